@@ -1,0 +1,78 @@
+// Runs the whole suite: static checks with Deno, then the tests on Deno and on Bun.
+// Ends with one line "N passed, N failed" that sums both runtimes (a failed static
+// check counts as one failure), and exits non-zero if anything failed.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" };
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
+
+function run(label, command, args) {
+  process.stdout.write(`\n== ${label}: ${[command, ...args].join(" ")}\n`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const tee = (stream) => (chunk) => {
+      output += chunk;
+      stream.write(chunk);
+    };
+    child.stdout.on("data", tee(process.stdout));
+    child.stderr.on("data", tee(process.stderr));
+    child.on("close", (code, signal) => resolve({ code: code ?? 1, signal, output: stripAnsi(output) }));
+  });
+}
+
+const only = process.argv.slice(2); // optional: run only these steps, e.g. "deno-test"
+const want = (name) => only.length === 0 || only.includes(name);
+
+const deno = bin("deno");
+const staticChecks = [
+  ["fmt", deno, ["fmt", "--check"]],
+  ["lint", deno, ["lint"]],
+  ["check", deno, ["check", "."]],
+  ["doc-lint", deno, ["doc", "--lint", "mod.ts", "stats/mod.ts"]],
+];
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+for (const [name, command, args] of staticChecks) {
+  if (!want(name)) continue;
+  const { code } = await run(name, command, args);
+  if (code !== 0) {
+    failed += 1;
+    failures.push(name);
+  }
+}
+
+if (want("deno-test")) {
+  const { code, output } = await run("deno-test", deno, ["test", "-A", "--no-check", "--sanitize-ops", "--sanitize-resources", "test/"]);
+  const m = output.match(/\|\s*(\d+) passed[^|]*\|\s*(\d+) failed/g);
+  const last = m ? m[m.length - 1].match(/(\d+) passed[^|]*\|\s*(\d+) failed/) : null;
+  const p = last ? Number(last[1]) : 0;
+  const f = last ? Number(last[2]) : 0;
+  passed += p;
+  failed += f;
+  if (code !== 0 && f === 0) failed += 1; // crashed or failed without a count
+  if (code !== 0) failures.push("deno-test");
+  process.stdout.write(`deno: ${p} passed, ${f} failed\n`);
+}
+
+if (want("bun-test")) {
+  const { code, output } = await run("bun-test", bin("bun"), ["test", "--timeout", "120000", "./test/"]);
+  const p = Number(output.match(/^\s*(\d+) pass$/m)?.[1] ?? 0);
+  const f = Number(output.match(/^\s*(\d+) fail$/m)?.[1] ?? 0);
+  passed += p;
+  failed += f;
+  if (code !== 0 && f === 0) failed += 1;
+  if (code !== 0) failures.push("bun-test");
+  process.stdout.write(`bun: ${p} passed, ${f} failed\n`);
+}
+
+if (failures.length > 0) process.stdout.write(`\nfailed steps: ${failures.join(", ")}\n`);
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exit(failures.length > 0 ? 1 : 0);

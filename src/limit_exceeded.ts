@@ -1,0 +1,50 @@
+/** What kind of limit interrupted a task. */
+export type LimitKind = "memory" | "allocations" | "token" | "timeout";
+
+/**
+ * The interrupt delivered to a task when one of its limits is reached: the
+ * reason its `AbortSignal` aborts with, what `checkpoint()` throws, and the
+ * `error` of an `{ ok: false }` result.
+ *
+ * @example
+ * ```ts
+ * import { LimitExceeded, MiB } from "./mod.ts";
+ * const e = new LimitExceeded("memory", 256 * MiB, 270 * MiB);
+ * console.log(e.kind, e.message);
+ * ```
+ */
+export class LimitExceeded extends Error {
+  /** Which limit was reached. */
+  readonly kind: LimitKind;
+  /** The limit, in bytes (milliseconds for "timeout"); undefined for tokens. */
+  readonly limit: number | undefined;
+  /** What was measured when the limit was found reached, in the limit's unit. */
+  readonly observed: number | undefined;
+
+  constructor(
+    kind: LimitKind,
+    limit?: number,
+    observed?: number,
+    options?: { message?: string; cause?: unknown },
+  ) {
+    super(options?.message ?? describe(kind, limit, observed), { cause: options?.cause });
+    this.name = "LimitExceeded";
+    this.kind = kind;
+    this.limit = limit;
+    this.observed = observed;
+  }
+}
+
+function describe(kind: LimitKind, limit?: number, observed?: number): string {
+  const seen = observed === undefined ? "" : ` (observed ${Math.round(observed)})`;
+  switch (kind) {
+    case "memory":
+      return `memory limit of ${limit} bytes exceeded${seen}`;
+    case "allocations":
+      return `allocation limit of ${limit} bytes exceeded${seen}`;
+    case "timeout":
+      return `timeout of ${limit} ms exceeded${seen}`;
+    case "token":
+      return "task cancelled";
+  }
+}
