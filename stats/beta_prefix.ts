@@ -1,0 +1,73 @@
+/**
+ * The prefix of every incomplete beta method:
+ * ln[x^a (1 − x)^b / B(a, b)], computed without cancellation.
+ *
+ * For large a or b the naive sum a·ln x + b·ln(1 − x) − ln B(a, b) cancels
+ * catastrophically. Instead, write x = x₀(1 + e₁) and 1 − x = y₀(1 + e₂)
+ * around the mean x₀ = a/(a + b). With λ = a − (a + b)x one has e₁ = −λ/a and
+ * e₂ = λ/b, so a·e₁ + b·e₂ = 0 and the prefix becomes
+ *   C(a, b) + a·log1pmx(e₁) + b·log1pmx(e₂),
+ * where both log1pmx terms are ≤ 0 (no cancellation) and
+ * C(a, b) = ln[x₀^a y₀^b / B(a, b)] is small; its large Stirling terms cancel
+ * analytically, leaving only the Stirling remainders δ (DiDonato & Morris,
+ * ACM TOMS 708, use the same decomposition).
+ */
+import { betaLambda } from "./exact_arithmetic.ts";
+import { log1pmx } from "./log1pmx.ts";
+import {
+  LN_SQRT_2PI,
+  logGamma,
+  STIRLING_MIN,
+  stirlingRemainder as delta,
+} from "./log_gamma.ts";
+
+/** ln(1 + e) − e where 1 + e = ratio is also known directly (used when e ≈ −1). */
+function logRatioMinusExcess(excess: number, ratio: number): number {
+  if (excess < -0.5) return Math.log(ratio) - excess;
+  return log1pmx(excess);
+}
+
+/** ln[x₀^a y₀^b / B(a, b)] with x₀ = a/(a + b), y₀ = b/(a + b), for max(a, b) ≥ 10. */
+function logPrefixAtMean(a: number, b: number): number {
+  const sum = a + b;
+  if (a >= STIRLING_MIN && b >= STIRLING_MIN) {
+    const small = Math.min(a, b);
+    const large = Math.max(a, b);
+    return 0.5 * Math.log(small * (large / sum)) - LN_SQRT_2PI - delta(a) -
+      delta(b) + delta(sum);
+  }
+  // One parameter below the Stirling range: keep its ln Γ exact.
+  const small = Math.min(a, b);
+  const large = Math.max(a, b);
+  return small * Math.log(small) - small - logGamma(small) -
+    0.5 * Math.log1p(small / large) +
+    delta(sum) - delta(large);
+}
+
+/**
+ * ln[x^a (1 − x)^b / B(a, b)] for 0 < x < 1, a > 0, b > 0.
+ * `lnX` = ln x and `lnY` = ln(1 − x), both accurate (the caller knows which
+ * of x, 1 − x is exact).
+ */
+export function logBetaPrefix(
+  x: number,
+  a: number,
+  b: number,
+  lnX: number,
+  lnY: number,
+): number {
+  if (a < STIRLING_MIN && b < STIRLING_MIN) {
+    const logBeta = logGamma(a) + logGamma(b) - logGamma(a + b);
+    return a * lnX + b * lnY - logBeta;
+  }
+  const sum = a + b;
+  const lambda = betaLambda(x, a, b);
+  const e1 = -lambda / a;
+  const e2 = lambda / b;
+  // When x (or 1 − x) is far below its mean value, e ≈ −1 has lost the
+  // relative precision of x/x₀; recompute that ratio directly.
+  const r1 = (x * sum) / a;
+  const r2 = ((1 - x) * sum) / b;
+  return logPrefixAtMean(a, b) + a * logRatioMinusExcess(e1, r1) +
+    b * logRatioMinusExcess(e2, r2);
+}

@@ -1,0 +1,34 @@
+/**
+ * The statistics core of memlimits: the regularized incomplete beta function
+ * and the probabilities that say how accurate a sampled memory or allocation
+ * limit is, and which limit or sampling rate to choose.
+ *
+ * Notation (from memprof-limits): sampling rate `p` per unit, limit `l`,
+ * `k = l·p` samples to interrupt, `n` units allocated, target probability `t`.
+ * Sizes `n`, `l` and `1/p` share one unit (words or bytes).
+ *
+ * @example
+ * ```ts
+ * import { recommendLimit, DEFAULT_SAMPLING_RATE } from "./mod.ts";
+ * // a limit (in words) under which 1 Mword runs with P(interrupt) ≤ 1e-9
+ * console.log(recommendLimit(1_000_000, 1e-9, DEFAULT_SAMPLING_RATE));
+ * ```
+ *
+ * @module
+ */
+export { ibeta, ibetac, logIbeta } from "./ibeta.ts";
+export {
+  detectionAllocations,
+  interruptProbability,
+  minimalSamplingRate,
+  recommendLimit,
+  safeAllocations,
+  triggerProbability,
+} from "./limits.ts";
+export {
+  type AccuracyRow,
+  accuracyTable,
+  type AccuracyTableOptions,
+  DEFAULT_KS,
+  DEFAULT_SAMPLING_RATE,
+} from "./accuracy_table.ts";

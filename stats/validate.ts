@@ -1,0 +1,76 @@
+/**
+ * Argument checks shared by the statistics functions. Each throws a
+ * `RangeError` (or `TypeError` for non-numbers) that names the parameter and
+ * the accepted range, before any work is done.
+ */
+
+/** The accepted range of a numeric parameter. */
+interface Range {
+  readonly min: number;
+  readonly max: number;
+  /** True when `min` itself is excluded. */
+  readonly minOpen?: boolean;
+  /** True when `max` itself is excluded. */
+  readonly maxOpen?: boolean;
+}
+
+function describe(range: Range): string {
+  const lo = range.min === -Infinity
+    ? "(-Infinity"
+    : `${range.minOpen ? "(" : "["}${range.min}`;
+  const hi = range.max === Infinity
+    ? "Infinity)"
+    : `${range.max}${range.maxOpen ? ")" : "]"}`;
+  return `${lo}, ${hi}`;
+}
+
+/** Throws unless `value` is a number in `range` (NaN is never accepted). */
+export function checkRange(name: string, value: number, range: Range): void {
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `${name} must be a number in ${describe(range)}, got ${typeof value}`,
+    );
+  }
+  const aboveMin = range.minOpen ? value > range.min : value >= range.min;
+  const belowMax = range.maxOpen ? value < range.max : value <= range.max;
+  if (!(aboveMin && belowMax)) {
+    throw new RangeError(
+      `${name} must be a number in ${describe(range)}, got ${value}`,
+    );
+  }
+}
+
+/** A finite size or count: [0, Infinity). */
+export function checkSize(name: string, value: number): void {
+  checkRange(name, value, { min: 0, max: Infinity, maxOpen: true });
+}
+
+/** A finite positive number: (0, Infinity). */
+export function checkPositive(name: string, value: number): void {
+  checkRange(name, value, {
+    min: 0,
+    minOpen: true,
+    max: Infinity,
+    maxOpen: true,
+  });
+}
+
+/** A sampling rate: (0, 1]. */
+export function checkRate(name: string, value: number): void {
+  checkRange(name, value, { min: 0, minOpen: true, max: 1 });
+}
+
+/** A target probability: (0, 1). */
+export function checkTarget(name: string, value: number): void {
+  checkRange(name, value, { min: 0, minOpen: true, max: 1, maxOpen: true });
+}
+
+/** A point of the unit interval: [0, 1]. */
+export function checkUnit(name: string, value: number): void {
+  checkRange(name, value, { min: 0, max: 1 });
+}
+
+/** A shape parameter of the beta distribution: (0, Infinity). */
+export function checkShape(name: string, value: number): void {
+  checkPositive(name, value);
+}
