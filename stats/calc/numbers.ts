@@ -40,7 +40,10 @@ export function formatNumber(x: number, digits = 3): string {
       ? groupThousands(Math.round(x).toFixed(0))
       : formatExponent(x, digits);
   }
-  return trimZeros(x.toPrecision(digits));
+  const [integer, fraction] = trimZeros(x.toPrecision(digits)).split(".");
+  return fraction === undefined
+    ? groupThousands(integer)
+    : `${groupThousands(integer)}.${fraction}`;
 }
 
 /**
