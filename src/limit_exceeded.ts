@@ -21,13 +21,23 @@ export class LimitExceeded extends Error {
   /** What was measured when the limit was found reached, in the limit's unit. */
   readonly observed: number | undefined;
 
+  /**
+   * Creates the interrupt of a `kind` limit.
+   *
+   * @param kind which limit was reached
+   * @param limit the limit, in its unit
+   * @param observed what was measured, in the same unit
+   * @param options a message replacing the default one, and a cause
+   */
   constructor(
     kind: LimitKind,
     limit?: number,
     observed?: number,
     options?: { message?: string; cause?: unknown },
   ) {
-    super(options?.message ?? describe(kind, limit, observed), { cause: options?.cause });
+    super(options?.message ?? describe(kind, limit, observed), {
+      cause: options?.cause,
+    });
     this.name = "LimitExceeded";
     this.kind = kind;
     this.limit = limit;
@@ -36,7 +46,9 @@ export class LimitExceeded extends Error {
 }
 
 function describe(kind: LimitKind, limit?: number, observed?: number): string {
-  const seen = observed === undefined ? "" : ` (observed ${Math.round(observed)})`;
+  const seen = observed === undefined
+    ? ""
+    : ` (observed ${Math.round(observed)})`;
   switch (kind) {
     case "memory":
       return `memory limit of ${limit} bytes exceeded${seen}`;

@@ -1,0 +1,39 @@
+/**
+ * memlimits: memory limits, allocation limits and cancellation for tasks on
+ * Deno and Bun.
+ *
+ * @example
+ * ```ts
+ * import { limitAllocations, MiB, start } from "./mod.ts";
+ * using _engine = start();
+ * const r = await limitAllocations(() => "x".repeat(10), { limit: 64 * MiB });
+ * console.log(r); // { ok: true, value: "xxxxxxxxxx", allocated: ... }
+ * ```
+ *
+ * @module
+ */
+export {
+  type Engine,
+  type EngineOptions,
+  isStarted,
+  start,
+  stop,
+} from "./src/engine/start.ts";
+export {
+  type GlobalMemoryLimitOptions,
+  limitGlobalMemory,
+  type MemoryMeasure,
+  setGlobalMemoryLimit,
+} from "./src/limits/global_memory.ts";
+export {
+  type AllocationLimitOptions,
+  type AllocationResult,
+  limitAllocations,
+} from "./src/limits/allocations.ts";
+export { limitWithToken, type TokenLimitOptions } from "./src/limits/token.ts";
+export { checkpoint, isInterrupted } from "./src/interrupt/checkpoint.ts";
+export { type Resource, withResource } from "./src/interrupt/with_resource.ts";
+export { LimitExceeded, type LimitKind } from "./src/limit_exceeded.ts";
+export type { Result, Task } from "./src/result.ts";
+export { Token } from "./src/token.ts";
+export { GiB, KiB, MiB } from "./src/units.ts";

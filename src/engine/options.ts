@@ -1,0 +1,74 @@
+/**
+ * The engine's sampling options, their defaults and their validation.
+ *
+ * The engine reads the meters at instants drawn from a Poisson process with
+ * mean interval `samplingInterval`. At a steady allocation rate R bytes/ms the
+ * reading falls, per allocated byte, with probability p = 1 / (R ·
+ * samplingInterval); past a limit, the chance that a task has allocated x
+ * more bytes without being interrupted is e^(-p·x). docs/limits.md states the
+ * default's guarantees with the statistics core's `detectionAllocations`.
+ */
+
+/** Default mean time between two timer readings, in milliseconds. */
+export const DEFAULT_SAMPLING_INTERVAL_MS = 10;
+/** Shortest mean interval accepted: timers have a 1 ms resolution. */
+export const MIN_SAMPLING_INTERVAL_MS = 1;
+
+/**
+ * Amortized cost, in nanoseconds, that a sampled meter reading may add to
+ * each `checkpoint()` call: a reading that costs c µs happens on average
+ * once every c·1000/budget calls.
+ */
+export const CHECKPOINT_BUDGET_NS = 1;
+
+/**
+ * Options of `start()`.
+ *
+ * @example
+ * ```ts
+ * import { start } from "./mod.ts";
+ * using engine = start({ samplingInterval: 2 }); // more accurate than the default
+ * ```
+ */
+export interface EngineOptions {
+  /**
+   * Mean time between two readings of the meters while a limit is active, in
+   * milliseconds (default 10). Only values from 1 to the default are
+   * accepted: a longer interval would weaken the documented guarantees.
+   */
+  samplingInterval?: number;
+}
+
+/** Validated options. */
+export interface ResolvedOptions {
+  samplingInterval: number;
+}
+
+/** Checks `start()`'s options; throws a TypeError or RangeError naming the bad one. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (options === undefined) {
+    return { samplingInterval: DEFAULT_SAMPLING_INTERVAL_MS };
+  }
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("options must be an object or undefined");
+  }
+  const interval = (options as EngineOptions).samplingInterval;
+  if (interval === undefined) {
+    return { samplingInterval: DEFAULT_SAMPLING_INTERVAL_MS };
+  }
+  if (typeof interval !== "number") {
+    throw new TypeError(
+      `options.samplingInterval must be a number of milliseconds, got ${typeof interval}`,
+    );
+  }
+  if (
+    !(interval >= MIN_SAMPLING_INTERVAL_MS &&
+      interval <= DEFAULT_SAMPLING_INTERVAL_MS)
+  ) {
+    throw new RangeError(
+      `options.samplingInterval must be between ${MIN_SAMPLING_INTERVAL_MS} and ${DEFAULT_SAMPLING_INTERVAL_MS} ms ` +
+        `(longer intervals are less accurate than the default), got ${interval}`,
+    );
+  }
+  return { samplingInterval: interval };
+}

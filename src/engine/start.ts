@@ -1,0 +1,68 @@
+/** The public switch of the engine: `start`, `stop`, `isStarted`. */
+import { engineStarted, startEngine, stopEngine } from "./engine.ts";
+import { type EngineOptions, resolveOptions } from "./options.ts";
+
+export type { EngineOptions } from "./options.ts";
+
+/**
+ * The running engine, as returned by `start()`; stopping it is the same as
+ * calling `stop()`. Works with `using`.
+ *
+ * @example
+ * ```ts
+ * import { start } from "./mod.ts";
+ * const engine = start();
+ * engine.stop();
+ * ```
+ */
+export interface Engine {
+  /** Stops the engine (see `stop()`). */
+  stop(): void;
+  /** Same as `stop()`, for `using engine = start()`. */
+  [Symbol.dispose](): void;
+}
+
+/**
+ * Turns the sampling engine on; limit functions throw until it is. Throws an
+ * Error if it is already started, and a TypeError or RangeError for bad
+ * options (a sampling interval longer than the default is refused).
+ *
+ * @example
+ * ```ts
+ * import { start } from "./mod.ts";
+ * using _engine = start(); // stopped at the end of the block
+ * ```
+ */
+export function start(options?: EngineOptions): Engine {
+  const resolved = resolveOptions(options);
+  startEngine(resolved);
+  return { stop, [Symbol.dispose]: stop };
+}
+
+/**
+ * Turns the engine off. Does nothing if it is off; throws an Error (and
+ * stays on) while limited tasks are still pending.
+ *
+ * @example
+ * ```ts
+ * import { start, stop } from "./mod.ts";
+ * start();
+ * stop();
+ * ```
+ */
+export function stop(): void {
+  stopEngine();
+}
+
+/**
+ * Whether the engine is on.
+ *
+ * @example
+ * ```ts
+ * import { isStarted } from "./mod.ts";
+ * console.log(isStarted()); // false until start()
+ * ```
+ */
+export function isStarted(): boolean {
+  return engineStarted();
+}

@@ -1,0 +1,90 @@
+/**
+ * `checkpoint()` and `isInterrupted()`. Most calls only decrement a
+ * countdown; the countdown is geometric, so the sampled calls form a
+ * Bernoulli process whose mean spacing scales with the meters' cost. While
+ * some pending task is interrupted every call takes the slow path, which
+ * looks up the current task and throws its interrupt.
+ */
+import {
+  meanCallsBetweenSamples,
+  sampleNow,
+  setOnSamplingChange,
+} from "../engine/engine.ts";
+import { geometric } from "../engine/random.ts";
+import type { LimitExceeded } from "../limit_exceeded.ts";
+import { currentContext } from "./context.ts";
+import { interruptedFrames, setOnInterrupt } from "./frame.ts";
+
+/** Calls left before the slow path. */
+let fast = Infinity;
+/** Calls left before the next sampled reading (counted on the slow path while interrupts are pending). */
+let toSample = Infinity;
+
+setOnSamplingChange(() => {
+  toSample = geometric(meanCallsBetweenSamples());
+  fast = interruptedFrames > 0 ? 0 : toSample;
+});
+setOnInterrupt(() => {
+  if (fast > 0) toSample = fast;
+  fast = 0;
+});
+
+/**
+ * Throws the current task's interrupt if one of its limits (or of the limits
+ * around it) was reached; otherwise returns. Call it in long synchronous
+ * loops: code in the current thread cannot be preempted, so a loop stops only
+ * at its checkpoints. Outside a limited task, and inside `withResource`'s
+ * acquire and release, it never throws.
+ *
+ * @example
+ * ```ts
+ * import { checkpoint, limitAllocations, MiB, start } from "./mod.ts";
+ * using _engine = start();
+ * const r = await limitAllocations(() => {
+ *   const rows = [];
+ *   for (let i = 0; i < 1e7; i++) {
+ *     checkpoint();
+ *     rows.push({ i });
+ *   }
+ *   return rows.length;
+ * }, { limit: 64 * MiB });
+ * console.log(r.ok);
+ * ```
+ */
+export function checkpoint(): void {
+  if (--fast < 0) {
+    const interrupt = slowPath();
+    if (interrupt !== undefined) throw interrupt;
+  }
+}
+
+/**
+ * Whether `checkpoint()` would throw now: true when the current task's limit
+ * (or an enclosing one) was reached and interrupts are not masked.
+ *
+ * @example
+ * ```ts
+ * import { isInterrupted, limitWithToken, start, Token } from "./mod.ts";
+ * using _engine = start();
+ * const token = new Token();
+ * const r = await limitWithToken(() => {
+ *   token.cancel();
+ *   return isInterrupted(); // true
+ * }, { token });
+ * console.log(r.ok); // false
+ * ```
+ */
+export function isInterrupted(): boolean {
+  return --fast < 0 ? slowPath() !== undefined : false;
+}
+
+function slowPath(): LimitExceeded | undefined {
+  if (interruptedFrames === 0 || --toSample < 0) {
+    sampleNow();
+    toSample = geometric(meanCallsBetweenSamples());
+  }
+  fast = interruptedFrames > 0 ? 0 : toSample;
+  const context = currentContext();
+  if (context === undefined || context.masked) return undefined;
+  return context.frame.pendingInterrupt();
+}

@@ -1,0 +1,107 @@
+/** `limitGlobalMemory` and `setGlobalMemoryLimit`: interrupt a task when the program's memory is too high. */
+import {
+  check,
+  globalLimit,
+  requireStarted,
+  setGlobalLimit,
+  unwatch,
+  watch,
+} from "../engine/engine.ts";
+import type { MemoryMeasure, MemoryWatch } from "../engine/watches.ts";
+import type { Result, Task } from "../result.ts";
+import { runLimited } from "./run_limited.ts";
+import { checkBytes, checkOptions, checkTask } from "./validate.ts";
+
+export type { MemoryMeasure } from "../engine/watches.ts";
+
+/**
+ * Options of `limitGlobalMemory`.
+ *
+ * @example
+ * ```ts
+ * import { type GlobalMemoryLimitOptions, GiB } from "./mod.ts";
+ * const options: GlobalMemoryLimitOptions = { limit: 2 * GiB, measure: "heap" };
+ * ```
+ */
+export interface GlobalMemoryLimitOptions {
+  /** Bytes; defaults to the limit set with `setGlobalMemoryLimit`, read at each check. */
+  limit?: number;
+  /**
+   * What "the program's memory" is: "resident" (default), the process's
+   * resident set size; or "heap", this thread's JS heap plus its external
+   * memory (ArrayBuffers). See docs/limits.md for why resident is the default.
+   */
+  measure?: MemoryMeasure;
+}
+
+/**
+ * Sets the global memory limit, in bytes, used by `limitGlobalMemory` calls
+ * that pass no `limit` (including the ones already pending).
+ *
+ * @example
+ * ```ts
+ * import { GiB, setGlobalMemoryLimit } from "./mod.ts";
+ * setGlobalMemoryLimit(2 * GiB);
+ * ```
+ */
+export function setGlobalMemoryLimit(bytes: number): void {
+  setGlobalLimit(checkBytes("bytes", bytes));
+}
+
+/**
+ * Runs `task` and interrupts it if the program's memory exceeds the limit
+ * while it is pending (checked by the sampling engine, at sampled
+ * checkpoints, when it starts and when it settles). The result is
+ * `{ ok: false }` if and only if the limit was reached.
+ *
+ * @example
+ * ```ts
+ * import { limitGlobalMemory, MiB, start } from "./mod.ts";
+ * using _engine = start();
+ * const r = await limitGlobalMemory(async () => {
+ *   const chunks = [];
+ *   while (true) {
+ *     chunks.push(new Uint8Array(16 * MiB).fill(1));
+ *     await new Promise((resolve) => setTimeout(resolve, 1));
+ *   }
+ * }, { limit: 512 * MiB });
+ * console.log(r.ok); // false
+ * ```
+ */
+export function limitGlobalMemory<T>(
+  task: Task<T>,
+  options?: GlobalMemoryLimitOptions,
+): Promise<Result<T>> {
+  checkTask(task);
+  const opts = checkOptions(options, true);
+  const limit = opts.limit === undefined
+    ? undefined
+    : checkBytes("options.limit", opts.limit);
+  const measure = opts.measure ?? "resident";
+  if (measure !== "resident" && measure !== "heap") {
+    throw new RangeError(
+      `options.measure must be "resident" or "heap", got ${String(measure)}`,
+    );
+  }
+  requireStarted("limitGlobalMemory");
+  if (limit === undefined && globalLimit() === undefined) {
+    throw new Error(
+      "limitGlobalMemory() has no limit: pass options.limit or call setGlobalMemoryLimit() first",
+    );
+  }
+
+  let w: MemoryWatch | undefined;
+  return runLimited(task, {
+    open(frame) {
+      w = { kind: "memory", frame, limit, measure };
+      watch(w);
+      check(w);
+    },
+    settle() {
+      check(w!);
+    },
+    close() {
+      if (w) unwatch(w);
+    },
+  });
+}

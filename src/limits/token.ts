@@ -1,0 +1,71 @@
+/** `limitWithToken`: interrupt a task from a distance with a `Token` or an `AbortSignal`. */
+import { requireStarted } from "../engine/engine.ts";
+import { LimitExceeded } from "../limit_exceeded.ts";
+import type { Result, Task } from "../result.ts";
+import { Token } from "../token.ts";
+import { runLimited } from "./run_limited.ts";
+import { checkOptions, checkTask } from "./validate.ts";
+
+/**
+ * Options of `limitWithToken`.
+ *
+ * @example
+ * ```ts
+ * import { type TokenLimitOptions, Token } from "./mod.ts";
+ * const options: TokenLimitOptions = { token: new Token() };
+ * ```
+ */
+export interface TokenLimitOptions {
+  /** Cancelling the token (or aborting the signal) interrupts the task. */
+  token: Token | AbortSignal;
+}
+
+/**
+ * Runs `task` and interrupts it when `token` is cancelled (or the signal
+ * aborts). The result is `{ ok: false }` if and only if that happened while
+ * the task was pending; a token cancelled before the call gives
+ * `{ ok: false }` without running the task.
+ *
+ * @example
+ * ```ts
+ * import { limitWithToken, start } from "./mod.ts";
+ * using _engine = start();
+ * const r = await limitWithToken(
+ *   (signal) => new Promise((resolve) => signal.addEventListener("abort", resolve)),
+ *   { token: AbortSignal.timeout(10) },
+ * );
+ * console.log(r.ok); // false
+ * ```
+ */
+export function limitWithToken<T>(
+  task: Task<T>,
+  options: TokenLimitOptions,
+): Promise<Result<T>> {
+  checkTask(task);
+  const token = checkOptions(options, false).token;
+  if (!(token instanceof Token) && !(token instanceof AbortSignal)) {
+    throw new TypeError("options.token must be a Token or an AbortSignal");
+  }
+  requireStarted("limitWithToken");
+  const signal = token instanceof Token ? token.signal : token;
+  let onAbort: (() => void) | undefined;
+  return runLimited(task, {
+    open(frame) {
+      onAbort = () => frame.reach(asInterrupt(signal.reason));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    },
+    settle(frame) {
+      if (signal.aborted) frame.reach(asInterrupt(signal.reason));
+    },
+    close() {
+      if (onAbort) signal.removeEventListener("abort", onAbort);
+    },
+  });
+}
+
+/** The token's reason if it is already an interrupt, else one of kind "token" caused by it. */
+function asInterrupt(reason: unknown): LimitExceeded {
+  if (reason instanceof LimitExceeded) return reason;
+  return new LimitExceeded("token", undefined, undefined, { cause: reason });
+}
