@@ -91,13 +91,16 @@ function commandHelp(command: Command): string {
 export function runCli(argv: readonly string[]): CliResult {
   try {
     const [name, ...rest] = argv;
-    if (name === undefined) {
+    const isHelp = name === "--help" || name === "-h" || name === "help";
+    if (name === undefined || (name.startsWith("-") && !isHelp)) {
       throw new UsageError(
         "command",
-        `missing; one of ${COMMANDS.map((c) => c.name).join(", ")}`,
+        `missing; give one of ${
+          COMMANDS.map((c) => c.name).join(", ")
+        } before the options`,
       );
     }
-    if (name === "--help" || name === "-h" || name === "help") {
+    if (isHelp) {
       return { status: 0, stdout: `${toolHelp()}\n`, stderr: "" };
     }
     const command = COMMANDS.find((c) => c.name === name);

@@ -136,6 +136,8 @@ test("formatNumber shows about n significant digits, grouped integers, and expon
   assert.equal(formatNumber(-2.5), "-2.5");
   assert.equal(formatNumber(Infinity), "∞");
   assert.equal(formatNumber(3.14159, 4), "3.142");
+  assert.equal(formatNumber(1000, 4), "1,000"); // grouped below the grouping threshold too
+  assert.equal(formatNumber(1022.4, 4), "1,022");
   assert.equal(formatExponent(4e-15), "4e-15");
   assert.equal(formatExponent(1e-50), "1e-50");
   assert.equal(formatExponent(1.5e-9), "1.5e-9");
