@@ -1,0 +1,41 @@
+/**
+ * Messages between the pool (host) and a worker process, sent over the
+ * child's IPC channel with structured-clone ("advanced") serialization.
+ */
+import type { LimitKind } from "../limit_exceeded.ts";
+
+/** Host → worker: run one task. */
+export interface RunMessage {
+  t: "run";
+  id: number;
+  exportName: string;
+  args: unknown[];
+  /** Bytes the task may allocate, counted in the worker by its meter. */
+  allocationLimit?: number;
+}
+
+/** An exception as it crosses the process boundary. */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** Worker → host. */
+export type WorkerMessage =
+  /** The task module loaded; these are its exported functions. */
+  | { t: "ready"; exports: string[] }
+  /** The task module failed to load; the worker is useless. */
+  | { t: "fatal"; error: WireError }
+  /** The task returned. */
+  | { t: "value"; id: number; value: unknown }
+  /** The task threw (or its result could not be cloned). */
+  | { t: "threw"; id: number; error: WireError }
+  /** A limit enforced inside the worker (allocations) was reached. */
+  | {
+    t: "limit";
+    id: number;
+    kind: LimitKind;
+    limit?: number;
+    observed?: number;
+  };

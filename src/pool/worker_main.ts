@@ -1,0 +1,90 @@
+/**
+ * Entry point of a pool worker process. Loads the task module named by its
+ * first argument, announces its exported functions, then runs one task at a
+ * time on request. Allocation limits are enforced here, with the in-thread
+ * engine (`limitAllocations`): at the task's `checkpoint()` calls, at the
+ * engine's samples while the task awaits, and when it settles.
+ */
+import { limitAllocations, LimitExceeded, start } from "../../mod.ts";
+import type { RunMessage, WireError, WorkerMessage } from "./protocol.ts";
+
+const send = (message: WorkerMessage) => process.send!(message);
+
+function toWire(error: unknown): WireError {
+  if (error instanceof Error) {
+    return { name: error.name, message: error.message, stack: error.stack };
+  }
+  return { name: "Error", message: String(error) };
+}
+
+const moduleUrl = process.argv[2];
+// deno-lint-ignore no-explicit-any
+let tasks: Record<string, any>;
+try {
+  tasks = await import(moduleUrl);
+} catch (error) {
+  send({ t: "fatal", error: toWire(error) });
+  // The host kills us on "fatal"; wait for that instead of exiting early and
+  // racing the message.
+  await new Promise(() => {});
+}
+const exports = Object.keys(tasks!).filter((k) =>
+  typeof tasks[k] === "function"
+);
+
+let engineStarted = false;
+
+async function run(message: RunMessage): Promise<void> {
+  const { id, exportName, args, allocationLimit } = message;
+  const task = () => tasks[exportName](...args);
+  try {
+    let value: unknown;
+    if (allocationLimit === undefined) {
+      value = await task();
+    } else {
+      if (!engineStarted) start();
+      engineStarted = true;
+      const r = await limitAllocations(task, { limit: allocationLimit });
+      if (!r.ok) {
+        const e = r.error;
+        const kind = e instanceof LimitExceeded ? e.kind : "allocations";
+        send({
+          t: "limit",
+          id,
+          kind,
+          limit: allocationLimit,
+          observed: r.allocated,
+        });
+        return;
+      }
+      value = r.value;
+    }
+    // Check cloneability first: a failed send() is not reported synchronously
+    // on every runtime.
+    try {
+      structuredClone(value);
+    } catch (error) {
+      send({
+        t: "threw",
+        id,
+        error: {
+          name: "DataCloneError",
+          message: `the result of task "${exportName}" could not be cloned: ${
+            toWire(error).message
+          }`,
+        },
+      });
+      return;
+    }
+    send({ t: "value", id, value });
+  } catch (error) {
+    send({ t: "threw", id, error: toWire(error) });
+  }
+}
+
+process.on("message", (message: RunMessage) => {
+  if (message.t === "run") void run(message);
+});
+// The host closed the channel (pool closed, or the host died): leave.
+process.on("disconnect", () => process.exit(0));
+send({ t: "ready", exports });

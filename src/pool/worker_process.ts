@@ -1,0 +1,99 @@
+/**
+ * One worker: a child process running `worker_main.ts` on the task module.
+ * A process rather than a thread because a busy thread cannot be stopped on
+ * Deno 2.9 (`terminate()` returns, but the thread keeps running; see
+ * docs/workers.md), whereas a process can always be killed, and the kernel
+ * tells us its resident memory alone.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import type { RunMessage, WorkerMessage } from "./protocol.ts";
+import { residentBytesOf } from "./rss_watch.ts";
+import { spawnCommand } from "./spawn_command.ts";
+
+/** How a worker process ended. */
+export interface WorkerExit {
+  code: number | null;
+  signal: string | null;
+}
+
+export class WorkerProcess {
+  readonly #child: ChildProcess;
+  /** Resolves with the module's exported function names once loaded. */
+  readonly ready: Promise<string[]>;
+  /** Resolves when the process has exited (for any reason). */
+  readonly exited: Promise<WorkerExit>;
+  /** True once we asked for the process to be killed. */
+  killed = false;
+  /** Resident bytes right after the module loaded. */
+  freshBytes = 0;
+  /** Called for every message after "ready". */
+  onMessage: (message: WorkerMessage) => void = () => {};
+
+  constructor(moduleUrl: string, heapCap: number | undefined) {
+    const { command, args } = spawnCommand(moduleUrl, heapCap);
+    this.#child = spawn(command, args, {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      serialization: "advanced",
+    });
+    this.exited = new Promise((resolve) => {
+      this.#child.once("exit", (code, signal) => resolve({ code, signal }));
+    });
+    this.ready = new Promise((resolve, reject) => {
+      const first = (message: WorkerMessage) => {
+        if (message.t === "ready") {
+          this.freshBytes = this.residentBytes() ?? 0;
+          this.#child.on("message", (m: WorkerMessage) => this.onMessage(m));
+          resolve(message.exports);
+        } else if (message.t === "fatal") {
+          const e = new Error(
+            `the task module failed to load: ${message.error.message}`,
+          );
+          e.stack = message.error.stack ?? e.stack;
+          reject(e);
+        }
+      };
+      this.#child.once("message", first);
+      this.exited.then(({ code, signal }) =>
+        reject(
+          new Error(
+            `worker process exited before it was ready (code ${code}, signal ${signal})`,
+          ),
+        )
+      );
+    });
+    this.ready.catch(() => {}); // observed by the pool
+    this.busy = false;
+  }
+
+  /** The child's pid. */
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
+  /** Whether a task runs here; idle workers do not keep the host alive. */
+  set busy(busy: boolean) {
+    if (busy) this.#child.ref();
+    else this.#child.unref();
+    // deno-lint-ignore no-explicit-any
+    const channel = (this.#child as any).channel;
+    if (busy) channel?.ref?.();
+    else channel?.unref?.();
+  }
+
+  /** Sends a task. */
+  send(message: RunMessage): void {
+    this.#child.send(message);
+  }
+
+  /** Resident bytes of the process now, or undefined once it is gone. */
+  residentBytes(): number | undefined {
+    return residentBytesOf(this.pid);
+  }
+
+  /** Kills the process at once (SIGKILL: works whatever it is doing) and waits for its exit. */
+  kill(): Promise<WorkerExit> {
+    this.killed = true;
+    this.#child.kill("SIGKILL");
+    return this.exited;
+  }
+}
