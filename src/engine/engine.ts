@@ -9,7 +9,7 @@
 import { clearTimeout, setTimeout } from "node:timers";
 import { LimitExceeded } from "../limit_exceeded.ts";
 import { currentMeter } from "../meters/mod.ts";
-import { CHECKPOINT_BUDGET_NS, type ResolvedOptions } from "./options.ts";
+import { CHECKPOINT_READING_SHARE, type ResolvedOptions } from "./options.ts";
 import { exponential } from "./random.ts";
 import type { AllocationWatch, MemoryWatch, Watch } from "./watches.ts";
 
@@ -20,7 +20,7 @@ let globalMemoryLimit: number | undefined;
 const allocationWatches = new Set<AllocationWatch>();
 const memoryWatches = new Set<MemoryWatch>();
 let timer: ReturnType<typeof setTimeout> | undefined;
-let checkpointMeanCalls = Infinity;
+let checkpointPeriodMs = Infinity;
 let onSamplingChange: () => void = () => {};
 
 /** Whether `start()` was called and `stop()` not since. */
@@ -69,9 +69,14 @@ export function globalLimit(): number | undefined {
   return globalMemoryLimit;
 }
 
-/** The mean number of `checkpoint()` calls between two sampled ones (Infinity when nothing is watched). */
-export function meanCallsBetweenSamples(): number {
-  return checkpointMeanCalls;
+/**
+ * The mean time, in ms, between two sampled `checkpoint()` calls in a busy
+ * loop: short enough for accuracy, long enough that readings take at most
+ * CHECKPOINT_READING_SHARE of the loop's time (Infinity when nothing is
+ * watched).
+ */
+export function checkpointSamplingPeriod(): number {
+  return checkpointPeriodMs;
 }
 
 /** Lets the checkpoint module redraw its countdown when the set of watched limits changes. */
@@ -154,12 +159,15 @@ function watchesChanged(): void {
   } else {
     schedule();
   }
-  checkpointMeanCalls = Math.max(1, readingCostNs() / CHECKPOINT_BUDGET_NS);
+  const readingMs = readingCostMicros() / 1000 / CHECKPOINT_READING_SHARE;
+  checkpointPeriodMs = readingMs === Infinity
+    ? Infinity
+    : Math.min(readingMs, options?.samplingInterval ?? Infinity);
   onSamplingChange();
 }
 
-/** Cost of the readings `sampleNow` makes, in nanoseconds (Infinity when there is nothing to read). */
-function readingCostNs(): number {
+/** Cost of the readings `sampleNow` makes, in µs (Infinity when there is nothing to read). */
+function readingCostMicros(): number {
   let micros = 0;
   if (allocationWatches.size > 0) micros += meter.costMicros.allocatedBytes;
   let heap = false;
@@ -170,5 +178,5 @@ function readingCostNs(): number {
   }
   if (heap) micros += meter.costMicros.heapBytes;
   if (resident) micros += meter.costMicros.residentBytes;
-  return micros === 0 ? Infinity : micros * 1000;
+  return micros === 0 ? Infinity : micros;
 }

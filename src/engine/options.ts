@@ -15,11 +15,11 @@ export const DEFAULT_SAMPLING_INTERVAL_MS = 10;
 export const MIN_SAMPLING_INTERVAL_MS = 1;
 
 /**
- * Amortized cost, in nanoseconds, that a sampled meter reading may add to
- * each `checkpoint()` call: a reading that costs c µs happens on average
- * once every c·1000/budget calls.
+ * Share of a synchronous loop's time that sampled `checkpoint()` readings
+ * may take: a reading that costs c µs is made about every c/share µs of
+ * the loop (and at least once per sampling interval).
  */
-export const CHECKPOINT_BUDGET_NS = 1;
+export const CHECKPOINT_READING_SHARE = 0.01;
 
 /**
  * Options of `start()`.

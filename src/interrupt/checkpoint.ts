@@ -1,12 +1,15 @@
 /**
  * `checkpoint()` and `isInterrupted()`. Most calls only decrement a
- * countdown; the countdown is geometric, so the sampled calls form a
- * Bernoulli process whose mean spacing scales with the meters' cost. While
- * some pending task is interrupted every call takes the slow path, which
- * looks up the current task and throws its interrupt.
+ * countdown. The countdown is geometric with a mean that tracks the loop's
+ * call rate, so that sampled calls come about every
+ * `checkpointSamplingPeriod()` ms of the loop: readings then cost a bounded
+ * share of its time whatever its pace, and the overshoot past a limit is
+ * bounded in time, like the timer's. While some pending task is interrupted
+ * every call takes the slow path, which looks up the current task and
+ * throws its interrupt.
  */
 import {
-  meanCallsBetweenSamples,
+  checkpointSamplingPeriod,
   sampleNow,
   setOnSamplingChange,
 } from "../engine/engine.ts";
@@ -19,9 +22,18 @@ import { interruptedFrames, setOnInterrupt } from "./frame.ts";
 let fast = Infinity;
 /** Calls left before the next sampled reading (counted on the slow path while interrupts are pending). */
 let toSample = Infinity;
+/** The countdown drawn at the last reading, and when that reading was made. */
+let drawn = 0;
+let sampledAt = 0;
+/** Calls between readings when the call rate is not yet known. */
+const FIRST_MEAN_CALLS = 64;
 
 setOnSamplingChange(() => {
-  toSample = geometric(meanCallsBetweenSamples());
+  sampledAt = performance.now();
+  drawn = geometric(
+    checkpointSamplingPeriod() === Infinity ? Infinity : FIRST_MEAN_CALLS,
+  );
+  toSample = drawn;
   fast = interruptedFrames > 0 ? 0 : toSample;
 });
 setOnInterrupt(() => {
@@ -79,12 +91,25 @@ export function isInterrupted(): boolean {
 }
 
 function slowPath(): LimitExceeded | undefined {
-  if (interruptedFrames === 0 || --toSample < 0) {
-    sampleNow();
-    toSample = geometric(meanCallsBetweenSamples());
-  }
+  if (interruptedFrames === 0 || --toSample < 0) sampleAndRedraw();
   fast = interruptedFrames > 0 ? 0 : toSample;
   const context = currentContext();
   if (context === undefined || context.masked) return undefined;
   return context.frame.pendingInterrupt();
+}
+
+function sampleAndRedraw(): void {
+  sampleNow();
+  const period = checkpointSamplingPeriod();
+  const now = performance.now();
+  const elapsed = now - sampledAt;
+  sampledAt = now;
+  // drawn + 1 calls took `elapsed` ms: aim the next reading `period` ms ahead.
+  const mean = period === Infinity
+    ? Infinity
+    : elapsed > 0
+    ? Math.max(1, ((drawn + 1) / elapsed) * period)
+    : FIRST_MEAN_CALLS;
+  drawn = geometric(mean);
+  toSample = drawn;
 }
