@@ -11,6 +11,8 @@ import {
   safeAllocations,
 } from "../mod.ts";
 import type { OptionSpec, ParsedOptions } from "./args.ts";
+
+export type { AccuracyRow };
 import { UsageError } from "./errors.ts";
 import { formatExponent, formatNumber, parseNumber } from "./numbers.ts";
 import {

@@ -15,6 +15,8 @@ export class UsageError extends RangeError {
   readonly option: string;
 
   /**
+   * A usage error for `option`; the message reads "<option>: <detail>".
+   *
    * @param option the option or argument at fault, e.g. `--safe` or `command`
    * @param detail what is wrong, in words, without the option name
    */

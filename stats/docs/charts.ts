@@ -67,15 +67,10 @@ function axis(title: string, log: boolean) {
 }
 
 /**
- * The Vega-Lite spec of a chart (exported for tests and for people who want to restyle it).
- *
- * @example
- * ```ts
- * import { vegaLiteSpec } from "./charts.ts";
- * const spec = vegaLiteSpec({ title: "t", xTitle: "x", yTitle: "y", legendTitle: "s", seriesOrder: ["a"], points: [] });
- * ```
+ * The Vega-Lite spec of a chart: lines coloured by series, an optional dashed
+ * reference rule with its label, axis titles and a legend.
  */
-export function vegaLiteSpec(chart: ChartSpec): TopLevelSpec {
+function vegaLiteSpec(chart: ChartSpec): TopLevelSpec {
   const x = {
     field: "x",
     type: "quantitative" as const,

@@ -13,6 +13,8 @@ import {
 } from "../mod.ts";
 import type { WordSize } from "../calc/sizes.ts";
 
+export type { AccuracyRow };
+
 /** The targets t of the accuracy tables and charts, as in the seed. */
 export const TARGETS: readonly number[] = [1e-9, 4e-15, 1e-50];
 /** The targets of the global-memory-limit figures, as in the seed. */
