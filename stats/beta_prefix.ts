@@ -12,7 +12,6 @@
  * analytically, leaving only the Stirling remainders δ (DiDonato & Morris,
  * ACM TOMS 708, use the same decomposition).
  */
-import { betaLambda } from "./exact_arithmetic.ts";
 import { log1pmx } from "./log1pmx.ts";
 import {
   LN_SQRT_2PI,
@@ -47,7 +46,7 @@ function logPrefixAtMean(a: number, b: number): number {
 /**
  * ln[x^a (1 − x)^b / B(a, b)] for 0 < x < 1, a > 0, b > 0.
  * `lnX` = ln x and `lnY` = ln(1 − x), both accurate (the caller knows which
- * of x, 1 − x is exact).
+ * of x, 1 − x is exact), and `lambda` = a − (a + b)x from `betaLambda`.
  */
 export function logBetaPrefix(
   x: number,
@@ -55,13 +54,13 @@ export function logBetaPrefix(
   b: number,
   lnX: number,
   lnY: number,
+  lambda: number,
 ): number {
   if (a < STIRLING_MIN && b < STIRLING_MIN) {
     const logBeta = logGamma(a) + logGamma(b) - logGamma(a + b);
     return a * lnX + b * lnY - logBeta;
   }
   const sum = a + b;
-  const lambda = betaLambda(x, a, b);
   const e1 = -lambda / a;
   const e2 = lambda / b;
   // When x (or 1 − x) is far below its mean value, e ≈ −1 has lost the

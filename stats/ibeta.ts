@@ -12,38 +12,48 @@
 import { logBetaFraction } from "./beta_fraction.ts";
 import { logBetaPrefix } from "./beta_prefix.ts";
 import { logBetaSeries } from "./beta_series.ts";
+import { betaLambda } from "./exact_arithmetic.ts";
 import { checkShape, checkUnit } from "./validate.ts";
-
-/** A tail of the beta distribution: ln T, and whether T is 1 − I (the upper tail). */
-interface Tail {
-  readonly logTail: number;
-  readonly upper: boolean;
-}
 
 /** Where the power series converges fast: b·x ≤ 0.7 and x ≤ 0.7. */
 function seriesFits(x: number, b: number): boolean {
   return b * x <= 0.7 && x <= 0.7;
 }
 
-/** The tail that can be computed accurately, for 0 < x < 1. */
-function computeTail(x: number, a: number, b: number): Tail {
+/**
+ * True when x lies above (a + 1)/(a + b + 2): then the upper tail 1 − I is
+ * the one computed (as I_{1−x}(b, a)), else the lower tail I.
+ */
+function upperTail(x: number, a: number, b: number): boolean {
+  return x * (a + b + 2) > a + 1;
+}
+
+/**
+ * ln of the tail chosen by `upperTail`, for 0 < x < 1. The arguments are
+ * oriented so that xo lies below its mean: (xo, ao, bo) = (x, a, b) for the
+ * lower tail and (1 − x, b, a) for the upper one.
+ */
+function logTail(x: number, a: number, b: number, upper: boolean): number {
   const y = 1 - x; // exact for x ≥ 0.5; for x < 0.5 only used where rounding is harmless
   const lnX = Math.log(x);
   const lnY = x > 0.5 ? Math.log(y) : Math.log1p(-x);
-  const prefix = logBetaPrefix(x, a, b, lnX, lnY);
-  // Orient so that x lies below (a + 1)/(a + b + 2): the lower tail of I_x(a, b).
-  const upper = x * (a + b + 2) > a + 1;
-  const [xo, yo, ao, bo, lnYo] = upper ? [y, x, b, a, lnX] : [x, y, a, b, lnY];
+  const lambda = betaLambda(x, a, b); // a − (a + b)x; its sign flips with the tails
+  const prefix = logBetaPrefix(x, a, b, lnX, lnY, lambda);
+  const xo = upper ? y : x;
+  const yo = upper ? x : y;
+  const ao = upper ? b : a;
+  const bo = upper ? a : b;
   if (seriesFits(xo, bo)) {
-    return { logTail: prefix - bo * lnYo + logBetaSeries(xo, ao, bo), upper };
+    return prefix - bo * (upper ? lnX : lnY) + logBetaSeries(xo, ao, bo);
   }
   if (seriesFits(yo, ao)) {
     // The other tail by its series; it is not close to 1 here, so 1 − it is accurate.
-    const lnXo = upper ? lnY : lnX;
-    const other = Math.exp(prefix - ao * lnXo + logBetaSeries(yo, bo, ao));
-    return { logTail: Math.log1p(-other), upper };
+    const other = Math.exp(
+      prefix - ao * (upper ? lnY : lnX) + logBetaSeries(yo, bo, ao),
+    );
+    return Math.log1p(-other);
   }
-  return { logTail: prefix + logBetaFraction(xo, ao, bo), upper };
+  return prefix + logBetaFraction(xo, ao, bo, upper ? -lambda : lambda);
 }
 
 function checkArguments(x: number, a: number, b: number): void {
@@ -76,8 +86,9 @@ export function ibeta(x: number, a: number, b: number): number {
   checkArguments(x, a, b);
   if (x === 0) return 0;
   if (x === 1) return 1;
-  const tail = computeTail(x, a, b);
-  return tail.upper ? -Math.expm1(tail.logTail) : Math.exp(tail.logTail);
+  const upper = upperTail(x, a, b);
+  const t = logTail(x, a, b, upper);
+  return upper ? -Math.expm1(t) : Math.exp(t);
 }
 
 /**
@@ -99,8 +110,9 @@ export function ibetac(x: number, a: number, b: number): number {
   checkArguments(x, a, b);
   if (x === 0) return 1;
   if (x === 1) return 0;
-  const tail = computeTail(x, a, b);
-  return tail.upper ? Math.exp(tail.logTail) : -Math.expm1(tail.logTail);
+  const upper = upperTail(x, a, b);
+  const t = logTail(x, a, b, upper);
+  return upper ? Math.exp(t) : -Math.expm1(t);
 }
 
 /**
@@ -122,6 +134,7 @@ export function logIbeta(x: number, a: number, b: number): number {
   checkArguments(x, a, b);
   if (x === 0) return -Infinity;
   if (x === 1) return 0;
-  const tail = computeTail(x, a, b);
-  return tail.upper ? logOneMinusExp(tail.logTail) : tail.logTail;
+  const upper = upperTail(x, a, b);
+  const t = logTail(x, a, b, upper);
+  return upper ? logOneMinusExp(t) : t;
 }

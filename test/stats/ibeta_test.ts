@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { test } from "../harness.ts";
+import { ibeta, ibetac, logIbeta } from "../../stats/mod.ts";
+import fixture from "./fixtures/ibeta.json" with { type: "json" };
+
+interface Point {
+  x: number;
+  a: number;
+  b: number;
+  region: string;
+  I: number;
+  Q: number;
+  logI: number;
+}
+
+const points = fixture.points as Point[];
+const MUST = 1e-12;
+const SMALLEST = 1e-300;
+
+function relativeError(value: number, reference: number): number {
+  return Math.abs(value - reference) / Math.abs(reference);
+}
+
+/** The worst relative error of `f` over the points where `reference` applies. */
+function worst(
+  selected: Point[],
+  f: (p: Point) => number,
+  reference: (p: Point) => number,
+): { error: number; point?: Point; checked: number } {
+  let error = 0;
+  let point: Point | undefined;
+  let checked = 0;
+  for (const p of selected) {
+    const ref = reference(p);
+    if (!(Math.abs(ref) >= SMALLEST)) continue;
+    checked++;
+    const e = relativeError(f(p), ref);
+    if (!(e <= error)) { // NaN counts as worst
+      error = e;
+      point = p;
+    }
+  }
+  return { error, point, checked };
+}
+
+for (const region of ["general", "large", "limits"]) {
+  const selected = points.filter((p) => p.region === region);
+
+  test(`ibeta: relative error <= 1e-12 against mpmath, ${region} grid`, () => {
+    const r = worst(selected, (p) => ibeta(p.x, p.a, p.b), (p) => p.I);
+    assert.ok(r.checked > 50, `only ${r.checked} points`);
+    assert.ok(
+      r.error <= MUST,
+      `error ${r.error} at ${JSON.stringify(r.point)}`,
+    );
+  });
+
+  test(`ibetac: relative error <= 1e-12 against mpmath, ${region} grid`, () => {
+    const r = worst(selected, (p) => ibetac(p.x, p.a, p.b), (p) => p.Q);
+    assert.ok(r.checked > 50, `only ${r.checked} points`);
+    assert.ok(
+      r.error <= MUST,
+      `error ${r.error} at ${JSON.stringify(r.point)}`,
+    );
+  });
+
+  test(`logIbeta: relative error <= 1e-12 in ln I against mpmath, ${region} grid`, () => {
+    let error = 0;
+    let at: Point | undefined;
+    for (const p of selected) {
+      if (p.logI === 0) continue; // I rounds to 1: checked through ibetac
+      const e = relativeError(logIbeta(p.x, p.a, p.b), p.logI);
+      if (!(e <= error)) {
+        error = e;
+        at = p;
+      }
+    }
+    assert.ok(error <= MUST, `error ${error} at ${JSON.stringify(at)}`);
+  });
+}
+
+test("logIbeta stays finite and accurate where I underflows double precision", () => {
+  const underflowing = points.filter((p) => p.I < SMALLEST && p.logI !== 0);
+  assert.ok(
+    underflowing.length >= 50,
+    `only ${underflowing.length} underflowing points`,
+  );
+  for (const p of underflowing) {
+    const value = logIbeta(p.x, p.a, p.b);
+    assert.ok(Number.isFinite(value));
+    assert.ok(
+      relativeError(value, p.logI) <= MUST,
+      `${value} vs ${p.logI} at ${JSON.stringify(p)}`,
+    );
+  }
+});
+
+test("ibeta matches closed forms: I_x(a, 1) = x^a, I_x(1, b) = 1 − (1 − x)^b, I_x(1, 1) = x", () => {
+  for (const x of [1e-9, 0.001, 0.3, 0.5, 0.75, 0.999]) {
+    assert.ok(relativeError(ibeta(x, 1, 1), x) <= 1e-13);
+    for (const a of [0.25, 3, 17.5, 250]) {
+      // x^a may underflow; its logarithm a·ln x does not.
+      assert.ok(
+        relativeError(logIbeta(x, a, 1), a * Math.log(x)) <= 1e-13,
+        `x=${x} a=${a}`,
+      );
+      if (Math.pow(x, a) >= 1e-300) {
+        assert.ok(
+          relativeError(ibeta(x, a, 1), Math.pow(x, a)) <= 1e-13,
+          `x=${x} a=${a}`,
+        );
+      }
+    }
+    for (const b of [0.25, 3, 17.5, 250]) {
+      const exact = -Math.expm1(b * Math.log1p(-x));
+      assert.ok(relativeError(ibeta(x, 1, b), exact) <= 1e-13, `x=${x} b=${b}`);
+    }
+  }
+  // I_{1/2}(a, a) = 1/2 by symmetry, for any a.
+  for (const a of [0.01, 1, 33.3, 1e4, 1e7]) {
+    assert.ok(relativeError(ibeta(0.5, a, a), 0.5) <= 1e-14, `a=${a}`);
+  }
+});
+
+test("ibeta and ibetac are complements and swap with (x, a, b) → (1 − x, b, a)", () => {
+  for (const p of points.slice(0, 300)) {
+    const i = ibeta(p.x, p.a, p.b);
+    const q = ibetac(p.x, p.a, p.b);
+    assert.ok(
+      Math.abs(i + q - 1) <= 4e-16,
+      `${i} + ${q} at ${JSON.stringify(p)}`,
+    );
+    if (p.x >= 0.5) { // 1 − x is exact
+      const swapped = ibeta(1 - p.x, p.b, p.a);
+      assert.ok(
+        q === swapped || relativeError(q, swapped) <= 1e-13,
+        `${q} vs ${swapped}`,
+      );
+    }
+  }
+});
+
+test("ibeta, ibetac and logIbeta at the ends of [0, 1]", () => {
+  assert.equal(ibeta(0, 2, 3), 0);
+  assert.equal(ibeta(1, 2, 3), 1);
+  assert.equal(ibetac(0, 2, 3), 1);
+  assert.equal(ibetac(1, 2, 3), 0);
+  assert.equal(logIbeta(0, 2, 3), -Infinity);
+  assert.equal(logIbeta(1, 2, 3), 0);
+});
+
+test("ibeta, ibetac, logIbeta reject bad arguments with a RangeError naming the parameter and range", () => {
+  for (const f of [ibeta, ibetac, logIbeta]) {
+    for (const x of [NaN, -0.1, 1.5, Infinity, -Infinity]) {
+      assert.throws(
+        () => f(x, 1, 1),
+        (e: unknown) =>
+          e instanceof RangeError && /^x .*\[0, 1\]/.test(e.message),
+      );
+    }
+    for (const a of [NaN, 0, -1, Infinity]) {
+      assert.throws(
+        () => f(0.5, a, 1),
+        (e: unknown) =>
+          e instanceof RangeError && /^a .*\(0, Infinity\)/.test(e.message),
+      );
+      assert.throws(
+        () => f(0.5, 1, a),
+        (e: unknown) =>
+          e instanceof RangeError && /^b .*\(0, Infinity\)/.test(e.message),
+      );
+    }
+  }
+  // deno-lint-ignore no-explicit-any
+  assert.throws(() => ibeta("0.5" as any, 1, 1), TypeError);
+});
