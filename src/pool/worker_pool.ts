@@ -120,7 +120,8 @@ export class WorkerPool {
   readonly #running = new Map<number, Job>();
   readonly #exiting = new Set<Promise<unknown>>();
   readonly #sampler = new Sampler(() => this.#sample());
-  #exports: Promise<Set<string>>;
+  /** The module's exported functions, known once a worker is ready. */
+  #exports: Set<string> | undefined;
   #nextId = 1;
   #closed = false;
   #fatal: Error | undefined;
@@ -169,10 +170,7 @@ export class WorkerPool {
       );
     }
     this.#heapCap = heapCapFor(this.#memoryLimit ?? this.#processMemoryLimit);
-    let first: Promise<string[]> | undefined;
-    for (let i = 0; i < size; i++) first ??= this.#spawn().ready;
-    this.#exports = first!.then((names) => new Set(names));
-    this.#exports.catch(() => {}); // reported by run()
+    for (let i = 0; i < size; i++) this.#spawn();
   }
 
   /** Number of worker processes kept warm. */
@@ -207,24 +205,17 @@ export class WorkerPool {
    * Rejects if the task threw (an Error with the task's message and stack),
    * on bad input (TypeError/RangeError), or if the pool is closed.
    */
-  async run<T>(
+  run<T>(
     exportName: string,
     args: unknown[] = [],
     limits: RunLimits = {},
   ): Promise<Result<T>> {
-    const job = this.#makeJob(exportName, args, limits);
-    const exports = await this.#exports.catch((e) => {
-      this.#fatal ??= e;
-      throw e;
-    });
-    if (!exports.has(exportName)) {
-      throw new TypeError(
-        `exportName "${exportName}" is not a function exported by ${this.#moduleUrl}; exports: ${
-          [...exports].join(", ") || "(none)"
-        }`,
-      );
+    let job: Job;
+    try {
+      job = this.#makeJob(exportName, args, limits);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (this.#closed) throw new Error("the WorkerPool is closed");
     return new Promise<Result<T>>((resolve, reject) => {
       job.resolve = resolve as (r: Result<unknown>) => void;
       job.reject = reject;
@@ -353,13 +344,24 @@ export class WorkerPool {
     };
   }
 
+  /** Throws a TypeError if the module is known not to export `exportName`. */
+  #checkExport(exportName: string): void {
+    if (this.#exports === undefined || this.#exports.has(exportName)) return;
+    throw new TypeError(
+      `exportName "${exportName}" is not a function exported by ${this.#moduleUrl}; exports: ${
+        [...this.#exports].join(", ") || "(none)"
+      }`,
+    );
+  }
+
   #spawn(): WorkerProcess {
     const worker = new WorkerProcess(this.#moduleUrl, this.#heapCap);
     this.#workers.add(worker);
-    worker.busy = this.#queue.length + this.#running.size > 0;
     worker.ready.then(
-      () => {
+      (names) => {
+        this.#exports ??= new Set(names);
         if (!this.#workers.has(worker)) return;
+        worker.busy = this.#queue.length + this.#running.size > 0;
         this.#idle.push(worker);
         this.#dispatch();
       },
@@ -384,6 +386,12 @@ export class WorkerPool {
   #dispatch(): void {
     while (this.#queue.length > 0 && this.#idle.length > 0) {
       const job = this.#queue.shift()!;
+      try {
+        this.#checkExport(job.exportName); // for runs queued before the module was known
+      } catch (error) {
+        this.#fail(job, error as Error);
+        continue;
+      }
       const worker = this.#idle.shift()!;
       job.worker = worker;
       job.startBytes = worker.residentBytes() ?? 0;
@@ -553,7 +561,13 @@ export class WorkerPool {
   /** While tasks are pending the workers keep the host alive; idle, they do not. */
   #updateRefs(): void {
     const busy = this.#queue.length + this.#running.size > 0;
-    for (const w of this.#workers) w.busy = busy;
+    // Starting workers stay referenced until ready (run() may be waiting for one).
+    for (
+      const w of [
+        ...this.#idle,
+        ...[...this.#running.values()].map((j) => j.worker!),
+      ]
+    ) w.busy = busy;
   }
 }
 

@@ -62,7 +62,6 @@ export class WorkerProcess {
       );
     });
     this.ready.catch(() => {}); // observed by the pool
-    this.busy = false;
   }
 
   /** The child's pid. */
@@ -70,7 +69,10 @@ export class WorkerProcess {
     return this.#child.pid!;
   }
 
-  /** Whether a task runs here; idle workers do not keep the host alive. */
+  /**
+   * Whether the worker keeps the host alive: yes while it starts or tasks are
+   * pending (set by the pool), no while the pool is idle.
+   */
   set busy(busy: boolean) {
     if (busy) this.#child.ref();
     else this.#child.unref();
@@ -93,6 +95,7 @@ export class WorkerProcess {
   /** Kills the process at once (SIGKILL: works whatever it is doing) and waits for its exit. */
   kill(): Promise<WorkerExit> {
     this.killed = true;
+    this.busy = true; // so that the host waits for the exit
     this.#child.kill("SIGKILL");
     return this.exited;
   }

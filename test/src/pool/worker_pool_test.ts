@@ -1,0 +1,305 @@
+import assert from "node:assert/strict";
+import { isBun, test } from "../../harness.ts";
+import { LimitExceeded, Token } from "../../../mod.ts";
+import { WorkerPool } from "../../../src/pool/worker_pool.ts";
+import {
+  eventually,
+  MiB,
+  processExists,
+  residentBytes,
+  TASKS,
+  threadCount,
+} from "./helpers.ts";
+
+function limitError(r: { ok: boolean; error?: unknown }): LimitExceeded {
+  assert.equal(r.ok, false, "expected { ok: false }");
+  assert.ok(
+    r.error instanceof LimitExceeded,
+    `expected a LimitExceeded, got ${r.error}`,
+  );
+  return r.error;
+}
+
+test("pool: sync and async tasks return { ok: true, value } with structured-clone values", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 2 });
+  assert.deepEqual(await pool.run("add", [2, 3]), { ok: true, value: 5 });
+  assert.deepEqual(await pool.run("delayed", ["later", 20]), {
+    ok: true,
+    value: "later",
+  });
+  const value = new Map<string, unknown>([["when", new Date(0)], [
+    "big",
+    2n ** 70n,
+  ]]);
+  assert.deepEqual(await pool.run("echo", [value]), { ok: true, value });
+});
+
+test("pool: a synchronous infinite loop is stopped by timeout, and the pool goes on", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const e = limitError(await pool.run("spin", [], { timeout: 150 }));
+  assert.equal(e.kind, "timeout");
+  assert.equal(e.limit, 150);
+  assert.ok(e.observed! >= 150);
+  assert.deepEqual(await pool.run("add", [1, 1]), { ok: true, value: 2 });
+});
+
+test("pool: a synchronous infinite loop is stopped by a Token and by an AbortSignal", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 2 });
+  const token = new Token();
+  const controller = new AbortController();
+  const byToken = pool.run("spin", [], { token });
+  const bySignal = pool.run("spin", [], { signal: controller.signal });
+  await new Promise((r) => setTimeout(r, 300)); // both are spinning in their workers
+  token.cancel("enough");
+  controller.abort("stop");
+  const t = limitError(await byToken);
+  assert.equal(t.kind, "token");
+  assert.match(t.message, /enough/);
+  const s = limitError(await bySignal);
+  assert.equal(s.kind, "token");
+  assert.equal(s.cause, "stop");
+});
+
+test("pool: a signal aborted before or while queued ends the run without running it", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const aborted = AbortSignal.abort("no");
+  assert.equal(
+    limitError(await pool.run("add", [1, 2], { signal: aborted })).kind,
+    "token",
+  );
+  const blocker = pool.run("busyFor", [300]);
+  const controller = new AbortController();
+  const queued = pool.run("add", [1, 2], { signal: controller.signal });
+  controller.abort();
+  assert.equal(limitError(await queued).kind, "token");
+  assert.deepEqual(await blocker, { ok: true, value: 300 });
+});
+
+test("pool: a synchronous loop that grows its memory is stopped by memoryLimit", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: 128 * MiB });
+  const e = limitError(await pool.run("holdThenSpin", [1024 * MiB]));
+  assert.equal(e.kind, "memory");
+  assert.equal(e.limit, 128 * MiB);
+  assert.ok(
+    e.observed! > 128 * MiB && e.observed! < 256 * MiB,
+    `observed ${e.observed}`,
+  );
+  // A task under the limit returns.
+  assert.deepEqual(await pool.run("hold", [32 * MiB]), {
+    ok: true,
+    value: 32 * MiB,
+  });
+});
+
+test("pool: a run may lower the pool's memoryLimit, not raise it", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: 256 * MiB });
+  const e = limitError(
+    await pool.run("holdThenSpin", [1024 * MiB], { memoryLimit: 64 * MiB }),
+  );
+  assert.equal(e.limit, 64 * MiB);
+  await assert.rejects(
+    pool.run("add", [1, 2], { memoryLimit: 512 * MiB }),
+    RangeError,
+  );
+});
+
+test("pool: processMemoryLimit interrupts the running tasks when the whole process exceeds it", async () => {
+  await using pool = new WorkerPool(TASKS, {
+    size: 2,
+    processMemoryLimit: 64 * 1024 * MiB,
+  });
+  await eventually(() => pool.idleCount === 2);
+  const base = residentBytes("self") +
+    pool.workerPids.reduce((sum, pid) => sum + residentBytes(pid), 0);
+  await pool.close();
+  const limit = base + 300 * MiB;
+  await using limited = new WorkerPool(TASKS, {
+    size: 2,
+    processMemoryLimit: limit,
+  });
+  // Each task alone stays under the limit; together they exceed it.
+  const a = limited.run("holdThenSpin", [200 * MiB]);
+  const b = limited.run("holdThenSpin", [200 * MiB]);
+  for (const r of [await a, await b]) {
+    const e = limitError(r);
+    assert.equal(e.kind, "memory");
+    assert.equal(e.limit, limit);
+    assert.ok(e.observed! > limit);
+  }
+  assert.ok(limited.peakProcessBytes > limit);
+  assert.deepEqual(await limited.run("add", [2, 2]), { ok: true, value: 4 });
+});
+
+test("pool: allocation limits inside workers (Deno), refused on Bun", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  if (isBun) {
+    await assert.rejects(
+      pool.run("churn", [MiB], { allocationLimit: 64 * MiB }),
+      /allocation limits are not supported on this runtime/,
+    );
+    return;
+  }
+  // Stopped at a checkpoint, long before the 2 GiB of churn would end.
+  const atCheckpoint = limitError(
+    await pool.run("churn", [2048 * MiB], { allocationLimit: 64 * MiB }),
+  );
+  assert.equal(atCheckpoint.kind, "allocations");
+  assert.ok(
+    atCheckpoint.observed! > 64 * MiB && atCheckpoint.observed! < 1024 * MiB,
+  );
+  // No checkpoints: the task runs to its end and is caught when it settles.
+  const atSettlement = limitError(
+    await pool.run("churnNoCheckpoints", [256 * MiB], {
+      allocationLimit: 16 * MiB,
+    }),
+  );
+  assert.equal(atSettlement.kind, "allocations");
+  assert.ok(atSettlement.observed! >= 256 * MiB);
+  // Under the limit: ok.
+  assert.deepEqual(
+    await pool.run("churn", [MiB], { allocationLimit: 256 * MiB }),
+    { ok: true, value: MiB },
+  );
+});
+
+test("pool: a killed worker is replaced and size workers are warm again", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 2 });
+  assert.ok(await eventually(() => pool.idleCount === 2));
+  const before = pool.workerPids;
+  await pool.run("spin", [], { timeout: 100 });
+  await pool.run("spin", [], { timeout: 100 });
+  assert.ok(
+    await eventually(() => pool.idleCount === 2),
+    "two idle workers again",
+  );
+  assert.equal(pool.workerCount, 2);
+  const after = pool.workerPids;
+  assert.equal(
+    after.filter((pid) => before.includes(pid)).length,
+    0,
+    "both were replaced",
+  );
+  assert.ok(
+    await eventually(() => before.every((pid) => !processExists(pid))),
+    "killed workers are gone",
+  );
+});
+
+test("pool: close() leaves no worker process and no thread behind", async () => {
+  const threads = threadCount();
+  const pool = new WorkerPool(TASKS, { size: 3, memoryLimit: 64 * MiB });
+  assert.ok(await eventually(() => pool.idleCount === 3));
+  const pids = pool.workerPids;
+  await pool.run("spin", [], { timeout: 50 });
+  await pool.run("holdThenSpin", [512 * MiB]);
+  const running = assert.rejects(
+    pool.run("spin", []),
+    /closed while the task was pending/,
+  );
+  const queued = assert.rejects(
+    pool.run("add", [1, 2]),
+    /closed while the task was pending/,
+  );
+  await pool.close();
+  await running;
+  await queued;
+  await assert.rejects(pool.run("add", [1, 2]), /WorkerPool is closed/);
+  for (const pid of pids) {
+    assert.equal(processExists(pid), false, `worker ${pid} still exists`);
+  }
+  assert.ok(
+    await eventually(() => threadCount() <= threads),
+    `threads: ${threads} before, ${threadCount()} after`,
+  );
+});
+
+test("pool: { ok: false } only for the run whose limit was reached; a crash never changes another's result", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 3, memoryLimit: 128 * MiB });
+  const bomb = pool.run("manySmallArrays", []);
+  const normal = pool.run("delayed", ["fine", 400]);
+  const crash = assert.rejects(
+    pool.run("crash", []),
+    /exited unexpectedly \(code 3/,
+  );
+  assert.equal(limitError(await bomb).kind, "memory");
+  await crash;
+  assert.deepEqual(await normal, { ok: true, value: "fine" });
+  // A task that finishes just under its timeout is ok.
+  assert.deepEqual(await pool.run("busyFor", [50], { timeout: 5000 }), {
+    ok: true,
+    value: 50,
+  });
+});
+
+test("pool: a task's exception rejects run() with its message and stack", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const error = await pool.run("fail", ["the task broke"]).then(
+    () => assert.fail("run() should reject"),
+    (e) => e,
+  );
+  assert.ok(error instanceof Error);
+  assert.equal(error.name, "TypeError");
+  assert.equal(error.message, "the task broke");
+  assert.match(String(error.stack), /tasks\.ts/);
+  assert.deepEqual(await pool.run("add", [1, 2]), { ok: true, value: 3 });
+});
+
+test("pool: bad input gets clear errors and the pool stays usable", async () => {
+  assert.throws(
+    () => new WorkerPool(TASKS, { size: 0 }),
+    /options\.size must be an integer from 1/,
+  );
+  assert.throws(() => new WorkerPool(TASKS, { memoryLimit: -1 }), RangeError);
+  assert.throws(
+    () => new WorkerPool(TASKS, { processMemoryLimit: Infinity }),
+    RangeError,
+  );
+  assert.throws(() => new WorkerPool(42 as unknown as string), TypeError);
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  await assert.rejects(
+    pool.run("nope", []),
+    (e: Error) =>
+      e instanceof TypeError && /"nope".*exports: .*add/.test(e.message),
+  );
+  await assert.rejects(
+    pool.run("echo", [() => 1]),
+    (e: Error) =>
+      e instanceof TypeError && /args could not be cloned/.test(e.message),
+  );
+  await assert.rejects(
+    pool.run("add", [1, 2], { timeout: 0 }),
+    (e: Error) => e instanceof RangeError && /limits\.timeout/.test(e.message),
+  );
+  await assert.rejects(
+    pool.run("add", [1, 2], { memoryLimit: -5 }),
+    (e: Error) =>
+      e instanceof RangeError && /limits\.memoryLimit/.test(e.message),
+  );
+  await assert.rejects(
+    pool.run("add", [1, 2], { allocationLimit: NaN }),
+    (e: Error) =>
+      e instanceof RangeError && /limits\.allocationLimit/.test(e.message),
+  );
+  await assert.rejects(pool.run("add", 7 as unknown as unknown[]), TypeError);
+  await assert.rejects(
+    pool.run("add", [], { signal: "x" as unknown as AbortSignal }),
+    TypeError,
+  );
+  await assert.rejects(
+    pool.run("returnsFunction", []),
+    /result of task "returnsFunction" could not be cloned/,
+  );
+  assert.deepEqual(await pool.run("add", [1, 2]), { ok: true, value: 3 });
+});
+
+test("pool: a task module that fails to load rejects every run with its error", async () => {
+  await using pool = new WorkerPool(
+    new URL("./fixtures/broken_module.ts", import.meta.url),
+    { size: 1 },
+  );
+  await assert.rejects(
+    pool.run("anything", []),
+    /task module failed to load: this module refuses to load/,
+  );
+  await assert.rejects(pool.run("anything", []), /failed to load/);
+});
