@@ -13,7 +13,11 @@ const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
 function run(label, command, args) {
   process.stdout.write(`\n== ${label}: ${[command, ...args].join(" ")}\n`);
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     const tee = (stream) => (chunk) => {
       output += chunk;
@@ -21,7 +25,11 @@ function run(label, command, args) {
     };
     child.stdout.on("data", tee(process.stdout));
     child.stderr.on("data", tee(process.stderr));
-    child.on("close", (code, signal) => resolve({ code: code ?? 1, signal, output: stripAnsi(output) }));
+    child.on(
+      "close",
+      (code, signal) =>
+        resolve({ code: code ?? 1, signal, output: stripAnsi(output) }),
+    );
   });
 }
 
@@ -50,9 +58,18 @@ for (const [name, command, args] of staticChecks) {
 }
 
 if (want("deno-test")) {
-  const { code, output } = await run("deno-test", deno, ["test", "-A", "--no-check", "--sanitize-ops", "--sanitize-resources", "test/"]);
+  const { code, output } = await run("deno-test", deno, [
+    "test",
+    "-A",
+    "--no-check",
+    "--sanitize-ops",
+    "--sanitize-resources",
+    "test/",
+  ]);
   const m = output.match(/\|\s*(\d+) passed[^|]*\|\s*(\d+) failed/g);
-  const last = m ? m[m.length - 1].match(/(\d+) passed[^|]*\|\s*(\d+) failed/) : null;
+  const last = m
+    ? m[m.length - 1].match(/(\d+) passed[^|]*\|\s*(\d+) failed/)
+    : null;
   const p = last ? Number(last[1]) : 0;
   const f = last ? Number(last[2]) : 0;
   passed += p;
@@ -63,7 +80,12 @@ if (want("deno-test")) {
 }
 
 if (want("bun-test")) {
-  const { code, output } = await run("bun-test", bin("bun"), ["test", "--timeout", "120000", "./test/"]);
+  const { code, output } = await run("bun-test", bin("bun"), [
+    "test",
+    "--timeout",
+    "120000",
+    "./test/",
+  ]);
   const p = Number(output.match(/^\s*(\d+) pass$/m)?.[1] ?? 0);
   const f = Number(output.match(/^\s*(\d+) fail$/m)?.[1] ?? 0);
   passed += p;
@@ -73,6 +95,8 @@ if (want("bun-test")) {
   process.stdout.write(`bun: ${p} passed, ${f} failed\n`);
 }
 
-if (failures.length > 0) process.stdout.write(`\nfailed steps: ${failures.join(", ")}\n`);
+if (failures.length > 0) {
+  process.stdout.write(`\nfailed steps: ${failures.join(", ")}\n`);
+}
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failures.length > 0 ? 1 : 0);

@@ -19,7 +19,9 @@ export class Token {
     if (this.cancelled) return;
     this.#controller.abort(
       new LimitExceeded("token", undefined, undefined, {
-        message: reason === undefined ? "task cancelled" : `task cancelled: ${String(reason)}`,
+        message: reason === undefined
+          ? "task cancelled"
+          : `task cancelled: ${String(reason)}`,
         cause: reason,
       }),
     );

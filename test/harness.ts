@@ -32,12 +32,17 @@ const deno = (globalThis as any).Deno as
  * test("adds", () => assert.equal(1 + 1, 2));
  * ```
  */
-export function test(name: string, fn: TestFn, options: TestOptions = {}): void {
+export function test(
+  name: string,
+  fn: TestFn,
+  options: TestOptions = {},
+): void {
   if (deno) deno.test({ name, fn, ignore: options.skip ?? false });
   else nodeTest(name, { skip: options.skip ?? false }, fn);
 }
 
 /** True when running under Bun. */
-export const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+export const isBun =
+  typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 /** True when running under Deno. */
 export const isDeno = deno !== undefined;

@@ -31,5 +31,9 @@ export interface Meter {
    * Rough cost of one call, in microseconds, for each reading, measured on
    * the development machine; the engine uses it to choose how often to read.
    */
-  readonly costMicros: { allocatedBytes: number; heapBytes: number; residentBytes: number };
+  readonly costMicros: {
+    allocatedBytes: number;
+    heapBytes: number;
+    residentBytes: number;
+  };
 }
