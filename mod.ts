@@ -37,3 +37,8 @@ export { LimitExceeded, type LimitKind } from "./src/limit_exceeded.ts";
 export type { Result, Task } from "./src/result.ts";
 export { Token } from "./src/token.ts";
 export { GiB, KiB, MiB } from "./src/units.ts";
+export {
+  type RunLimits,
+  WorkerPool,
+  type WorkerPoolOptions,
+} from "./src/pool/worker_pool.ts";
