@@ -32,16 +32,16 @@ export function logBetaFraction(
   b: number,
   lambda: number,
 ): number {
-  const sum = a + b;
-  // β_m = 1 + d_{2m+1} + d_{2m+2}, without cancellation.
+  // β_m = 1 + d_{2m+1} + d_{2m+2} over one common denominator, without cancellation.
   const beta = (m: number): number => {
+    const a2m = a + 2 * m;
     const oddNumerator = a * (3 * m + 1) + m * (4 * m + 2) - m * x * (a + m) +
       (a + m) * lambda;
-    const a2m = a + 2 * m;
-    return oddNumerator / (a2m * (a2m + 1)) +
-      ((m + 1) * (b - m - 1) * x) / ((a2m + 1) * (a2m + 2));
+    return (oddNumerator * (a2m + 2) + (m + 1) * (b - m - 1) * x * a2m) /
+      (a2m * (a2m + 1) * (a2m + 2));
   };
   // α_m = −d_{2m} d_{2m+1}, a product without cancellation.
+  const sum = a + b;
   const alpha = (m: number): number => {
     const a2m = a + 2 * m;
     return (m * (b - m) * x * (a + m) * (sum + m) * x) /

@@ -40,34 +40,46 @@ export function checkRange(name: string, value: number, range: Range): void {
   }
 }
 
+// The ranges are constants and the fast paths allocate nothing.
+const SIZE: Range = { min: 0, max: Infinity, maxOpen: true };
+const POSITIVE: Range = { min: 0, minOpen: true, max: Infinity, maxOpen: true };
+const RATE: Range = { min: 0, minOpen: true, max: 1 };
+const TARGET: Range = { min: 0, minOpen: true, max: 1, maxOpen: true };
+const UNIT: Range = { min: 0, max: 1 };
+
 /** A finite size or count: [0, Infinity). */
 export function checkSize(name: string, value: number): void {
-  checkRange(name, value, { min: 0, max: Infinity, maxOpen: true });
+  if (!(typeof value === "number" && value >= 0 && value < Infinity)) {
+    checkRange(name, value, SIZE);
+  }
 }
 
 /** A finite positive number: (0, Infinity). */
 export function checkPositive(name: string, value: number): void {
-  checkRange(name, value, {
-    min: 0,
-    minOpen: true,
-    max: Infinity,
-    maxOpen: true,
-  });
+  if (!(typeof value === "number" && value > 0 && value < Infinity)) {
+    checkRange(name, value, POSITIVE);
+  }
 }
 
 /** A sampling rate: (0, 1]. */
 export function checkRate(name: string, value: number): void {
-  checkRange(name, value, { min: 0, minOpen: true, max: 1 });
+  if (!(typeof value === "number" && value > 0 && value <= 1)) {
+    checkRange(name, value, RATE);
+  }
 }
 
 /** A target probability: (0, 1). */
 export function checkTarget(name: string, value: number): void {
-  checkRange(name, value, { min: 0, minOpen: true, max: 1, maxOpen: true });
+  if (!(typeof value === "number" && value > 0 && value < 1)) {
+    checkRange(name, value, TARGET);
+  }
 }
 
 /** A point of the unit interval: [0, 1]. */
 export function checkUnit(name: string, value: number): void {
-  checkRange(name, value, { min: 0, max: 1 });
+  if (!(typeof value === "number" && value >= 0 && value <= 1)) {
+    checkRange(name, value, UNIT);
+  }
 }
 
 /** A shape parameter of the beta distribution: (0, Infinity). */

@@ -1,0 +1,104 @@
+/**
+ * ibeta against jStat's ibeta (the baseline the design names), over the grid
+ * of the mpmath fixtures (test/stats/fixtures/ibeta.json): the same points,
+ * in one run.
+ *
+ *   node_modules/.bin/deno bench -A bench/ibeta_bench.ts
+ *
+ * Before the timings it prints the accuracy of both against mpmath (median,
+ * p99 and max relative error where I >= 1e-300). Each bench iteration calls
+ * the function once per grid point, so time per call = time per iteration /
+ * points; `deno bench` prints the ratio to the jStat baseline per group.
+ */
+import jStat from "jstat";
+import { ibeta } from "../stats/mod.ts";
+import fixture from "../test/stats/fixtures/ibeta.json" with { type: "json" };
+
+interface Point {
+  readonly x: number;
+  readonly a: number;
+  readonly b: number;
+  readonly region: string;
+  readonly I: number;
+}
+
+type Ibeta = (x: number, a: number, b: number) => number;
+
+const ours: Ibeta = ibeta;
+// jstat's bundled typings omit ibeta, though the function is there.
+const jStatIbeta = (jStat as unknown as { ibeta: Ibeta }).ibeta;
+const baseline: Ibeta = (x, a, b) => jStatIbeta(x, a, b);
+
+const all = (fixture.points as Point[]).filter((p) => p.I >= 1e-300);
+const regions: Record<string, Point[]> = {
+  all,
+  general: all.filter((p) => p.region === "general"),
+  "large a, b near the mean": all.filter((p) => p.region === "large"),
+  "limits regime": all.filter((p) => p.region === "limits"),
+};
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Relative errors against mpmath; NaN or a thrown error counts as Infinity. */
+function accuracy(
+  f: Ibeta,
+  points: Point[],
+): { median: number; p99: number; max: number } {
+  const errors = points.map((p) => {
+    try {
+      const e = Math.abs(f(p.x, p.a, p.b) - p.I) / p.I;
+      return Number.isNaN(e) ? Infinity : e;
+    } catch {
+      return Infinity;
+    }
+  }).sort((u, v) => u - v);
+  return {
+    median: quantile(errors, 0.5),
+    p99: quantile(errors, 0.99),
+    max: errors[errors.length - 1],
+  };
+}
+
+const fmt = (e: number) => (e === 0 ? "0" : e.toExponential(1));
+console.log(
+  `ibeta accuracy against mpmath (${fixture.header.generator}, dps ${fixture.header.dps})`,
+);
+console.log("| grid | points | function | median | p99 | max |");
+console.log("| --- | ---: | --- | ---: | ---: | ---: |");
+for (const [name, points] of Object.entries(regions)) {
+  for (
+    const [label, f] of [["memlimits ibeta", ours], [
+      "jStat.ibeta",
+      baseline,
+    ]] as const
+  ) {
+    const r = accuracy(f, points);
+    console.log(
+      `| ${name} | ${points.length} | ${label} | ${fmt(r.median)} | ${
+        fmt(r.p99)
+      } | ${fmt(r.max)} |`,
+    );
+  }
+}
+
+let sink = 0; // a module-level sum keeps the calls from being optimised away
+for (const [name, points] of Object.entries(regions)) {
+  const xs = Float64Array.from(points, (p) => p.x);
+  const as = Float64Array.from(points, (p) => p.a);
+  const bs = Float64Array.from(points, (p) => p.b);
+  const sweep = (f: Ibeta) => () => {
+    let s = 0;
+    for (let i = 0; i < xs.length; i++) s += f(xs[i], as[i], bs[i]);
+    sink += s;
+  };
+  const group = `${name} (${points.length} calls per iteration)`;
+  Deno.bench({
+    name: `jStat.ibeta: ${name}`,
+    group,
+    baseline: true,
+    fn: sweep(baseline),
+  });
+  Deno.bench({ name: `memlimits ibeta: ${name}`, group, fn: sweep(ours) });
+}
