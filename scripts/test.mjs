@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" };
+// deno-lint-ignore no-control-regex -- ANSI colour codes start with ESC
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
 
 function run(label, command, args) {
