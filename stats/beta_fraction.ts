@@ -23,10 +23,10 @@ function nonZero(value: number): number {
 }
 
 /**
- * ln of (fraction / a): I_x(a, b) = x^a (1 − x)^b / B(a, b) · exp(result).
+ * The fraction divided by a: I_x(a, b) = x^a (1 − x)^b / B(a, b) · result.
  * Requires x below about (a + 1)/(a + b + 2) and λ = a − (a + b)x.
  */
-export function logBetaFraction(
+export function betaFraction(
   x: number,
   a: number,
   b: number,
@@ -64,5 +64,5 @@ export function logBetaFraction(
   const inner = alpha(1) / tail;
   // 1/(1 + d₁/G) = G/(G + d₁), and G + d₁ = β₀ + α₁/T computed without cancellation.
   const value = (onePlusD2 + inner) / (beta(0) + inner);
-  return Math.log(value / a);
+  return value / a;
 }

@@ -20,9 +20,12 @@ import {
   stirlingRemainder as delta,
 } from "./log_gamma.ts";
 
-/** ln(1 + e) − e where 1 + e = ratio is also known directly (used when e ≈ −1). */
-function logRatioMinusExcess(excess: number, ratio: number): number {
-  if (excess < -0.5) return Math.log(ratio) - excess;
+/**
+ * ln(1 + e) − e, given also `ratio` = 1 + e computed directly: when e ≈ −1 the
+ * difference has lost the relative precision of the ratio.
+ */
+function logRatioMinusExcess(excess: number, ratio: () => number): number {
+  if (excess < -0.5) return Math.log(ratio()) - excess;
   return log1pmx(excess);
 }
 
@@ -43,30 +46,31 @@ function logPrefixAtMean(a: number, b: number): number {
     delta(sum) - delta(large);
 }
 
+/** ln(1 − x), from whichever of x and 1 − x is exact. */
+export function logOneMinus(x: number): number {
+  return x > 0.5 ? Math.log(1 - x) : Math.log1p(-x);
+}
+
 /**
- * ln[x^a (1 − x)^b / B(a, b)] for 0 < x < 1, a > 0, b > 0.
- * `lnX` = ln x and `lnY` = ln(1 − x), both accurate (the caller knows which
- * of x, 1 − x is exact), and `lambda` = a − (a + b)x from `betaLambda`.
+ * ln[x^a (1 − x)^b / B(a, b)] for 0 < x < 1, a > 0, b > 0, given
+ * `lambda` = a − (a + b)x from `betaLambda`.
  */
 export function logBetaPrefix(
   x: number,
   a: number,
   b: number,
-  lnX: number,
-  lnY: number,
   lambda: number,
 ): number {
   if (a < STIRLING_MIN && b < STIRLING_MIN) {
     const logBeta = logGamma(a) + logGamma(b) - logGamma(a + b);
-    return a * lnX + b * lnY - logBeta;
+    return a * Math.log(x) + b * logOneMinus(x) - logBeta;
   }
   const sum = a + b;
+  // x/x₀ = 1 + e₁ and (1 − x)/y₀ = 1 + e₂; the direct ratios are used when
+  // x (or 1 − x) lies far below x₀ (y₀), and are exact inputs there.
   const e1 = -lambda / a;
   const e2 = lambda / b;
-  // When x (or 1 − x) is far below its mean value, e ≈ −1 has lost the
-  // relative precision of x/x₀; recompute that ratio directly.
-  const r1 = (x * sum) / a;
-  const r2 = ((1 - x) * sum) / b;
-  return logPrefixAtMean(a, b) + a * logRatioMinusExcess(e1, r1) +
-    b * logRatioMinusExcess(e2, r2);
+  return logPrefixAtMean(a, b) +
+    a * logRatioMinusExcess(e1, () => (x * sum) / a) +
+    b * logRatioMinusExcess(e2, () => ((1 - x) * sum) / b);
 }

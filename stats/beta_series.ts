@@ -5,8 +5,8 @@
  * x ≤ 0.7 the sum converges in at most ~110 terms without cancellation.
  */
 
-/** ln of the bracketed sum divided by a: I_x(a, b) = x^a/B(a, b) · exp(result). */
-export function logBetaSeries(x: number, a: number, b: number): number {
+/** The bracketed sum divided by a: I_x(a, b) = x^a/B(a, b) · result. */
+export function betaSeries(x: number, a: number, b: number): number {
   let coefficient = 1; // (1 − b)_j x^j / j!
   let sum = 1;
   for (let j = 1; j < 2000; j++) {
@@ -15,5 +15,5 @@ export function logBetaSeries(x: number, a: number, b: number): number {
     sum += term;
     if (Math.abs(term) <= 1e-17 * Math.abs(sum)) break;
   }
-  return Math.log(sum / a);
+  return sum / a;
 }

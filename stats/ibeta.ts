@@ -9,9 +9,9 @@
  * is the one on the far side of the mean, where it is the smaller of the two,
  * so the other one is 1 − T without loss.
  */
-import { logBetaFraction } from "./beta_fraction.ts";
-import { logBetaPrefix } from "./beta_prefix.ts";
-import { logBetaSeries } from "./beta_series.ts";
+import { betaFraction } from "./beta_fraction.ts";
+import { logBetaPrefix, logOneMinus } from "./beta_prefix.ts";
+import { betaSeries } from "./beta_series.ts";
 import { betaLambda } from "./exact_arithmetic.ts";
 import { checkShape, checkUnit } from "./validate.ts";
 
@@ -29,31 +29,52 @@ function upperTail(x: number, a: number, b: number): boolean {
 }
 
 /**
- * ln of the tail chosen by `upperTail`, for 0 < x < 1. The arguments are
- * oriented so that xo lies below its mean: (xo, ao, bo) = (x, a, b) for the
- * lower tail and (1 − x, b, a) for the upper one.
+ * The tail chosen by `upperTail` as T = exp(logScale) · factor: the prefix
+ * stays in log space (it may underflow), the factor is of moderate size.
+ * One shared record, overwritten by each call, so that nothing is allocated.
  */
-function logTail(x: number, a: number, b: number, upper: boolean): number {
+const tail = { logScale: 0, factor: 1 };
+
+/**
+ * Computes `tail` for 0 < x < 1. The arguments are oriented so that xo lies
+ * below its mean: (xo, ao, bo) = (x, a, b) for the lower tail and
+ * (1 − x, b, a) for the upper one.
+ */
+function computeTail(x: number, a: number, b: number, upper: boolean): void {
   const y = 1 - x; // exact for x ≥ 0.5; for x < 0.5 only used where rounding is harmless
-  const lnX = Math.log(x);
-  const lnY = x > 0.5 ? Math.log(y) : Math.log1p(-x);
   const lambda = betaLambda(x, a, b); // a − (a + b)x; its sign flips with the tails
-  const prefix = logBetaPrefix(x, a, b, lnX, lnY, lambda);
+  const prefix = logBetaPrefix(x, a, b, lambda);
   const xo = upper ? y : x;
   const yo = upper ? x : y;
   const ao = upper ? b : a;
   const bo = upper ? a : b;
   if (seriesFits(xo, bo)) {
-    return prefix - bo * (upper ? lnX : lnY) + logBetaSeries(xo, ao, bo);
-  }
-  if (seriesFits(yo, ao)) {
+    const lnYo = upper ? Math.log(x) : logOneMinus(x);
+    tail.logScale = prefix - bo * lnYo;
+    tail.factor = betaSeries(xo, ao, bo);
+  } else if (seriesFits(yo, ao)) {
     // The other tail by its series; it is not close to 1 here, so 1 − it is accurate.
-    const other = Math.exp(
-      prefix - ao * (upper ? lnY : lnX) + logBetaSeries(yo, bo, ao),
+    const lnXo = upper ? logOneMinus(x) : Math.log(x);
+    tail.logScale = 0;
+    tail.factor = -Math.expm1(
+      Math.log(betaSeries(yo, bo, ao)) + prefix - ao * lnXo,
     );
-    return Math.log1p(-other);
+  } else {
+    tail.logScale = prefix;
+    tail.factor = betaFraction(xo, ao, bo, upper ? -lambda : lambda);
   }
-  return prefix + logBetaFraction(xo, ao, bo, upper ? -lambda : lambda);
+}
+
+/** ln T of the last `computeTail`. */
+function logTailValue(): number {
+  return tail.logScale + Math.log(tail.factor);
+}
+
+/** T of the last `computeTail`, without a logarithm where exp cannot underflow. */
+function tailValue(): number {
+  return tail.logScale > -700
+    ? Math.exp(tail.logScale) * tail.factor
+    : Math.exp(logTailValue());
 }
 
 function checkArguments(x: number, a: number, b: number): void {
@@ -87,8 +108,8 @@ export function ibeta(x: number, a: number, b: number): number {
   if (x === 0) return 0;
   if (x === 1) return 1;
   const upper = upperTail(x, a, b);
-  const t = logTail(x, a, b, upper);
-  return upper ? -Math.expm1(t) : Math.exp(t);
+  computeTail(x, a, b, upper);
+  return upper ? -Math.expm1(logTailValue()) : tailValue();
 }
 
 /**
@@ -111,8 +132,8 @@ export function ibetac(x: number, a: number, b: number): number {
   if (x === 0) return 1;
   if (x === 1) return 0;
   const upper = upperTail(x, a, b);
-  const t = logTail(x, a, b, upper);
-  return upper ? Math.exp(t) : -Math.expm1(t);
+  computeTail(x, a, b, upper);
+  return upper ? tailValue() : -Math.expm1(logTailValue());
 }
 
 /**
@@ -135,6 +156,6 @@ export function logIbeta(x: number, a: number, b: number): number {
   if (x === 0) return -Infinity;
   if (x === 1) return 0;
   const upper = upperTail(x, a, b);
-  const t = logTail(x, a, b, upper);
-  return upper ? logOneMinusExp(t) : t;
+  computeTail(x, a, b, upper);
+  return upper ? logOneMinusExp(logTailValue()) : logTailValue();
 }
