@@ -14,13 +14,13 @@
  *   (a + 2m)(a + 2m + 1)(1 + d_{2m+1}) = a(3m + 1) + m(4m + 2) − m·x(a + m) + (a + m)λ.
  * DiDonato & Morris (TOMS 708, BFRAC) use the same idea. The contraction also
  * halves the number of steps; near the mean O(√(a + b)) steps remain.
+ *
+ * Speed: the tail T = β₁ + α₂/(β₂ + α₃/(β₃ + …)) is scaled by the denominators
+ * D_m = (a + 2m)(a + 2m + 1)(a + 2m + 2) of β_m (an equivalence transformation),
+ * which leaves polynomial partial numerators and denominators, and is summed by
+ * the forward recurrence for its convergents, renormalised every step: one
+ * division per step.
  */
-
-const TINY = 1e-300;
-
-function nonZero(value: number): number {
-  return Math.abs(value) < TINY ? TINY : value;
-}
 
 /**
  * The fraction divided by a: I_x(a, b) = x^a (1 − x)^b / B(a, b) · result.
@@ -32,37 +32,40 @@ export function betaFraction(
   b: number,
   lambda: number,
 ): number {
-  // β_m = 1 + d_{2m+1} + d_{2m+2} over one common denominator, without cancellation.
-  const beta = (m: number): number => {
+  const sum = a + b;
+  // β_m·D_m: the numerator of 1 + d_{2m+1} + d_{2m+2}, without cancellation.
+  const scaledBeta = (m: number): number => {
     const a2m = a + 2 * m;
     const oddNumerator = a * (3 * m + 1) + m * (4 * m + 2) - m * x * (a + m) +
       (a + m) * lambda;
-    return (oddNumerator * (a2m + 2) + (m + 1) * (b - m - 1) * x * a2m) /
-      (a2m * (a2m + 1) * (a2m + 2));
+    return oddNumerator * (a2m + 2) + (m + 1) * (b - m - 1) * x * a2m;
   };
-  // α_m = −d_{2m} d_{2m+1}, a product without cancellation.
-  const sum = a + b;
-  const alpha = (m: number): number => {
+  // α_m·D_{m−1}·D_m with α_m = −d_{2m} d_{2m+1}: the common factors cancel.
+  const scaledAlpha = (m: number): number => {
     const a2m = a + 2 * m;
-    return (m * (b - m) * x * (a + m) * (sum + m) * x) /
-      ((a2m - 1) * a2m * a2m * (a2m + 1));
+    return m * (b - m) * x * x * (a + m) * (sum + m) * (a2m + 2) * (a2m - 2);
   };
-  // T = β₁ + α₂/(β₂ + α₃/(β₃ + …)) by the modified Lentz method.
-  let tail = nonZero(beta(1));
-  let c = tail;
-  let d = 0;
+  // Convergents p/q of D₁·T, renormalised so that q = 1 after every step.
+  let pPrevious = 1;
+  let qPrevious = 0;
+  let p = scaledBeta(1);
   for (let m = 2; m < 1_000_000; m++) {
-    const am = alpha(m);
-    const bm = beta(m);
-    d = 1 / nonZero(bm + am * d);
-    c = nonZero(bm + am / c);
-    const step = c * d;
-    tail *= step;
-    if (Math.abs(step - 1) <= 2e-16) break;
+    const am = scaledAlpha(m);
+    const bm = scaledBeta(m);
+    const scale = 1 / (bm + am * qPrevious);
+    const next = (bm * p + am * pPrevious) * scale;
+    pPrevious = p * scale;
+    qPrevious = scale;
+    const previous = p;
+    p = next;
+    if (Math.abs(p - previous) <= 2e-16 * Math.abs(p)) break;
   }
-  const onePlusD2 = 1 + ((b - 1) * x) / ((a + 1) * (a + 2));
-  const inner = alpha(1) / tail;
-  // 1/(1 + d₁/G) = G/(G + d₁), and G + d₁ = β₀ + α₁/T computed without cancellation.
-  const value = (onePlusD2 + inner) / (beta(0) + inner);
-  return value / a;
+  const tail = p / ((a + 2) * (a + 3) * (a + 4)); // T = (D₁·T)/D₁
+  // The first two levels: with G = 1 + d₂ − d₂d₃/T the fraction is
+  // 1/(1 + d₁/G) = G/(G + d₁), and G + d₁ = β₀ − d₂d₃/T has no cancellation.
+  const d2 = ((b - 1) * x) / ((a + 1) * (a + 2));
+  const minusD2D3 = (d2 * (a + 1) * (sum + 1) * x) / ((a + 2) * (a + 3));
+  const beta0 = (1 + lambda) / (a + 1) + d2;
+  const inner = minusD2D3 / tail;
+  return (1 + d2 + inner) / (beta0 + inner) / a;
 }
