@@ -18,10 +18,15 @@ import type { LimitExceeded } from "../limit_exceeded.ts";
 import { currentContext } from "./context.ts";
 import { interruptedFrames, setOnInterrupt } from "./frame.ts";
 
+/**
+ * The largest countdown: about a billion calls. Countdowns stay small
+ * integers (never Infinity) so that the fast path is one integer decrement.
+ */
+const NEVER = 2 ** 30;
 /** Calls left before the slow path. */
-let fast = Infinity;
+let fast = NEVER;
 /** Calls left before the next sampled reading (counted on the slow path while interrupts are pending). */
-let toSample = Infinity;
+let toSample = NEVER;
 /** The countdown drawn at the last reading, and when that reading was made. */
 let drawn = 0;
 let sampledAt = 0;
@@ -30,7 +35,7 @@ const FIRST_MEAN_CALLS = 64;
 
 setOnSamplingChange(() => {
   sampledAt = performance.now();
-  drawn = geometric(
+  drawn = countdown(
     checkpointSamplingPeriod() === Infinity ? Infinity : FIRST_MEAN_CALLS,
   );
   toSample = drawn;
@@ -110,6 +115,11 @@ function sampleAndRedraw(): void {
     : elapsed > 0
     ? Math.max(1, ((drawn + 1) / elapsed) * period)
     : FIRST_MEAN_CALLS;
-  drawn = geometric(mean);
+  drawn = countdown(mean);
   toSample = drawn;
+}
+
+/** A geometric countdown with the given mean, as a small integer. */
+function countdown(mean: number): number {
+  return Math.min(geometric(mean), NEVER) | 0;
 }

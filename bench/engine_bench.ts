@@ -1,0 +1,145 @@
+/**
+ * Engine overhead, one run, baselines side by side (not a test):
+ *   deno run -A bench/engine_bench.ts      bun bench/engine_bench.ts
+ *
+ * 1. `checkpoint()` when not sampled: a loop of checkpoints against the same
+ *    loop without them, with a limit pending (so the countdown runs and
+ *    sampled calls read the meter) and with the engine idle.
+ * 2. An allocation-heavy async workload (JSON stringify/parse and object
+ *    churn, yielding to the event loop) bare, inside `limitGlobalMemory`
+ *    (both measures) and inside `limitAllocations` (where the runtime counts
+ *    allocations), engine on. Runs are interleaved and repeated; medians.
+ */
+import {
+  checkpoint,
+  GiB,
+  limitAllocations,
+  limitGlobalMemory,
+  start,
+} from "../mod.ts";
+import { currentMeter } from "../src/meters/mod.ts";
+
+const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined"
+  ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
+  : `Deno ${
+    (globalThis as unknown as { Deno: { version: { deno: string } } }).Deno
+      .version.deno
+  }`;
+const meter = currentMeter();
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+// ---- 1. checkpoint() ------------------------------------------------------
+const CALLS = 20_000_000;
+let sink = 0;
+
+function loopBare(): number {
+  const t = performance.now();
+  for (let i = 0; i < CALLS; i++) sink += i & 1;
+  return performance.now() - t;
+}
+function loopCheckpoint(): number {
+  const t = performance.now();
+  for (let i = 0; i < CALLS; i++) {
+    checkpoint();
+    sink += i & 1;
+  }
+  return performance.now() - t;
+}
+
+function checkpointCost(label: string): void {
+  const bare: number[] = [];
+  const withCp: number[] = [];
+  for (let r = 0; r < 11; r++) {
+    bare.push(loopBare());
+    withCp.push(loopCheckpoint());
+  }
+  const b = median(bare), c = median(withCp);
+  console.log(
+    `checkpoint() ${label}: ${((c - b) * 1e6 / CALLS).toFixed(2)} ns/call ` +
+      `over the bare loop (loop ${(b * 1e6 / CALLS).toFixed(2)} ns/iter, ` +
+      `with checkpoint ${(c * 1e6 / CALLS).toFixed(2)} ns/iter, ratio ${
+        (c / b).toFixed(2)
+      })`,
+  );
+}
+
+// ---- 2. workload ------------------------------------------------------------
+const ROUNDS = 400;
+async function workload(): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const rows = Array.from({ length: 200 }, (_, i) => ({
+      id: i,
+      name: `row-${round}-${i}`,
+      tags: ["a", "b", String(i % 7)],
+      score: i * 1.5,
+    }));
+    const text = JSON.stringify(rows);
+    const back = JSON.parse(text) as { score: number }[];
+    total += back.reduce((s, r) => s + r.score, 0) + text.length;
+    if (round % 4 === 0) await new Promise((r) => setTimeout(r, 0));
+  }
+  return total;
+}
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await run();
+  return performance.now() - t;
+}
+
+const variants: [string, () => Promise<unknown>][] = [
+  ["bare (no library)", () => workload()],
+  [
+    "limitGlobalMemory, resident",
+    () => limitGlobalMemory(() => workload(), { limit: 64 * GiB }),
+  ],
+  [
+    "limitGlobalMemory, heap",
+    () =>
+      limitGlobalMemory(() => workload(), { limit: 64 * GiB, measure: "heap" }),
+  ],
+];
+if (meter.countsAllocations) {
+  variants.push([
+    "limitAllocations",
+    () => limitAllocations(() => workload(), { limit: 1024 * GiB }),
+  ]);
+}
+
+console.log(
+  `engine_bench, ${runtime}, meter ${meter.name}, ${new Date().toISOString()}`,
+);
+{
+  using _engine = start();
+  checkpointCost("engine on, no limit pending");
+  let release = () => {};
+  const pending = limitGlobalMemory(
+    () => new Promise<void>((r) => release = r),
+    { limit: 64 * GiB },
+  );
+  checkpointCost("with a limit pending (countdown running, sampled reads)");
+  release();
+  await pending;
+
+  for (let warm = 0; warm < 3; warm++) {
+    for (const [, run] of variants) await timed(run);
+  }
+  const times = new Map<string, number[]>(variants.map(([n]) => [n, []]));
+  for (let r = 0; r < 21; r++) {
+    for (const [name, run] of variants) times.get(name)!.push(await timed(run));
+  }
+  const base = median(times.get("bare (no library)")!);
+  for (const [name] of variants) {
+    const m = median(times.get(name)!);
+    console.log(
+      `workload ${name}: median ${m.toFixed(1)} ms, ratio ${
+        (m / base).toFixed(4)
+      } (${((m / base - 1) * 100).toFixed(2)}%)`,
+    );
+  }
+}
+if (sink === -1) console.log(sink);
