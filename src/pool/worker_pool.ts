@@ -394,7 +394,10 @@ export class WorkerPool {
       }
       const worker = this.#idle.shift()!;
       job.worker = worker;
-      job.startBytes = worker.residentBytes() ?? 0;
+      // Memory is read only for runs under a memory limit (a /proc read costs ~10 µs).
+      if (this.#watchesMemory(job)) {
+        job.startBytes = worker.residentBytes() ?? 0;
+      }
       job.peakBytes = job.startBytes;
       this.#running.set(job.id, job);
       worker.busy = true;
@@ -457,6 +460,16 @@ export class WorkerPool {
     const job = this.#running.get(message.id);
     if (!job || job.done || job.worker !== worker) return;
     if (message.t === "value") {
+      // Checked at settlement too: a task may cross its limit after the last sample.
+      const growth = Math.max(job.peakBytes, worker.residentBytes() ?? 0) -
+        job.startBytes;
+      if (job.memoryLimit !== undefined && growth > job.memoryLimit) {
+        this.#interrupt(
+          job,
+          new LimitExceeded("memory", job.memoryLimit, growth),
+        );
+        return;
+      }
       this.#finish(job, { ok: true, value: message.value });
     } else if (message.t === "limit") {
       this.#finish(job, {
@@ -464,13 +477,23 @@ export class WorkerPool {
         error: new LimitExceeded(message.kind, message.limit, message.observed),
       });
     } else if (message.t === "threw") this.#fail(job, fromWire(message.error));
-    this.#release(worker);
+    this.#release(worker, this.#watchesMemory(job));
   }
 
-  /** A worker finished its task: back to idle, or replaced if it kept too much memory. */
-  #release(worker: WorkerProcess): void {
+  /** Whether memory limits apply to `job`. */
+  #watchesMemory(job: Job): boolean {
+    return job.memoryLimit !== undefined ||
+      this.#processMemoryLimit !== undefined;
+  }
+
+  /**
+   * A worker finished its task: back to idle, or, under memory limits,
+   * replaced if it kept too much memory (so the next task's growth is its own).
+   */
+  #release(worker: WorkerProcess, watched: boolean): void {
     if (!this.#workers.has(worker)) return;
     if (
+      watched &&
       (worker.residentBytes() ?? 0) - worker.freshBytes > RECYCLE_ABOVE_BYTES
     ) {
       this.#retire(worker);

@@ -84,6 +84,8 @@ test("pool: a synchronous loop that grows its memory is stopped by memoryLimit",
     e.observed! > 128 * MiB && e.observed! < 256 * MiB,
     `observed ${e.observed}`,
   );
+  // A task that goes over and returns is over too, even between samples.
+  assert.equal(limitError(await pool.run("hold", [400 * MiB])).kind, "memory");
   // A task under the limit returns.
   assert.deepEqual(await pool.run("hold", [32 * MiB]), {
     ok: true,
