@@ -15,6 +15,7 @@
 import { log1pmx } from "./log1pmx.ts";
 import {
   LN_SQRT_2PI,
+  logBetaSmall,
   logGamma,
   STIRLING_MIN,
   stirlingRemainder as delta,
@@ -62,8 +63,7 @@ export function logBetaPrefix(
   lambda: number,
 ): number {
   if (a < STIRLING_MIN && b < STIRLING_MIN) {
-    const logBeta = logGamma(a) + logGamma(b) - logGamma(a + b);
-    return a * Math.log(x) + b * logOneMinus(x) - logBeta;
+    return a * Math.log(x) + b * logOneMinus(x) - logBetaSmall(a, b);
   }
   const sum = a + b;
   // x/x₀ = 1 + e₁ and (1 − x)/y₀ = 1 + e₂; the direct ratios are used when

@@ -13,6 +13,7 @@ import { betaFraction } from "./beta_fraction.ts";
 import { logBetaPrefix, logOneMinus } from "./beta_prefix.ts";
 import { betaSeries } from "./beta_series.ts";
 import { betaLambda } from "./exact_arithmetic.ts";
+import { logBetaSmall, STIRLING_MIN } from "./log_gamma.ts";
 import { checkShape, checkUnit } from "./validate.ts";
 
 /** Where the power series converges fast: b·x ≤ 0.7 and x ≤ 0.7. */
@@ -33,7 +34,7 @@ function upperTail(x: number, a: number, b: number): boolean {
  * stays in log space (it may underflow), the factor is of moderate size.
  * One shared record, overwritten by each call, so that nothing is allocated.
  */
-const tail = { logScale: 0, factor: 1 };
+const tail = { logScale: 0.5, factor: 0.5 }; // doubles from the start: stable field types
 
 /**
  * Computes `tail` for 0 < x < 1. The arguments are oriented so that xo lies
@@ -43,16 +44,20 @@ const tail = { logScale: 0, factor: 1 };
 function computeTail(x: number, a: number, b: number, upper: boolean): void {
   const y = 1 - x; // exact for x ≥ 0.5; for x < 0.5 only used where rounding is harmless
   const lambda = betaLambda(x, a, b); // a − (a + b)x; its sign flips with the tails
-  const prefix = logBetaPrefix(x, a, b, lambda);
   const xo = upper ? y : x;
   const yo = upper ? x : y;
   const ao = upper ? b : a;
   const bo = upper ? a : b;
   if (seriesFits(xo, bo)) {
-    const lnYo = upper ? Math.log(x) : logOneMinus(x);
-    tail.logScale = prefix - bo * lnYo;
+    // The series needs x^a/B(a, b): for small a, b directly, else the prefix
+    // divided by (1 − x)^b, which keeps the cancellation-free form.
+    tail.logScale = a < STIRLING_MIN && b < STIRLING_MIN
+      ? ao * (upper ? logOneMinus(x) : Math.log(x)) - logBetaSmall(a, b)
+      : logBetaPrefix(x, a, b, lambda) -
+        bo * (upper ? Math.log(x) : logOneMinus(x));
     tail.factor = betaSeries(xo, ao, bo);
   } else if (seriesFits(yo, ao)) {
+    const prefix = logBetaPrefix(x, a, b, lambda);
     // The other tail by its series; it is not close to 1 here, so 1 − it is accurate.
     const lnXo = upper ? logOneMinus(x) : Math.log(x);
     tail.logScale = 0;
@@ -60,7 +65,7 @@ function computeTail(x: number, a: number, b: number, upper: boolean): void {
       Math.log(betaSeries(yo, bo, ao)) + prefix - ao * lnXo,
     );
   } else {
-    tail.logScale = prefix;
+    tail.logScale = logBetaPrefix(x, a, b, lambda);
     tail.factor = betaFraction(xo, ao, bo, upper ? -lambda : lambda);
   }
 }
