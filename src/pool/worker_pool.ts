@@ -227,14 +227,15 @@ export class WorkerPool {
         job.signal.addEventListener("abort", job.onAbort, { once: true });
       }
       this.#queue.push(job);
-      this.#updateRefs();
       this.#dispatch();
     });
   }
 
   /**
    * Kills every worker and waits for them to exit. Tasks still queued or
-   * running reject with an Error (no limit was reached). Idempotent.
+   * running reject with an Error (no limit was reached). Idempotent. Like
+   * any live worker, an open pool keeps the host process alive: close it
+   * (or declare it with `await using`).
    */
   async close(): Promise<void> {
     this.#closed = true;
@@ -361,7 +362,6 @@ export class WorkerPool {
       (names) => {
         this.#exports ??= new Set(names);
         if (!this.#workers.has(worker)) return;
-        worker.busy = this.#queue.length + this.#running.size > 0;
         this.#idle.push(worker);
         this.#dispatch();
       },
@@ -400,7 +400,6 @@ export class WorkerPool {
       }
       job.peakBytes = job.startBytes;
       this.#running.set(job.id, job);
-      worker.busy = true;
       if (job.timeout !== undefined) {
         const started = performance.now();
         job.timer = setTimeout(() => {
@@ -455,14 +454,21 @@ export class WorkerPool {
     }
   }
 
+  /** Whether memory limits apply to `job`. */
+  #watchesMemory(job: Job): boolean {
+    return job.memoryLimit !== undefined ||
+      this.#processMemoryLimit !== undefined;
+  }
+
   #onMessage(worker: WorkerProcess, message: WorkerMessage): void {
     if (!("id" in message)) return;
     const job = this.#running.get(message.id);
     if (!job || job.done || job.worker !== worker) return;
+    // One reading serves the check at settlement and the recycling decision.
+    const resident = this.#watchesMemory(job) ? worker.residentBytes() ?? 0 : 0;
     if (message.t === "value") {
       // Checked at settlement too: a task may cross its limit after the last sample.
-      const growth = Math.max(job.peakBytes, worker.residentBytes() ?? 0) -
-        job.startBytes;
+      const growth = Math.max(job.peakBytes, resident) - job.startBytes;
       if (job.memoryLimit !== undefined && growth > job.memoryLimit) {
         this.#interrupt(
           job,
@@ -477,29 +483,20 @@ export class WorkerPool {
         error: new LimitExceeded(message.kind, message.limit, message.observed),
       });
     } else if (message.t === "threw") this.#fail(job, fromWire(message.error));
-    this.#release(worker, this.#watchesMemory(job));
-  }
-
-  /** Whether memory limits apply to `job`. */
-  #watchesMemory(job: Job): boolean {
-    return job.memoryLimit !== undefined ||
-      this.#processMemoryLimit !== undefined;
+    this.#release(worker, resident);
   }
 
   /**
-   * A worker finished its task: back to idle, or, under memory limits,
-   * replaced if it kept too much memory (so the next task's growth is its own).
+   * A worker finished its task: back to idle, or, when its memory was read
+   * (`resident` > 0, runs under memory limits), replaced if it kept too much
+   * (so that the next task's growth is its own).
    */
-  #release(worker: WorkerProcess, watched: boolean): void {
+  #release(worker: WorkerProcess, resident: number): void {
     if (!this.#workers.has(worker)) return;
-    if (
-      watched &&
-      (worker.residentBytes() ?? 0) - worker.freshBytes > RECYCLE_ABOVE_BYTES
-    ) {
+    if (resident - worker.freshBytes > RECYCLE_ABOVE_BYTES) {
       this.#retire(worker);
       return;
     }
-    worker.busy = this.#queue.length + this.#running.size > 0;
     this.#idle.push(worker);
     this.#dispatch();
   }
@@ -578,19 +575,6 @@ export class WorkerPool {
     this.#sampler.on =
       [...this.#running.values()].some((j) => j.memoryLimit !== undefined) ||
       (this.#processMemoryLimit !== undefined && this.#running.size > 0);
-    this.#updateRefs();
-  }
-
-  /** While tasks are pending the workers keep the host alive; idle, they do not. */
-  #updateRefs(): void {
-    const busy = this.#queue.length + this.#running.size > 0;
-    // Starting workers stay referenced until ready (run() may be waiting for one).
-    for (
-      const w of [
-        ...this.#idle,
-        ...[...this.#running.values()].map((j) => j.worker!),
-      ]
-    ) w.busy = busy;
   }
 }
 

@@ -69,19 +69,6 @@ export class WorkerProcess {
     return this.#child.pid!;
   }
 
-  /**
-   * Whether the worker keeps the host alive: yes while it starts or tasks are
-   * pending (set by the pool), no while the pool is idle.
-   */
-  set busy(busy: boolean) {
-    if (busy) this.#child.ref();
-    else this.#child.unref();
-    // deno-lint-ignore no-explicit-any
-    const channel = (this.#child as any).channel;
-    if (busy) channel?.ref?.();
-    else channel?.unref?.();
-  }
-
   /** Sends a task. */
   send(message: RunMessage): void {
     this.#child.send(message);
@@ -95,7 +82,6 @@ export class WorkerProcess {
   /** Kills the process at once (SIGKILL: works whatever it is doing) and waits for its exit. */
   kill(): Promise<WorkerExit> {
     this.killed = true;
-    this.busy = true; // so that the host waits for the exit
     this.#child.kill("SIGKILL");
     return this.exited;
   }
