@@ -80,7 +80,8 @@ interface Job {
   id: number;
   startBytes: number;
   peakBytes: number;
-  timer?: ReturnType<typeof setTimeout>;
+  /** performance.now() when a worker started it. */
+  started: number;
   onAbort?: () => void;
   done: boolean;
 }
@@ -339,6 +340,7 @@ export class WorkerPool {
       resolve: () => {},
       reject: () => {},
       id: this.#nextId++,
+      started: 0,
       startBytes: 0,
       peakBytes: 0,
       done: false,
@@ -400,19 +402,11 @@ export class WorkerPool {
       }
       job.peakBytes = job.startBytes;
       this.#running.set(job.id, job);
-      if (job.timeout !== undefined) {
-        const started = performance.now();
-        job.timer = setTimeout(() => {
-          this.#interrupt(
-            job,
-            new LimitExceeded(
-              "timeout",
-              job.timeout,
-              performance.now() - started,
-            ),
-          );
-        }, job.timeout);
-      }
+      job.started = performance.now();
+      if (
+        job.timeout !== undefined || job.memoryLimit !== undefined ||
+        this.#processMemoryLimit !== undefined
+      ) this.#sampler.on = true;
       worker.send({
         t: "run",
         id: job.id,
@@ -421,37 +415,57 @@ export class WorkerPool {
         allocationLimit: job.allocationLimit,
       });
     }
-    this.#sampler.on =
-      [...this.#running.values()].some((j) => j.memoryLimit !== undefined) ||
-      (this.#processMemoryLimit !== undefined && this.#running.size > 0);
   }
 
-  /** One memory sample: each running task against its limit, then the whole process. */
+  /**
+   * One tick of the watch (about every millisecond while any running task has
+   * a timeout or a memory limit): each task against its deadline and memory
+   * limit, then the whole process against `processMemoryLimit`. One timer
+   * for all the limits, instead of one per run; it stops itself at the
+   * first tick with nothing to watch.
+   */
   #sample(): void {
-    let total = process.memoryUsage.rss();
-    for (const job of this.#running.values()) {
+    const now = performance.now();
+    let watching = false;
+    for (const job of [...this.#running.values()]) {
+      if (job.timeout !== undefined) {
+        watching = true;
+        if (now - job.started >= job.timeout) {
+          this.#interrupt(
+            job,
+            new LimitExceeded("timeout", job.timeout, now - job.started),
+          );
+          continue;
+        }
+      }
+      if (job.memoryLimit === undefined) continue;
+      watching = true;
       const bytes = job.worker!.residentBytes();
       if (bytes === undefined) continue; // exiting; its exit handler reports
       job.peakBytes = Math.max(job.peakBytes, bytes);
       const growth = bytes - job.startBytes;
-      if (job.memoryLimit !== undefined && growth > job.memoryLimit) {
+      if (growth > job.memoryLimit) {
         this.#interrupt(
           job,
           new LimitExceeded("memory", job.memoryLimit, growth),
         );
       }
     }
-    if (this.#processMemoryLimit === undefined) return;
-    for (const w of this.#workers) total += w.residentBytes() ?? 0;
-    this.#peakProcessBytes = Math.max(this.#peakProcessBytes, total);
-    if (total > this.#processMemoryLimit) {
-      for (const job of [...this.#running.values()]) {
-        this.#interrupt(
-          job,
-          new LimitExceeded("memory", this.#processMemoryLimit, total),
-        );
+    if (this.#processMemoryLimit !== undefined && this.#running.size > 0) {
+      watching = true;
+      let total = process.memoryUsage.rss();
+      for (const w of this.#workers) total += w.residentBytes() ?? 0;
+      this.#peakProcessBytes = Math.max(this.#peakProcessBytes, total);
+      if (total > this.#processMemoryLimit) {
+        for (const job of [...this.#running.values()]) {
+          this.#interrupt(
+            job,
+            new LimitExceeded("memory", this.#processMemoryLimit, total),
+          );
+        }
       }
     }
+    if (!watching) this.#sampler.on = false;
   }
 
   /** Whether memory limits apply to `job`. */
@@ -570,11 +584,7 @@ export class WorkerPool {
   #settle(job: Job): void {
     job.done = true;
     this.#running.delete(job.id);
-    if (job.timer !== undefined) clearTimeout(job.timer);
     if (job.onAbort) job.signal!.removeEventListener("abort", job.onAbort);
-    this.#sampler.on =
-      [...this.#running.values()].some((j) => j.memoryLimit !== undefined) ||
-      (this.#processMemoryLimit !== undefined && this.#running.size > 0);
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { RunMessage, WorkerMessage } from "./protocol.ts";
-import { residentBytesOf } from "./rss_watch.ts";
+import { ResidentReader } from "./rss_watch.ts";
 import { spawnCommand } from "./spawn_command.ts";
 
 /** How a worker process ended. */
@@ -18,6 +18,7 @@ export interface WorkerExit {
 
 export class WorkerProcess {
   readonly #child: ChildProcess;
+  readonly #resident: ResidentReader;
   /** Resolves with the module's exported function names once loaded. */
   readonly ready: Promise<string[]>;
   /** Resolves when the process has exited (for any reason). */
@@ -35,8 +36,12 @@ export class WorkerProcess {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
     });
+    this.#resident = new ResidentReader(this.#child.pid!);
     this.exited = new Promise((resolve) => {
-      this.#child.once("exit", (code, signal) => resolve({ code, signal }));
+      this.#child.once("exit", (code, signal) => {
+        this.#resident.close();
+        resolve({ code, signal });
+      });
     });
     this.ready = new Promise((resolve, reject) => {
       const first = (message: WorkerMessage) => {
@@ -76,7 +81,7 @@ export class WorkerProcess {
 
   /** Resident bytes of the process now, or undefined once it is gone. */
   residentBytes(): number | undefined {
-    return residentBytesOf(this.pid);
+    return this.#resident.read();
   }
 
   /** Kills the process at once (SIGKILL: works whatever it is doing) and waits for its exit. */
