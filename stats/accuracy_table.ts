@@ -36,7 +36,7 @@ export interface AccuracyTableOptions {
   readonly target: number;
   /** Sampling rate p per unit, in (0, 1]; default {@link DEFAULT_SAMPLING_RATE}. */
   readonly rate?: number;
-  /** Numbers of samples k (> 0, real) for the rows; default {@link DEFAULT_KS}. */
+  /** Numbers of samples k (real, in (0, 1e50]) for the rows; default {@link DEFAULT_KS}. */
   readonly ks?: readonly number[];
 }
 

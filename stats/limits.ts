@@ -31,8 +31,8 @@ function logInterruptAfter(n: number, k: number, p: number): number {
  * allocation limit `l` has been interrupted after allocating `n` units; 0
  * when n ≤ k − 1.
  *
- * @param n units allocated, ≥ 0
- * @param l the limit, > 0, in the same unit as n and 1/p
+ * @param n units allocated, in [0, 1e50]
+ * @param l the limit, in (0, 1e50], in the same unit as n and 1/p
  * @param p sampling rate per unit, in (0, 1]
  * @throws {RangeError} for NaN, infinite or out-of-range arguments
  * @example
@@ -54,7 +54,7 @@ export function interruptProbability(n: number, l: number, p: number): number {
  * i.e. that a global memory limit already exceeded has fired after `n` more
  * units. Computed as −expm1(n·log1p(−p)), exact to rounding for tiny p.
  *
- * @param n units allocated, ≥ 0
+ * @param n units allocated, in [0, 1e50]
  * @param p sampling rate per unit, in (0, 1]
  * @throws {RangeError} for NaN, infinite or out-of-range arguments
  * @example
@@ -104,7 +104,7 @@ export function detectionAllocations(t: number, p: number): number {
  * limit `l` can allocate while its chance of having been interrupted stays
  * below `t` (0 if there is none).
  *
- * @param l the limit, > 0, in the same unit as 1/p
+ * @param l the limit, in (0, 1e50], in the same unit as 1/p
  * @param t target probability, in (0, 1)
  * @param p sampling rate per unit, in (0, 1]
  * @throws {RangeError} for NaN, infinite or out-of-range arguments
@@ -166,7 +166,7 @@ function bisectDecreasing(
  * The real limit l > 0 with P_a(N) = t: the smallest limit that keeps `N`
  * units safe with probability of an early interrupt at most `t`.
  *
- * @param N units that must be allocatable safely, ≥ 0
+ * @param N units that must be allocatable safely, in [0, 1e50]
  * @param t target probability, in (0, 1)
  * @param p sampling rate per unit, in (0, 1]
  * @throws {RangeError} for NaN, infinite or out-of-range arguments
@@ -195,9 +195,9 @@ export function recommendLimit(N: number, t: number, p: number): number {
  * l = ratio·N: how often one must sample to keep `N` units safe with a limit
  * `ratio` times larger.
  *
- * @param N units that must be allocatable safely, > 0
+ * @param N units that must be allocatable safely, in (0, 1e50]
  * @param t target probability, in (0, 1)
- * @param ratio l / N, > 1 (default 10)
+ * @param ratio l / N, in (0, 1e50] (default 10; below 1 no rate may reach t)
  * @throws {RangeError} for NaN, infinite or out-of-range arguments, or when
  *   even p = 1 does not reach `t`
  * @example

@@ -11,6 +11,7 @@
 const RECIPROCAL_ODD = Array.from({ length: 40 }, (_, j) => 1 / (2 * j + 3));
 
 export function log1pmx(x: number): number {
+  if (x === Infinity) return -Infinity;
   if (x < -0.5 || x > 1) return Math.log1p(x) - x;
   const s = x / (2 + x);
   const s2 = s * s;

@@ -40,23 +40,30 @@ export function checkRange(name: string, value: number, range: Range): void {
   }
 }
 
+/**
+ * The largest size, count or shape parameter accepted: far beyond any real
+ * allocation count, and below where intermediate products (up to the fourth
+ * power of a shape parameter in the continued fraction) would overflow.
+ */
+export const MAX_MAGNITUDE = 1e50;
+
 // The ranges are constants and the fast paths allocate nothing.
-const SIZE: Range = { min: 0, max: Infinity, maxOpen: true };
-const POSITIVE: Range = { min: 0, minOpen: true, max: Infinity, maxOpen: true };
+const SIZE: Range = { min: 0, max: MAX_MAGNITUDE };
+const POSITIVE: Range = { min: 0, minOpen: true, max: MAX_MAGNITUDE };
 const RATE: Range = { min: 0, minOpen: true, max: 1 };
 const TARGET: Range = { min: 0, minOpen: true, max: 1, maxOpen: true };
 const UNIT: Range = { min: 0, max: 1 };
 
-/** A finite size or count: [0, Infinity). */
+/** A size or count: [0, 1e50]. */
 export function checkSize(name: string, value: number): void {
-  if (!(typeof value === "number" && value >= 0 && value < Infinity)) {
+  if (!(typeof value === "number" && value >= 0 && value <= MAX_MAGNITUDE)) {
     checkRange(name, value, SIZE);
   }
 }
 
-/** A finite positive number: (0, Infinity). */
+/** A positive number: (0, 1e50]. */
 export function checkPositive(name: string, value: number): void {
-  if (!(typeof value === "number" && value > 0 && value < Infinity)) {
+  if (!(typeof value === "number" && value > 0 && value <= MAX_MAGNITUDE)) {
     checkRange(name, value, POSITIVE);
   }
 }
@@ -82,7 +89,7 @@ export function checkUnit(name: string, value: number): void {
   }
 }
 
-/** A shape parameter of the beta distribution: (0, Infinity). */
+/** A shape parameter of the beta distribution: (0, 1e50]. */
 export function checkShape(name: string, value: number): void {
   checkPositive(name, value);
 }
