@@ -90,6 +90,15 @@ interface Job {
 const RECYCLE_ABOVE_BYTES = 64 * 2 ** 20;
 
 /**
+ * Memory a worker may keep from earlier tasks and still run a task under
+ * `memoryLimit` (which is charged for it): an eighth of the limit, at most
+ * 16 MiB.
+ */
+function keptAllowance(memoryLimit: number): number {
+  return Math.min(16 * 2 ** 20, memoryLimit / 8);
+}
+
+/**
  * A pool of worker processes that run the functions a task module exports,
  * under preemptive limits: memory (per task and for the whole process),
  * wall-clock time, cancellation, and allocations (not preemptive; see
@@ -395,12 +404,22 @@ export class WorkerPool {
         continue;
       }
       const worker = this.#idle.shift()!;
-      job.worker = worker;
-      // Memory is read only for runs under a memory limit (a /proc read costs ~10 µs).
-      if (this.#watchesMemory(job)) {
-        job.startBytes = worker.residentBytes() ?? 0;
+      if (job.memoryLimit !== undefined) {
+        // The task is charged for its worker's growth over the worker's fresh
+        // size, so that memory it reuses from earlier tasks' garbage is still
+        // counted. Bound what it is charged for others: a worker that kept
+        // more than the allowance is replaced first.
+        const kept = (worker.residentBytes() ?? 0) - worker.freshBytes;
+        if (worker.tasksRun > 0 && kept > keptAllowance(job.memoryLimit)) {
+          this.#queue.unshift(job);
+          this.#retire(worker);
+          continue;
+        }
+        job.startBytes = worker.freshBytes;
+        job.peakBytes = job.startBytes;
       }
-      job.peakBytes = job.startBytes;
+      job.worker = worker;
+      worker.tasksRun++;
       this.#running.set(job.id, job);
       job.started = performance.now();
       if (

@@ -25,6 +25,8 @@ export class WorkerProcess {
   readonly exited: Promise<WorkerExit>;
   /** True once we asked for the process to be killed. */
   killed = false;
+  /** Tasks sent to this worker so far. */
+  tasksRun = 0;
   /** Resident bytes right after the module loaded. */
   freshBytes = 0;
   /** Called for every message after "ready". */

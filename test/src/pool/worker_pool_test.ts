@@ -93,6 +93,17 @@ test("pool: a synchronous loop that grows its memory is stopped by memoryLimit",
   });
 });
 
+test("pool: a worker that kept memory from earlier tasks is replaced before the next memory-limited task", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: 256 * MiB });
+  assert.ok(await eventually(() => pool.idleCount === 1));
+  const [first] = pool.workerPids;
+  assert.deepEqual(await pool.run("leak", [40 * MiB]), { ok: true, value: 40 });
+  // 40 MiB kept is over the allowance (16 MiB): the next task gets a fresh worker.
+  assert.deepEqual(await pool.run("leak", [MiB]), { ok: true, value: 1 });
+  assert.notEqual(pool.workerPids[0], first);
+  assert.ok(await eventually(() => !processExists(first)));
+});
+
 test("pool: a run may lower the pool's memoryLimit, not raise it", async () => {
   await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: 256 * MiB });
   const e = limitError(
