@@ -10,6 +10,22 @@ import type { RunMessage, WorkerMessage } from "./protocol.ts";
 import { ResidentReader } from "./rss_watch.ts";
 import { spawnCommand } from "./spawn_command.ts";
 
+/**
+ * Live worker processes of every pool. If the host exits with pools still
+ * open (an uncaught error, `process.exit()`), they are killed on the way
+ * out: an idle worker would leave on its own when its channel closes, a busy
+ * one would not.
+ */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function killLiveOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const child of live) child.kill("SIGKILL");
+  });
+}
+
 /** How a worker process ended. */
 export interface WorkerExit {
   code: number | null;
@@ -39,8 +55,11 @@ export class WorkerProcess {
       serialization: "advanced",
     });
     this.#resident = new ResidentReader(this.#child.pid!);
+    live.add(this.#child);
+    killLiveOnExit();
     this.exited = new Promise((resolve) => {
       this.#child.once("exit", (code, signal) => {
+        live.delete(this.#child);
         this.#resident.close();
         resolve({ code, signal });
       });
