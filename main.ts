@@ -6,5 +6,8 @@
  * @module
  */
 import { printStartReport } from "./stats/start.ts";
+import { runPoolDemo } from "./src/pool/demo.ts";
 
 printStartReport();
+console.log();
+await runPoolDemo();
