@@ -5,10 +5,11 @@
  *
  *   node_modules/.bin/deno bench -A bench/ibeta_bench.ts
  *
- * Before the timings it prints the accuracy of both against mpmath (median,
- * p99 and max relative error where I >= 1e-300). Each bench iteration calls
- * the function once per grid point, so time per call = time per iteration /
- * points; `deno bench` prints the ratio to the jStat baseline per group.
+ * Before the timings it prints, for both, the accuracy against mpmath (median,
+ * p99 and max relative error where I >= 1e-300) and a time per call (the best
+ * of 15 rounds after warm-up). Then `deno bench` times each grid: an iteration
+ * calls the function once per grid point, so time per call = time per
+ * iteration / points, and it prints the ratio to the jStat baseline per group.
  */
 import jStat from "jstat";
 import { ibeta } from "../stats/mod.ts";
@@ -61,12 +62,43 @@ function accuracy(
   };
 }
 
+/** The grid as typed arrays, and one sweep over it with `f`. */
+function sweeper(points: Point[]) {
+  const xs = Float64Array.from(points, (p) => p.x);
+  const as = Float64Array.from(points, (p) => p.a);
+  const bs = Float64Array.from(points, (p) => p.b);
+  return (f: Ibeta): number => {
+    let s = 0;
+    for (let i = 0; i < xs.length; i++) s += f(xs[i], as[i], bs[i]);
+    return s;
+  };
+}
+
+/**
+ * Time per call in ns: the fastest of 15 timed rounds of 40 sweeps, after
+ * warm-up sweeps (deno bench's own table below has the full statistics).
+ */
+function timePerCall(f: Ibeta, points: Point[]): number {
+  const sweep = sweeper(points);
+  let best = Infinity;
+  let s = 0;
+  for (let i = 0; i < 200; i++) s += sweep(f);
+  for (let round = 0; round < 15; round++) {
+    const start = performance.now();
+    for (let i = 0; i < 40; i++) s += sweep(f);
+    best = Math.min(best, (performance.now() - start) / (40 * points.length));
+  }
+  sink += s;
+  return best * 1e6;
+}
+
+let sink = 0; // a module-level sum keeps the calls from being optimised away
 const fmt = (e: number) => (e === 0 ? "0" : e.toExponential(1));
 console.log(
-  `ibeta accuracy against mpmath (${fixture.header.generator}, dps ${fixture.header.dps})`,
+  `ibeta against mpmath (${fixture.header.generator}, dps ${fixture.header.dps}) and jStat`,
 );
-console.log("| grid | points | function | median | p99 | max |");
-console.log("| --- | ---: | --- | ---: | ---: | ---: |");
+console.log("| grid | points | function | median | p99 | max | ns per call |");
+console.log("| --- | ---: | --- | ---: | ---: | ---: | ---: |");
 for (const [name, points] of Object.entries(regions)) {
   for (
     const [label, f] of [["memlimits ibeta", ours], [
@@ -78,27 +110,27 @@ for (const [name, points] of Object.entries(regions)) {
     console.log(
       `| ${name} | ${points.length} | ${label} | ${fmt(r.median)} | ${
         fmt(r.p99)
-      } | ${fmt(r.max)} |`,
+      } | ${fmt(r.max)} | ${timePerCall(f, points).toFixed(0)} |`,
     );
   }
 }
 
-let sink = 0; // a module-level sum keeps the calls from being optimised away
 for (const [name, points] of Object.entries(regions)) {
-  const xs = Float64Array.from(points, (p) => p.x);
-  const as = Float64Array.from(points, (p) => p.a);
-  const bs = Float64Array.from(points, (p) => p.b);
-  const sweep = (f: Ibeta) => () => {
-    let s = 0;
-    for (let i = 0; i < xs.length; i++) s += f(xs[i], as[i], bs[i]);
-    sink += s;
-  };
+  const sweep = sweeper(points);
   const group = `${name} (${points.length} calls per iteration)`;
   Deno.bench({
     name: `jStat.ibeta: ${name}`,
     group,
     baseline: true,
-    fn: sweep(baseline),
+    fn: () => {
+      sink += sweep(baseline);
+    },
   });
-  Deno.bench({ name: `memlimits ibeta: ${name}`, group, fn: sweep(ours) });
+  Deno.bench({
+    name: `memlimits ibeta: ${name}`,
+    group,
+    fn: () => {
+      sink += sweep(ours);
+    },
+  });
 }
