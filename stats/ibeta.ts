@@ -2,12 +2,14 @@
  * The regularized incomplete beta function I_x(a, b), its complement and its
  * logarithm.
  *
- * Every method computes one tail T as prefix × factor in log space, where the
- * prefix x^a (1 − x)^b / B(a, b) comes from `logBetaPrefix` (no cancellation
- * for large a, b) and the factor from a power series (small b·x), a continued
- * fraction (below the mean) or, later, an asymptotic expansion. The tail chosen
- * is the one on the far side of the mean, where it is the smaller of the two,
- * so the other one is 1 − T without loss.
+ * Each call computes one tail T = exp(logScale)·factor: the scale is the
+ * prefix x^a (1 − x)^b / B(a, b) in log space (`logBetaPrefix`, free of
+ * cancellation for large a, b, and finite where T underflows), the factor
+ * comes from a power series (small b·x) or a continued fraction. The tail is
+ * the one on the side of x away from (a + 1)/(a + b + 2), where the fraction
+ * converges fast and T is (roughly) the smaller tail, so the other one is
+ * 1 − T without loss. Near the mean of large a, b the fraction needs
+ * O(√(a·b/(a + b))) steps; an asymptotic expansion there is not implemented.
  */
 import { betaFraction } from "./beta_fraction.ts";
 import { logBetaPrefix, logOneMinus } from "./beta_prefix.ts";
