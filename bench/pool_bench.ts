@@ -135,13 +135,12 @@ async function latencies() {
   const file = join(tmpdir(), `memlimits-pool-bench-${process.pid}`);
   for (let i = 0; i < TRIALS; i++) {
     await ready();
-    // A fresh worker's first task also pays for the runtime's lazy set-up (a
-    // few MiB): warm it, so that the crossing is the task's alone.
-    await pool.run("add", [1, 2]);
+    // The pool charges a task for its worker's growth over the worker's fresh
+    // size: read that size as the pool does, right when the worker is ready.
+    const fresh = residentBytesOf(pool.workerPids[0])!;
     writeFileSync(file, "");
     const limit = 64 * MiB;
-    // The crossing the pool looks for, in the worker's own terms: its RSS now plus the limit.
-    const threshold = residentBytesOf(pool.workerPids[0])! + limit;
+    const threshold = fresh + limit;
     const r = await pool.run("recordCrossing", [threshold, file], {
       memoryLimit: limit,
     });

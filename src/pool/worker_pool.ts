@@ -86,6 +86,9 @@ interface Job {
   done: boolean;
 }
 
+/** Ticks of the watch with nothing to watch after which it stops (about 20 ms). */
+const IDLE_TICKS_BEFORE_STOP = 20;
+
 /** Growth of an idle worker's memory over its fresh size after which it is replaced. */
 const RECYCLE_ABOVE_BYTES = 64 * 2 ** 20;
 
@@ -136,6 +139,7 @@ export class WorkerPool {
   #closed = false;
   #fatal: Error | undefined;
   #peakProcessBytes = 0;
+  #idleTicks = 0;
 
   /**
    * Starts `size` worker processes on the task module at `moduleUrl`.
@@ -440,8 +444,8 @@ export class WorkerPool {
    * One tick of the watch (about every millisecond while any running task has
    * a timeout or a memory limit): each task against its deadline and memory
    * limit, then the whole process against `processMemoryLimit`. One timer
-   * for all the limits, instead of one per run; it stops itself at the
-   * first tick with nothing to watch.
+   * for all the limits, instead of one per run; it stops itself after
+   * `IDLE_TICKS_BEFORE_STOP` ticks with nothing to watch, and at `close()`.
    */
   #sample(): void {
     const now = performance.now();
@@ -484,7 +488,10 @@ export class WorkerPool {
         }
       }
     }
-    if (!watching) this.#sampler.on = false;
+    // Stop after a few idle ticks rather than at the first: back-to-back runs
+    // would otherwise restart the timer for nearly every run.
+    this.#idleTicks = watching ? 0 : this.#idleTicks + 1;
+    if (this.#idleTicks >= IDLE_TICKS_BEFORE_STOP) this.#sampler.on = false;
   }
 
   /** Whether memory limits apply to `job`. */

@@ -57,9 +57,9 @@ test("pool: each of the ten allocation shapes is stopped at memoryLimit 256 MiB,
   console.log(
     `\nten shapes at memoryLimit 256 MiB on ${
       isBun ? "Bun" : "Deno"
-    } (MiB; growth = worker RSS growth when stopped; ` +
+    } (MiB; charged = the pool's charge when it stopped the task (worker RSS over its fresh size); wk.peak = worker RSS growth during the shape, ` +
       `peak process = host + worker RSS, sampled by the test)\n` +
-      `shape                 growth  of lim  wk.peak  proc.peak     ms\n${
+      `shape                charged  of lim  wk.peak  proc.peak     ms\n${
         rows.join("\n")
       }`,
   );
