@@ -1,7 +1,9 @@
 /**
  * ibeta against jStat's ibeta (the baseline the design names), over the grid
  * of the mpmath fixtures (test/stats/fixtures/ibeta.json): the same points,
- * in one run.
+ * in one run. Grids: random a, b in [1e-2, 1e7] ("general"), large a, b near
+ * the mean, the limits regime, and all pairs of a, b in {1e-2, 0.1, 1, 10, 1e3,
+ * 1e5, 1e7} at fixed x and around the mean ("corners").
  *
  *   node_modules/.bin/deno bench -A bench/ibeta_bench.ts
  *
@@ -36,6 +38,7 @@ const regions: Record<string, Point[]> = {
   general: all.filter((p) => p.region === "general"),
   "large a, b near the mean": all.filter((p) => p.region === "large"),
   "limits regime": all.filter((p) => p.region === "limits"),
+  "corners of [1e-2, 1e7]²": all.filter((p) => p.region === "corners"),
 };
 
 function quantile(sorted: number[], q: number): number {
