@@ -8,7 +8,8 @@
  * 2. An allocation-heavy async workload (JSON stringify/parse and object
  *    churn, yielding to the event loop) bare, inside `limitGlobalMemory`
  *    (both measures) and inside `limitAllocations` (where the runtime counts
- *    allocations), engine on. Runs are interleaved and repeated; medians.
+ *    allocations), engine on. Runs are interleaved in rotating order, 31 rounds; medians
+ *    and the interquartile range of the ratio's numerator.
  */
 import {
   checkpoint,
@@ -129,16 +130,26 @@ console.log(
     for (const [, run] of variants) await timed(run);
   }
   const times = new Map<string, number[]>(variants.map(([n]) => [n, []]));
-  for (let r = 0; r < 21; r++) {
-    for (const [name, run] of variants) times.get(name)!.push(await timed(run));
+  // Rotate the order each round so that no variant always follows the same
+  // one (GC debt carries over from one run to the next).
+  for (let r = 0; r < 31; r++) {
+    for (let k = 0; k < variants.length; k++) {
+      const [name, run] = variants[(r + k) % variants.length];
+      times.get(name)!.push(await timed(run));
+    }
   }
   const base = median(times.get("bare (no library)")!);
   for (const [name] of variants) {
-    const m = median(times.get(name)!);
+    const xs = [...times.get(name)!].sort((a, b) => a - b);
+    const m = median(xs);
+    const q1 = xs[Math.floor(xs.length / 4)];
+    const q3 = xs[Math.floor((3 * xs.length) / 4)];
     console.log(
-      `workload ${name}: median ${m.toFixed(1)} ms, ratio ${
-        (m / base).toFixed(4)
-      } (${((m / base - 1) * 100).toFixed(2)}%)`,
+      `workload ${name}: median ${m.toFixed(1)} ms (IQR ${q1.toFixed(1)}-${
+        q3.toFixed(1)
+      }), ratio ${(m / base).toFixed(4)} (${
+        ((m / base - 1) * 100).toFixed(2)
+      }%)`,
     );
   }
 }

@@ -16,6 +16,8 @@ import type { AllocationWatch, MemoryWatch, Watch } from "./watches.ts";
 const meter = currentMeter();
 
 let options: ResolvedOptions | undefined;
+/** Counts starts, so that an old Engine handle cannot stop a later start. */
+let generation = 0;
 let globalMemoryLimit: number | undefined;
 const allocationWatches = new Set<AllocationWatch>();
 const memoryWatches = new Set<MemoryWatch>();
@@ -28,19 +30,23 @@ export function engineStarted(): boolean {
   return options !== undefined;
 }
 
-/** Turns the engine on. */
-export function startEngine(resolved: ResolvedOptions): void {
+/** Turns the engine on; returns this start's generation. */
+export function startEngine(resolved: ResolvedOptions): number {
   if (options !== undefined) {
     throw new Error(
       "memlimits is already started: call stop() before starting it again",
     );
   }
   options = resolved;
+  return ++generation;
 }
 
-/** Turns the engine off; refused while limited tasks are pending (they would lose their limits). */
-export function stopEngine(): void {
-  if (options === undefined) return;
+/**
+ * Turns the engine off (only if it is still the start `of`, when given);
+ * refused while limited tasks are pending (they would lose their limits).
+ */
+export function stopEngine(of?: number): void {
+  if (options === undefined || (of !== undefined && of !== generation)) return;
   const pending = allocationWatches.size + memoryWatches.size;
   if (pending > 0) {
     throw new Error(

@@ -6,7 +6,8 @@ export type { EngineOptions } from "./options.ts";
 
 /**
  * The running engine, as returned by `start()`; stopping it is the same as
- * calling `stop()`. Works with `using`.
+ * calling `stop()`, except that it does nothing once the engine was stopped
+ * and started again elsewhere. Works with `using`.
  *
  * @example
  * ```ts
@@ -34,9 +35,9 @@ export interface Engine {
  * ```
  */
 export function start(options?: EngineOptions): Engine {
-  const resolved = resolveOptions(options);
-  startEngine(resolved);
-  return { stop, [Symbol.dispose]: stop };
+  const generation = startEngine(resolveOptions(options));
+  const stopThis = () => stopEngine(generation);
+  return { stop: stopThis, [Symbol.dispose]: stopThis };
 }
 
 /**

@@ -51,6 +51,14 @@ test("engine: start() twice throws; stop() then start() works; the Engine dispos
     assert.equal(isStarted(), true);
   }
   assert.equal(isStarted(), false);
+  // An old handle does not stop a later start.
+  const old = start();
+  stop();
+  const current = start();
+  old.stop();
+  assert.equal(isStarted(), true);
+  current.stop();
+  assert.equal(isStarted(), false);
 });
 
 test("engine: options less accurate than the default, or malformed, are refused", () => {
