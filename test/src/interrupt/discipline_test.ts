@@ -264,3 +264,44 @@ test("concurrency: cancelling one token leaves a sibling with its own token unto
     assert.deepEqual(results[1], { ok: true, value: false });
   });
 });
+
+/** Allocates resident memory until the current task is interrupted, then ends as `ending` says. */
+function memoryTaskEnding(ending: "returns" | "rethrows" | "throws other") {
+  const other = new SyntaxError("failed while being interrupted");
+  const kept: Uint8Array[] = [];
+  const task = async () => {
+    try {
+      while (kept.length < 256) {
+        kept.push(residentChunk(8));
+        await tick();
+        checkpoint();
+      }
+      return "never interrupted";
+    } catch (e) {
+      if (ending === "returns") return "swallowed";
+      if (ending === "rethrows") throw e;
+      throw other;
+    } finally {
+      kept.length = 0;
+    }
+  };
+  return { task, other };
+}
+
+for (const ending of ["returns", "rethrows", "throws other"] as const) {
+  test(`discipline: a real memory limit gives ok:false when the task ${ending} after the interrupt`, async () => {
+    await withEngine(async () => {
+      const { task, other } = memoryTaskEnding(ending);
+      const r = await limitGlobalMemory(task, {
+        limit: residentNow() + 96 * MiB,
+      });
+      assert.equal(r.ok, false);
+      assert.ok(!r.ok);
+      if (ending === "throws other") assert.equal(r.error, other);
+      else {
+        assert.ok(r.error instanceof LimitExceeded);
+        assert.equal(r.error.kind, "memory");
+      }
+    });
+  });
+}
