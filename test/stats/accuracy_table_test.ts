@@ -7,8 +7,24 @@ import {
   recommendLimit,
   safeAllocations,
 } from "../../stats/mod.ts";
+import fixture from "./fixtures/limits.json" with { type: "json" };
 
-test("accuracyTable rows are k, l = k/p, N = safeAllocations(l, t, p), (l − N)/N", () => {
+test("accuracyTable matches memprof-limits' table solved by mpmath (t = 1e-9, 4e-15, 1e-50)", () => {
+  assert.ok(fixture.accuracyTable.length >= 27);
+  for (const target of [1e-9, 4e-15, 1e-50]) {
+    const cases = fixture.accuracyTable.filter((c) => c.t === target);
+    const rows = accuracyTable({ target, ks: cases.map((c) => c.k) });
+    cases.forEach((c, i) => {
+      const row = rows[i];
+      assert.equal(row.k, c.k);
+      assert.equal(row.limit, c.l);
+      assert.equal(row.safe, c.N, `t=${target} k=${c.k}`);
+      assert.equal(row.error, (c.l - c.N) / c.N);
+    });
+  }
+});
+
+test("accuracyTable rows use safeAllocations at the default rate", () => {
   const rows = accuracyTable({ target: 1e-9 });
   assert.equal(rows.length, DEFAULT_KS.length);
   for (const row of rows) {
@@ -17,7 +33,6 @@ test("accuracyTable rows are k, l = k/p, N = safeAllocations(l, t, p), (l − N)
       row.safe,
       safeAllocations(row.limit, 1e-9, DEFAULT_SAMPLING_RATE),
     );
-    assert.equal(row.error, (row.limit - row.safe) / row.safe);
   }
 });
 
