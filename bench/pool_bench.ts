@@ -33,9 +33,10 @@ const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined"
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Nearest-rank quantile: the smallest value with at least q of the sample at or below it. */
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return s[Math.max(0, Math.ceil(q * s.length) - 1)];
 }
 const median = (xs: number[]) => quantile(xs, 0.5);
 
@@ -122,7 +123,7 @@ async function overhead() {
 }
 
 async function latencies() {
-  const TRIALS = 40;
+  const TRIALS = 100;
   const pool = new WorkerPool(TASKS, { size: 1, memoryLimit: 256 * MiB });
   const ready = async () => {
     while (pool.idleCount < 1) await sleep(1);
@@ -196,7 +197,7 @@ console.log(`## pool_bench on ${runtime}
   (o.runWatched / o.ipc).toFixed(2)
 } |
 
-| ${40} trials, ms | median | p99 | max |
+| ${100} trials, ms | median | p99 | max |
 |---|---:|---:|---:|
 ${
   row(
