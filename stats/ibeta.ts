@@ -14,6 +14,7 @@
 import { betaFraction } from "./beta_fraction.ts";
 import { logBetaPrefix, logOneMinus } from "./beta_prefix.ts";
 import { betaSeries } from "./beta_series.ts";
+import { logBetaSmallShape, smallShapeSeriesFits } from "./beta_small_shape.ts";
 import { betaLambda } from "./exact_arithmetic.ts";
 import { logBetaSmall, STIRLING_MIN } from "./log_gamma.ts";
 import { checkShape, checkUnit } from "./validate.ts";
@@ -50,7 +51,12 @@ function computeTail(x: number, a: number, b: number, upper: boolean): void {
   const yo = upper ? x : y;
   const ao = upper ? b : a;
   const bo = upper ? a : b;
-  if (seriesFits(xo, bo)) {
+  if (smallShapeSeriesFits(xo, ao, bo)) {
+    // x^a·… close to 1: ln T itself is accurate, so 1 − T is too. xo is exact:
+    // it is x, or 1 − x with x ≥ 0.5.
+    tail.logScale = logBetaSmallShape(xo, ao, bo);
+    tail.factor = 1;
+  } else if (seriesFits(xo, bo)) {
     // The series needs x^a/B(a, b): for small a, b directly, else the prefix
     // divided by (1 − x)^b, which keeps the cancellation-free form.
     tail.logScale = a < STIRLING_MIN && b < STIRLING_MIN

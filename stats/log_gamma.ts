@@ -72,6 +72,17 @@ function logGammaOneToTwo(z: number): number {
 }
 
 /**
+ * ln Γ(1 + s) for 0 ≤ s ≤ 1, from s itself: 1 + s would round, and near
+ * s = 0 (where ln Γ(1 + s) ≈ −γs) that rounding would be the whole error.
+ */
+export function logGammaOnePlus(s: number): number {
+  const t = 2 * s - 1;
+  let h = 0;
+  for (let i = 0; i < LOG_GAMMA_1_2.length; i++) h = h * t + LOG_GAMMA_1_2[i];
+  return s * (s - 1) * h;
+}
+
+/**
  * The recurrence factor of the last `reduceToOneTwo` (a shared record, so
  * that nothing is allocated).
  */

@@ -3,6 +3,7 @@ import { test } from "../harness.ts";
 import {
   logBetaSmall,
   logGamma,
+  logGammaOnePlus,
   stirlingRemainder,
 } from "../../stats/log_gamma.ts";
 
@@ -83,4 +84,21 @@ test("stirlingRemainder is ln Γ(z) minus Stirling's formula, ~1/(12z)", () => {
     ((z - 0.5) * Math.log(z) - z + 0.5 * Math.log(2 * Math.PI));
   assert.ok(Math.abs(stirlingRemainder(z) - exact) <= 3e-14);
   assert.ok(Math.abs(stirlingRemainder(1e6) * 12e6 - 1) <= 1e-12);
+});
+
+test("logGammaOnePlus(s) = ln Γ(1 + s) with relative precision for tiny s, and exact at 0, 1/2, 1", () => {
+  const gamma = 0.5772156649015329;
+  const zeta2 = Math.PI ** 2 / 6;
+  const zeta3 = 1.2020569031595942;
+  for (const s of [1e-300, 1e-12, 1e-8, 1e-5]) {
+    const series = -gamma * s + (zeta2 / 2) * s * s - (zeta3 / 3) * s ** 3;
+    assert.ok(
+      Math.abs(logGammaOnePlus(s) - series) <= 1e-15 * Math.abs(series),
+      `s=${s}`,
+    );
+  }
+  assert.ok(logGammaOnePlus(0) === 0); // ±0
+  assert.equal(logGammaOnePlus(1), 0);
+  // Γ(3/2) = √π/2
+  assert.ok(Math.abs(logGammaOnePlus(0.5) - Math.log(SQRT_PI / 2)) <= 2e-16);
 });
