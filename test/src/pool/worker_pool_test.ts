@@ -84,6 +84,11 @@ test("pool: a synchronous loop that grows its memory is stopped by memoryLimit",
     e.observed! > 128 * MiB && e.observed! < 256 * MiB,
     `observed ${e.observed}`,
   );
+  // One large allocation on the JS heap (Deno's heap cap is 2 × 128 + 64 MiB).
+  assert.equal(
+    limitError(await pool.run("oneBigArray", [512 * MiB])).kind,
+    "memory",
+  );
   // A task that goes over and returns is over too, even between samples.
   assert.equal(limitError(await pool.run("hold", [400 * MiB])).kind, "memory");
   // A task under the limit returns.
