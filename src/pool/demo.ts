@@ -44,7 +44,7 @@ export async function runPoolDemo(): Promise<Result<unknown>[]> {
     timed("countPrimes(1e7):", pool.run("countPrimes", [1e7])),
   ]);
   console.log(
-    "  the host goes on; the pool replaced the two stopped workers and is closed",
+    "  the host went on; the two stopped workers were killed and replaced",
   );
   return results;
 }
