@@ -518,10 +518,13 @@ export class WorkerPool {
       }
       this.#finish(job, { ok: true, value: message.value });
     } else if (message.t === "limit") {
-      this.#finish(job, {
-        ok: false,
-        error: new LimitExceeded(message.kind, message.limit, message.observed),
-      });
+      // The engine interrupted the task in the worker; an async task may
+      // still have work pending there, so the worker is replaced.
+      this.#interrupt(
+        job,
+        new LimitExceeded(message.kind, message.limit, message.observed),
+      );
+      return;
     } else if (message.t === "threw") this.#fail(job, fromWire(message.error));
     this.#release(worker, resident);
   }
