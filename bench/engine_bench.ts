@@ -18,6 +18,8 @@ import {
   limitGlobalMemory,
   start,
 } from "../mod.ts";
+import { sampleNow } from "../src/engine/engine.ts";
+import { DEFAULT_SAMPLING_INTERVAL_MS } from "../src/engine/options.ts";
 import { currentMeter } from "../src/meters/mod.ts";
 
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined"
@@ -125,6 +127,41 @@ console.log(
   checkpointCost("with a limit pending (countdown running, sampled reads)");
   release();
   await pending;
+
+  // The engine's own cost: one sample (meter reads and checks) with one
+  // pending limit of each kind, as a share of the default interval. The
+  // timer's dispatch (one unref'd setTimeout per sample) comes on top.
+  const releases: (() => void)[] = [];
+  const hold = (
+    kind: string,
+    run: (task: () => Promise<void>) => Promise<unknown>,
+  ) => {
+    const done = run(() => new Promise<void>((r) => releases.push(r)));
+    return { kind, done };
+  };
+  const held = [
+    hold("resident", (t) => limitGlobalMemory(t, { limit: 64 * GiB })),
+    hold(
+      "heap",
+      (t) => limitGlobalMemory(t, { limit: 64 * GiB, measure: "heap" }),
+    ),
+    ...(meter.countsAllocations
+      ? [hold("allocations", (t) => limitAllocations(t, { limit: 1024 * GiB }))]
+      : []),
+  ];
+  const samples = 20_000;
+  const t = performance.now();
+  for (let i = 0; i < samples; i++) sampleNow();
+  const perSample = ((performance.now() - t) * 1000) / samples;
+  console.log(
+    `one engine sample with limits pending (${
+      held.map((h) => h.kind).join(", ")
+    }): ${perSample.toFixed(2)} µs, ${
+      (perSample / (DEFAULT_SAMPLING_INTERVAL_MS * 10)).toFixed(3)
+    }% of the ${DEFAULT_SAMPLING_INTERVAL_MS} ms default interval`,
+  );
+  for (const r of releases) r();
+  await Promise.all(held.map((h) => h.done));
 
   for (let warm = 0; warm < 3; warm++) {
     for (const [, run] of variants) await timed(run);
