@@ -1,6 +1,8 @@
 /** limitGlobalMemory on real memory, with both measures, on Deno and Bun. */
 import assert from "node:assert/strict";
-import { test } from "../../harness.ts";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { isBun, test } from "../../harness.ts";
 import {
   GiB,
   LimitExceeded,
@@ -128,4 +130,19 @@ test("limitGlobalMemory: bad input gets a TypeError or RangeError naming the par
       message: /task must be a function/,
     });
   });
+});
+
+test("limitGlobalMemory: with no limit given and none set it throws an Error saying so", () => {
+  // A fresh process: other tests in this one set the global limit.
+  const script = fileURLToPath(
+    new URL("./no_global_limit_script.ts", import.meta.url),
+  );
+  const command = isBun ? process.execPath : Deno.execPath();
+  const args = isBun ? [script] : ["run", "-A", "--no-check", script];
+  const child = spawnSync(command, args, { timeout: 20_000 });
+  assert.equal(child.status, 0, String(child.stderr));
+  assert.match(
+    String(child.stdout),
+    /^Error: limitGlobalMemory\(\) has no limit: pass options\.limit or call setGlobalMemoryLimit\(\) first/,
+  );
 });
