@@ -56,7 +56,7 @@ export type AllocationResult<T> = Result<T> & { allocated: number };
  * const r = await limitAllocations(() => JSON.stringify(new Array(1e6).fill({ a: 1 })).length, {
  *   limit: 1 * MiB,
  * });
- * console.log(r.ok, r.allocated); // false, some tens of MiB
+ * console.log(r.ok, r.allocated); // false, at least the 8 MB string
  * ```
  */
 export function limitAllocations<T>(
