@@ -99,6 +99,13 @@ export function detectionAllocations(t: number, p: number): number {
   return n;
 }
 
+/** N is an integer count; beyond 2^53 doubles no longer hold every integer. */
+function tooLarge(l: number): RangeError {
+  return new RangeError(
+    `l = ${l} is too large: the safe allocations would exceed 2^53 (Number.MAX_SAFE_INTEGER)`,
+  );
+}
+
 /**
  * N: the largest integer n with P_a(n) < t, the number of units a task with
  * limit `l` can allocate while its chance of having been interrupted stays
@@ -122,19 +129,20 @@ export function safeAllocations(l: number, t: number, p: number): number {
   const k = l * p;
   const logTarget = Math.log(t);
   const safe = (n: number) => logInterruptAfter(n, k, p) < logTarget;
-  // P_a(n) = 0 for n ≤ k − 1, so every integer up to that is safe.
+  // P_a(n) = 0 for n ≤ k − 1, so every integer up to that is safe. The search
+  // stays within the integers a double holds exactly.
+  const largest = Number.MAX_SAFE_INTEGER;
   let low = Math.max(0, Math.floor(k - 1));
+  if (low >= largest) throw tooLarge(l);
   if (!safe(low)) return 0; // only possible at low = 0: P_a grows with n
   // Bracket: double the step until unsafe, then bisect on integers.
   let step = Math.max(1, Math.ceil(k / p) - low);
-  let high = low + step;
+  let high = Math.min(low + step, largest);
   while (safe(high)) {
+    if (high === largest) throw tooLarge(l);
     low = high;
     step *= 2;
-    high = low + step;
-    if (high > Number.MAX_SAFE_INTEGER) {
-      throw new RangeError("safeAllocations: N exceeds 2^53");
-    }
+    high = Math.min(low + step, largest);
   }
   while (high - low > 1) {
     const mid = low + Math.floor((high - low) / 2);

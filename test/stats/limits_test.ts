@@ -168,6 +168,12 @@ test("limits functions reject bad arguments with a RangeError naming the paramet
     rejects(() => minimalSamplingRate(1e5, badTarget), /^t .*\(0, 1\)/);
   }
   rejects(() => interruptProbability(10, 0, p), /^l /);
+  // N beyond 2^53 cannot be returned as an exact integer.
+  rejects(
+    () => safeAllocations(1e16, 1e-9, p),
+    /^l = 10000000000000000 is too large/,
+  );
+  assert.ok(safeAllocations(1e15, 1e-9, p) < Number.MAX_SAFE_INTEGER);
   // l = N·ratio with ratio below 1: even sampling every unit cannot reach t.
   rejects(() => minimalSamplingRate(100, 1e-9, 0.5), /no sampling rate/);
 });
