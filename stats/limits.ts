@@ -39,7 +39,7 @@ function logInterruptAfter(n: number, k: number, p: number): number {
  * ```ts
  * import { interruptProbability } from "./mod.ts";
  * // limit 1 Mword at 1e-4 samples/word: chance of an interrupt by 500 kwords
- * console.log(interruptProbability(500_000, 1_000_000, 1e-4)); // tiny
+ * console.log(interruptProbability(500_000, 1_000_000, 1e-4)); // ≈ 3.2e-10
  * ```
  */
 export function interruptProbability(n: number, l: number, p: number): number {
@@ -83,7 +83,7 @@ export function triggerProbability(n: number, p: number): number {
  * @example
  * ```ts
  * import { detectionAllocations } from "./mod.ts";
- * const words = detectionAllocations(1e-9, 1e-4); // 207_233 words ≈ 1.58 MiB
+ * const words = detectionAllocations(1e-9, 1e-4); // 207_223 words ≈ 1.58 MiB
  * ```
  */
 export function detectionAllocations(t: number, p: number): number {
@@ -119,7 +119,7 @@ function tooLarge(l: number): RangeError {
  * ```ts
  * import { safeAllocations } from "./mod.ts";
  * // limit 1 Mword at 1e-4 per word is safe up to N words with P < 1e-9
- * console.log(safeAllocations(1_000_000, 1e-9, 1e-4));
+ * console.log(safeAllocations(1_000_000, 1e-9, 1e-4)); // 511456
  * ```
  */
 export function safeAllocations(l: number, t: number, p: number): number {
@@ -182,7 +182,7 @@ function bisectDecreasing(
  * ```ts
  * import { recommendLimit } from "./mod.ts";
  * // words needed as a limit so that 100 kwords run with P < 1e-9
- * console.log(recommendLimit(100_000, 1e-9, 1e-4));
+ * console.log(recommendLimit(100_000, 1e-9, 1e-4)); // ≈ 346039
  * ```
  */
 export function recommendLimit(N: number, t: number, p: number): number {
@@ -211,7 +211,7 @@ export function recommendLimit(N: number, t: number, p: number): number {
  * @example
  * ```ts
  * import { minimalSamplingRate } from "./mod.ts";
- * console.log(minimalSamplingRate(100_000, 1e-9)); // samples per unit
+ * console.log(minimalSamplingRate(100_000, 1e-9)); // ≈ 1.33e-5 samples per unit
  * ```
  */
 export function minimalSamplingRate(N: number, t: number, ratio = 10): number {
