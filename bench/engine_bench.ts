@@ -21,18 +21,9 @@ import {
 import { sampleNow } from "../src/engine/engine.ts";
 import { DEFAULT_SAMPLING_INTERVAL_MS } from "../src/engine/options.ts";
 import { currentMeter } from "../src/meters/mod.ts";
+import { median, runtimeLabel } from "./summary.ts";
 
-const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined"
-  ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
-  : `Deno ${
-    (globalThis as unknown as { Deno: { version: { deno: string } } }).Deno
-      .version.deno
-  }`;
 const meter = currentMeter();
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
 // ---- 1. checkpoint() ------------------------------------------------------
 const CALLS = 20_000_000;
@@ -114,7 +105,9 @@ if (meter.countsAllocations) {
 }
 
 console.log(
-  `engine_bench, ${runtime}, meter ${meter.name}, ${new Date().toISOString()}`,
+  `engine_bench, ${runtimeLabel}, meter ${meter.name}, ${
+    new Date().toISOString()
+  }`,
 );
 {
   using _engine = start();

@@ -31,18 +31,14 @@ import { setImmediate } from "node:timers";
 import { DEFAULT_SAMPLING_INTERVAL_MS } from "../src/engine/options.ts";
 import { currentMeter } from "../src/meters/mod.ts";
 import { detectionAllocations } from "../stats/mod.ts";
+import { quantile, runtimeLabel } from "./summary.ts";
 
 const trials = Number(
   (globalThis as { Deno?: { args: string[] } }).Deno?.args[0] ??
     (globalThis as { process?: { argv: string[] } }).process?.argv[2] ?? 200,
 ) || 200;
 const meter = currentMeter();
-const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined"
-  ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
-  : `Deno ${
-    (globalThis as unknown as { Deno: { version: { deno: string } } }).Deno
-      .version.deno
-  }`;
+
 const tau = DEFAULT_SAMPLING_INTERVAL_MS;
 /** The steady rate the trials hold: 64 KiB per turn, paced to 1 GiB/s. */
 const CHUNK = 64 * 1024;
@@ -57,11 +53,6 @@ function pace(t0: number, turns: number): void {
 }
 // setImmediate: one event loop turn without the 4 ms clamp of nested timeouts.
 const turn = () => new Promise((r) => setImmediate(r));
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}
 
 interface Trial {
   overshoot: number;
@@ -156,7 +147,7 @@ function report(mode: string, results: Trial[]): void {
 }
 
 console.log(
-  `engine_detection, ${runtime}, meter ${meter.name}, ${
+  `engine_detection, ${runtimeLabel}, meter ${meter.name}, ${
     new Date().toISOString()
   }`,
 );

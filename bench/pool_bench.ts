@@ -20,25 +20,16 @@ import { Token, WorkerPool } from "../mod.ts";
 import { residentBytesOf } from "../src/pool/rss_watch.ts";
 import { spawnCommand } from "../src/pool/spawn_command.ts";
 import { add } from "../test/src/pool/fixtures/tasks.ts";
+import { median, quantile, runtimeLabel } from "./summary.ts";
 
 const MiB = 2 ** 20;
 const TASKS = new URL("../test/src/pool/fixtures/tasks.ts", import.meta.url);
 const ECHO = new URL("./pool_echo_child.ts", import.meta.url);
-const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined"
-  ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
-  : `Deno ${
-    (globalThis as unknown as { Deno: { version: { deno: string } } }).Deno
-      .version.deno
-  }`;
+
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Nearest-rank quantile: the smallest value with at least q of the sample at or below it. */
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil(q * s.length) - 1)];
-}
-const median = (xs: number[]) => quantile(xs, 0.5);
 
 /** Median over `rounds` of the mean µs per call of `n` sequential awaited calls. */
 async function perCall(
@@ -182,7 +173,7 @@ const row = (name: string, xs: number[]) =>
   `| ${name} | ${f(median(xs))} | ${f(quantile(xs, 0.99))} | ${
     f(Math.max(...xs))
   } |`;
-console.log(`## pool_bench on ${runtime}
+console.log(`## pool_bench on ${runtimeLabel}
 | per-task cost of a tiny task (add(1, 2)) | µs per call | ratio to bare IPC |
 |---|---:|---:|
 | direct call (await add(1, 2)) | ${f(o.direct)} | ${

@@ -11,17 +11,12 @@
  */
 import { WorkerPool } from "../mod.ts";
 import { residentBytesOf } from "../src/pool/rss_watch.ts";
+import { runtimeLabel } from "./summary.ts";
 
 const MiB = 2 ** 20;
 const TASKS = new URL("../test/src/pool/fixtures/tasks.ts", import.meta.url);
 const total = Number(process.argv[2] ?? 1000);
 const SIZE = 4, IN_FLIGHT = 8;
-const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined"
-  ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
-  : `Deno ${
-    (globalThis as unknown as { Deno: { version: { deno: string } } }).Deno
-      .version.deno
-  }`;
 
 // A small seeded generator, so that a run can be repeated.
 let seed = 20261126;
@@ -125,7 +120,7 @@ else (globalThis as { gc?: () => void }).gc?.();
 await new Promise((r) => setTimeout(r, 500));
 const after = hostBytes();
 console.log(
-  `## soak on ${runtime}: ${done} tasks (${over} over their limits), pool size ${SIZE}, ${IN_FLIGHT} in flight, ${
+  `## soak on ${runtimeLabel}: ${done} tasks (${over} over their limits), pool size ${SIZE}, ${IN_FLIGHT} in flight, ${
     seconds.toFixed(1)
   } s
 wrong results: ${wrong}; rejected runs: ${rejected}; host crashes: 0 (we are here)
