@@ -31,7 +31,7 @@ function logRatioMinusExcess(excess: number, ratio: () => number): number {
 }
 
 /** ln[x₀^a y₀^b / B(a, b)] with x₀ = a/(a + b), y₀ = b/(a + b), for max(a, b) ≥ 10. */
-function logPrefixAtMean(a: number, b: number): number {
+export function logPrefixAtMean(a: number, b: number): number {
   const sum = a + b;
   if (a >= STIRLING_MIN && b >= STIRLING_MIN) {
     const small = Math.min(a, b);
@@ -65,12 +65,25 @@ export function logBetaPrefix(
   if (a < STIRLING_MIN && b < STIRLING_MIN) {
     return a * Math.log(x) + b * logOneMinus(x) - logBetaSmall(a, b);
   }
+  return logPrefixAtMean(a, b) + logPrefixExcess(x, a, b, lambda);
+}
+
+/**
+ * a·ln(x/x₀) + b·ln((1 − x)/y₀) ≤ 0 with x₀ = a/(a + b), y₀ = 1 − x₀: the
+ * part of the prefix that depends on x, as a sum of two terms ≤ 0. Given
+ * `lambda` = a − (a + b)x from `betaLambda`.
+ */
+export function logPrefixExcess(
+  x: number,
+  a: number,
+  b: number,
+  lambda: number,
+): number {
   const sum = a + b;
   // x/x₀ = 1 + e₁ and (1 − x)/y₀ = 1 + e₂; the direct ratios are used when
   // x (or 1 − x) lies far below x₀ (y₀), and are exact inputs there.
   const e1 = -lambda / a;
   const e2 = lambda / b;
-  return logPrefixAtMean(a, b) +
-    a * logRatioMinusExcess(e1, () => (x * sum) / a) +
+  return a * logRatioMinusExcess(e1, () => (x * sum) / a) +
     b * logRatioMinusExcess(e2, () => ((1 - x) * sum) / b);
 }

@@ -8,11 +8,22 @@
  * comes from a power series (small b·x) or a continued fraction. The tail is
  * the one on the side of x away from (a + 1)/(a + b + 2), where the fraction
  * converges fast and T is (roughly) the smaller tail, so the other one is
- * 1 − T without loss. Near the mean of large a, b the fraction needs
- * O(√(a·b/(a + b))) steps; an asymptotic expansion there is not implemented.
+ * 1 − T without loss. Near the mean of large a, b, where the fraction needs
+ * O(√(a·b/(a + b))) steps, Temme's uniform asymptotic expansion
+ * (`betaAsymptotic`) replaces it.
  */
 import { betaFraction } from "./beta_fraction.ts";
-import { logBetaPrefix, logOneMinus } from "./beta_prefix.ts";
+import {
+  logBetaPrefix,
+  logOneMinus,
+  logPrefixAtMean,
+  logPrefixExcess,
+} from "./beta_prefix.ts";
+import {
+  asymptoticFits,
+  betaAsymptotic,
+  MIN_SHAPE,
+} from "./beta_asymptotic.ts";
 import { betaSeries } from "./beta_series.ts";
 import { logBetaSmallShape, smallShapeSeriesFits } from "./beta_small_shape.ts";
 import { betaLambda } from "./exact_arithmetic.ts";
@@ -73,8 +84,19 @@ function computeTail(x: number, a: number, b: number, upper: boolean): void {
       Math.log(betaSeries(yo, bo, ao)) + prefix - ao * lnXo,
     );
   } else {
-    tail.logScale = logBetaPrefix(x, a, b, lambda);
-    tail.factor = betaFraction(xo, ao, bo, upper ? -lambda : lambda);
+    const lambdaO = upper ? -lambda : lambda; // ao − (ao + bo)·xo
+    if (Math.min(a, b) >= MIN_SHAPE) {
+      const exponent = logPrefixExcess(x, a, b, lambda);
+      if (asymptoticFits(a, b, exponent)) {
+        tail.logScale = exponent;
+        tail.factor = betaAsymptotic(ao, bo, exponent, lambdaO > 0);
+        return;
+      }
+      tail.logScale = logPrefixAtMean(a, b) + exponent;
+    } else {
+      tail.logScale = logBetaPrefix(x, a, b, lambda);
+    }
+    tail.factor = betaFraction(xo, ao, bo, lambdaO);
   }
 }
 

@@ -43,7 +43,7 @@ function worst(
   return { error, point, checked };
 }
 
-for (const region of ["general", "large", "limits", "corners"]) {
+for (const region of ["general", "large", "limits", "corners", "asymptotic"]) {
   const selected = points.filter((p) => p.region === region);
 
   test(`ibeta: relative error <= 1e-12 against mpmath, ${region} grid`, () => {
