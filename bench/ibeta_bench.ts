@@ -3,8 +3,9 @@
  * of the mpmath fixtures (test/stats/fixtures/ibeta.json): the same points,
  * in one run. Grids: random a, b in [1e-2, 1e7] ("general"), large a, b near
  * the mean, the limits regime, all pairs of a, b in {1e-2, 0.1, 1, 10, 1e3,
- * 1e5, 1e7} at fixed x and around the mean ("corners"), and the region of the
- * asymptotic expansion with the points at its switch ("asymptotic").
+ * 1e5, 1e7} at fixed x and around the mean ("corners"), the region of the
+ * asymptotic expansion with the points at its switch ("asymptotic"), and one
+ * shape below 1 with the other large, x beyond the mean ("small shape").
  *
  *   node_modules/.bin/deno bench -A bench/ibeta_bench.ts
  *
@@ -35,8 +36,10 @@ const baseline: Ibeta = (x, a, b) => jStatIbeta(x, a, b);
 
 const valid = (fixture.points as Point[]).filter((p) => p.I >= 1e-300);
 // "all" keeps to the four original grids, so that its figures stay comparable
-// across versions; the asymptotic grid (added with the expansion) is separate.
-const all = valid.filter((p) => p.region !== "asymptotic");
+// across versions; the grids added later (for the asymptotic expansion and
+// the small-shape branch) are timed separately.
+const ORIGINAL = ["general", "large", "limits", "corners"];
+const all = valid.filter((p) => ORIGINAL.includes(p.region));
 const regions: Record<string, Point[]> = {
   all,
   general: all.filter((p) => p.region === "general"),
@@ -45,6 +48,9 @@ const regions: Record<string, Point[]> = {
   "corners of [1e-2, 1e7]²": all.filter((p) => p.region === "corners"),
   "asymptotic: min(a, b) ≥ 300, ±8 sd, switch points": valid.filter((p) =>
     p.region === "asymptotic"
+  ),
+  "small shape < 1, other ≥ 10, far tail": valid.filter((p) =>
+    p.region === "small shape"
   ),
 };
 

@@ -75,6 +75,13 @@ function computeTail(x: number, a: number, b: number, upper: boolean): void {
       : logBetaPrefix(x, a, b, lambda) -
         bo * (upper ? Math.log(x) : logOneMinus(x));
     tail.factor = betaSeries(xo, ao, bo);
+  } else if (smallShapeSeriesFits(yo, bo, ao) && ao * yo <= 2) {
+    // The other tail, with bo < 1, is close to 1 and its logarithm comes from
+    // terms of order bo (absolute error about bo·ε·e^(ao·yo)), while this tail
+    // is about bo·E₁(ao·yo) or more: for ao·yo ≤ 2, 1 − it loses at most a
+    // factor 150 to rounding. yo is exact: x, or 1 − x with x ≥ 0.5.
+    tail.logScale = 0;
+    tail.factor = -Math.expm1(logBetaSmallShape(yo, bo, ao));
   } else if (seriesFits(yo, ao)) {
     const prefix = logBetaPrefix(x, a, b, lambda);
     // The other tail by its series; it is not close to 1 here, so 1 − it is accurate.

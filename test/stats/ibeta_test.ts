@@ -43,7 +43,16 @@ function worst(
   return { error, point, checked };
 }
 
-for (const region of ["general", "large", "limits", "corners", "asymptotic"]) {
+for (
+  const region of [
+    "general",
+    "large",
+    "limits",
+    "corners",
+    "asymptotic",
+    "small shape",
+  ]
+) {
   const selected = points.filter((p) => p.region === region);
 
   test(`ibeta: relative error <= 1e-12 against mpmath, ${region} grid`, () => {
