@@ -65,8 +65,17 @@ export function logBetaPrefix(
   if (a < STIRLING_MIN && b < STIRLING_MIN) {
     return a * Math.log(x) + b * logOneMinus(x) - logBetaSmall(a, b);
   }
-  return logPrefixAtMean(a, b) + logPrefixExcess(x, a, b, lambda);
+  logPrefixExcess(x, a, b, lambda);
+  return logPrefixAtMean(a, b) + excessTerms.lower + excessTerms.upper;
 }
+
+/**
+ * The two terms of the last `logPrefixExcess`, a·ln(x/x₀) and
+ * b·ln((1 − x)/y₀), so that a caller can add them to ln[x₀^a y₀^b / B(a, b)]
+ * one at a time (in the same order, and with the same rounding, as
+ * `logBetaPrefix`). A shared record: nothing is allocated.
+ */
+export const excessTerms = { lower: -0.5, upper: -0.5 }; // doubles from the start
 
 /**
  * a·ln(x/x₀) + b·ln((1 − x)/y₀) ≤ 0 with x₀ = a/(a + b), y₀ = 1 − x₀: the
@@ -84,6 +93,9 @@ export function logPrefixExcess(
   // x (or 1 − x) lies far below x₀ (y₀), and are exact inputs there.
   const e1 = -lambda / a;
   const e2 = lambda / b;
-  return a * logRatioMinusExcess(e1, () => (x * sum) / a) +
-    b * logRatioMinusExcess(e2, () => ((1 - x) * sum) / b);
+  const lower = a * logRatioMinusExcess(e1, () => (x * sum) / a);
+  const upper = b * logRatioMinusExcess(e2, () => ((1 - x) * sum) / b);
+  excessTerms.lower = lower;
+  excessTerms.upper = upper;
+  return lower + upper;
 }

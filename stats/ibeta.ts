@@ -14,6 +14,7 @@
  */
 import { betaFraction } from "./beta_fraction.ts";
 import {
+  excessTerms,
   logBetaPrefix,
   logOneMinus,
   logPrefixAtMean,
@@ -99,7 +100,9 @@ function computeTail(x: number, a: number, b: number, upper: boolean): void {
         tail.factor = betaAsymptotic(ao, bo, exponent, lambdaO > 0);
         return;
       }
-      tail.logScale = logPrefixAtMean(a, b) + exponent;
+      // As logBetaPrefix adds them: the same result to the last bit.
+      tail.logScale = logPrefixAtMean(a, b) + excessTerms.lower +
+        excessTerms.upper;
     } else {
       tail.logScale = logBetaPrefix(x, a, b, lambda);
     }
