@@ -54,6 +54,9 @@ export class WorkerProcess {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
     });
+    // A send to a worker that just died emits "error" (channel closed); with
+    // no listener that would crash the host. Its exit is reported by `exited`.
+    this.#child.on("error", () => {});
     this.#resident = new ResidentReader(this.#child.pid!);
     live.add(this.#child);
     killLiveOnExit();
