@@ -281,6 +281,7 @@ export class WorkerPool {
         `exportName must be a string, got ${typeof exportName}`,
       );
     }
+    this.#checkExport(exportName);
     if (!Array.isArray(args)) {
       throw new TypeError(`args must be an array, got ${typeof args}`);
     }

@@ -310,6 +310,19 @@ test("pool: bad input gets clear errors and the pool stays usable", async () => 
   assert.deepEqual(await pool.run("add", [1, 2]), { ok: true, value: 3 });
 });
 
+test("pool: an unknown export is refused at once, even while every worker is busy", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  assert.deepEqual(await pool.run("add", [1, 2]), { ok: true, value: 3 });
+  const blocker = pool.run("busyFor", [2000]);
+  const first = await Promise.race([
+    pool.run("nope", []).then(() => "ran", (e: Error) => e),
+    blocker.then(() => "the busy task ended first"),
+  ]);
+  assert.ok(first instanceof TypeError, String(first));
+  assert.match(first.message, /"nope".*exports: .*add/);
+  assert.deepEqual(await blocker, { ok: true, value: 2000 });
+});
+
 test("pool: a task module that fails to load rejects every run with its error", async () => {
   await using pool = new WorkerPool(
     new URL("./fixtures/broken_module.ts", import.meta.url),
