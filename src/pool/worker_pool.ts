@@ -507,18 +507,7 @@ export class WorkerPool {
     if (!job || job.done || job.worker !== worker) return;
     // One reading serves the check at settlement and the recycling decision.
     const resident = this.#watchesMemory(job) ? worker.residentBytes() ?? 0 : 0;
-    if (message.t === "value") {
-      // Checked at settlement too: a task may cross its limit after the last sample.
-      const growth = Math.max(job.peakBytes, resident) - job.startBytes;
-      if (job.memoryLimit !== undefined && growth > job.memoryLimit) {
-        this.#interrupt(
-          job,
-          new LimitExceeded("memory", job.memoryLimit, growth),
-        );
-        return;
-      }
-      this.#finish(job, { ok: true, value: message.value });
-    } else if (message.t === "limit") {
+    if (message.t === "limit") {
       // The engine interrupted the task in the worker; an async task may
       // still have work pending there, so the worker is replaced.
       this.#interrupt(
@@ -526,6 +515,19 @@ export class WorkerPool {
         new LimitExceeded(message.kind, message.limit, message.observed),
       );
       return;
+    }
+    // Checked at settlement too: a task may cross its limit after the last
+    // sample, and then return or throw (perhaps because of the memory).
+    const growth = Math.max(job.peakBytes, resident) - job.startBytes;
+    if (job.memoryLimit !== undefined && growth > job.memoryLimit) {
+      this.#interrupt(
+        job,
+        new LimitExceeded("memory", job.memoryLimit, growth),
+      );
+      return;
+    }
+    if (message.t === "value") {
+      this.#finish(job, { ok: true, value: message.value });
     } else if (message.t === "threw") this.#fail(job, fromWire(message.error));
     this.#release(worker, resident);
   }

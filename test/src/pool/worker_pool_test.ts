@@ -112,6 +112,23 @@ test("pool: a worker that kept memory from earlier tasks is replaced before the 
   assert.ok(await eventually(() => !processExists(first)));
 });
 
+test("pool: a task over its memoryLimit when it settles is { ok: false }, whether it returns or throws", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: 128 * MiB });
+  for (const task of ["leak", "holdThenThrow"]) {
+    assert.ok(await eventually(() => pool.idleCount === 1));
+    const run = pool.run(task, [400 * MiB]);
+    // Block the host so that its memory watch cannot tick while the task
+    // allocates and settles: only the check at settlement can see it.
+    const end = performance.now() + 1000;
+    while (performance.now() < end) {
+      // the worker runs meanwhile
+    }
+    const e = limitError(await run);
+    assert.equal(e.kind, "memory", task);
+    assert.ok(e.observed! > 128 * MiB, `${task}: observed ${e.observed}`);
+  }
+});
+
 test("pool: a run may lower the pool's memoryLimit, not raise it", async () => {
   await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: 256 * MiB });
   const e = limitError(
