@@ -451,7 +451,9 @@ export class WorkerPool {
   #sample(): void {
     const now = performance.now();
     let watching = false;
-    for (const job of [...this.#running.values()]) {
+    // No copy of #running: an interrupt only deletes the current entry, which
+    // a Map's iteration allows, and adds none.
+    for (const job of this.#running.values()) {
       if (job.timeout !== undefined) {
         watching = true;
         if (now - job.started >= job.timeout) {
@@ -481,7 +483,7 @@ export class WorkerPool {
       for (const w of this.#workers) total += w.residentBytes() ?? 0;
       this.#peakProcessBytes = Math.max(this.#peakProcessBytes, total);
       if (total > this.#processMemoryLimit) {
-        for (const job of [...this.#running.values()]) {
+        for (const job of this.#running.values()) {
           this.#interrupt(
             job,
             new LimitExceeded("memory", this.#processMemoryLimit, total),
