@@ -38,10 +38,13 @@ function seriesFits(x: number, b: number): boolean {
 
 /**
  * True when x lies above (a + 1)/(a + b + 2): then the upper tail 1 − I is
- * the one computed (as I_{1−x}(b, a)), else the lower tail I.
+ * the one computed (as I_{1−x}(b, a)), else the lower tail I. Decided on the
+ * exact λ = a − (a + b)x, as x(a + b + 2) > a + 1 ⇔ λ < 2x − 1: for huge a, b
+ * the rounding of x·(a + b + 2) exceeds the distance to the mean and would
+ * pick the tail on the wrong side (a negative fraction, NaN).
  */
-function upperTail(x: number, a: number, b: number): boolean {
-  return x * (a + b + 2) > a + 1;
+function upperTail(x: number, lambda: number): boolean {
+  return lambda < 2 * x - 1;
 }
 
 /**
@@ -52,13 +55,18 @@ function upperTail(x: number, a: number, b: number): boolean {
 const tail = { logScale: 0.5, factor: 0.5 }; // doubles from the start: stable field types
 
 /**
- * Computes `tail` for 0 < x < 1. The arguments are oriented so that xo lies
- * below its mean: (xo, ao, bo) = (x, a, b) for the lower tail and
- * (1 − x, b, a) for the upper one.
+ * Computes `tail` for 0 < x < 1, given λ = a − (a + b)x. The arguments are
+ * oriented so that xo lies below its mean: (xo, ao, bo) = (x, a, b) for the
+ * lower tail and (1 − x, b, a) for the upper one.
  */
-function computeTail(x: number, a: number, b: number, upper: boolean): void {
+function computeTail(
+  x: number,
+  a: number,
+  b: number,
+  lambda: number,
+  upper: boolean,
+): void {
   const y = 1 - x; // exact for x ≥ 0.5; for x < 0.5 only used where rounding is harmless
-  const lambda = betaLambda(x, a, b); // a − (a + b)x; its sign flips with the tails
   const xo = upper ? y : x;
   const yo = upper ? x : y;
   const ao = upper ? b : a;
@@ -159,8 +167,9 @@ export function ibeta(x: number, a: number, b: number): number {
   checkArguments(x, a, b);
   if (x === 0) return 0;
   if (x === 1) return 1;
-  const upper = upperTail(x, a, b);
-  computeTail(x, a, b, upper);
+  const lambda = betaLambda(x, a, b); // a − (a + b)x, exact but for one rounding
+  const upper = upperTail(x, lambda);
+  computeTail(x, a, b, lambda, upper);
   return clampUnit(upper ? -Math.expm1(logTailValue()) : tailValue());
 }
 
@@ -183,8 +192,9 @@ export function ibetac(x: number, a: number, b: number): number {
   checkArguments(x, a, b);
   if (x === 0) return 1;
   if (x === 1) return 0;
-  const upper = upperTail(x, a, b);
-  computeTail(x, a, b, upper);
+  const lambda = betaLambda(x, a, b); // a − (a + b)x, exact but for one rounding
+  const upper = upperTail(x, lambda);
+  computeTail(x, a, b, lambda, upper);
   return clampUnit(upper ? tailValue() : -Math.expm1(logTailValue()));
 }
 
@@ -207,8 +217,9 @@ export function logIbeta(x: number, a: number, b: number): number {
   checkArguments(x, a, b);
   if (x === 0) return -Infinity;
   if (x === 1) return 0;
-  const upper = upperTail(x, a, b);
-  computeTail(x, a, b, upper);
+  const lambda = betaLambda(x, a, b); // a − (a + b)x, exact but for one rounding
+  const upper = upperTail(x, lambda);
+  computeTail(x, a, b, lambda, upper);
   const logT = Math.min(0, logTailValue());
   return upper ? logOneMinusExp(logT) : logT;
 }

@@ -201,3 +201,40 @@ test("ibeta, ibetac and logIbeta stay finite and in range at the extremes of the
     }
   }
 });
+
+/** The double x as an exact fraction numerator / 2^shift (x in (0, 1)). */
+function exactFraction(x: number): { numerator: bigint; shift: bigint } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const exponent = Number((bits >> 52n) & 0x7ffn);
+  const mantissa = bits & ((1n << 52n) - 1n);
+  // Normal doubles only (as here): x = (2^52 + mantissa) · 2^(exponent − 1075).
+  return {
+    numerator: (1n << 52n) + mantissa,
+    shift: BigInt(1075 - exponent),
+  };
+}
+
+test("ibeta picks the tail on the correct side of the mean for huge a, b (no NaN)", () => {
+  // x = a/(a + b) rounded to a double lies hundreds of standard deviations
+  // from the mean here, so I is exactly 0 or 1 in double precision. Which one
+  // follows from the exact sign of a − (a + b)x, computed with BigInt.
+  for (
+    const [a, b] of [[1e40, 1e41], [1e45, 1e49], [3e49, 1e50], [2e38, 7e39]]
+  ) {
+    const x = a / (a + b);
+    const { numerator, shift } = exactFraction(x);
+    const lambda = (BigInt(a) << shift) - (BigInt(a) + BigInt(b)) * numerator;
+    const below = lambda > 0n; // x < a/(a + b)
+    const distance = Math.abs(Number(lambda) / 2 ** Number(shift)) / (a + b);
+    const sd = Math.sqrt((a * b) / (a + b) ** 3);
+    assert.ok(distance > 40 * sd, `only ${distance / sd} sd at a=${a} b=${b}`);
+    const where = `a=${a} b=${b} x=${x}`;
+    assert.equal(ibeta(x, a, b), below ? 0 : 1, where);
+    assert.equal(ibetac(x, a, b), below ? 1 : 0, where);
+    const logI = logIbeta(x, a, b);
+    if (below) assert.ok(Number.isFinite(logI) && logI < -800, where);
+    else assert.ok(logI <= 0 && logI > -1e-300, where);
+  }
+});
