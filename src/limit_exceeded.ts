@@ -1,4 +1,13 @@
-/** What kind of limit interrupted a task. */
+/**
+ * What kind of limit interrupted a task.
+ *
+ * @example
+ * ```ts
+ * import { LimitExceeded, type LimitKind } from "./mod.ts";
+ * const kind: LimitKind = "timeout";
+ * console.log(new LimitExceeded(kind, 1000, 1003).message); // "timeout of 1000 ms exceeded (observed 1003)"
+ * ```
+ */
 export type LimitKind = "memory" | "allocations" | "token" | "timeout";
 
 /**

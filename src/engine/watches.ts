@@ -4,7 +4,20 @@
  */
 import type { Frame } from "../interrupt/frame.ts";
 
-/** How a global memory limit measures the program's memory. */
+/**
+ * How a global memory limit measures the program's memory: "resident" (the
+ * process's resident set size, the default) or "heap" (this thread's JS heap
+ * plus its external memory).
+ *
+ * @example
+ * ```ts
+ * import { GiB, limitGlobalMemory, type MemoryMeasure, start } from "./mod.ts";
+ * using _engine = start();
+ * const measure: MemoryMeasure = "heap";
+ * const r = await limitGlobalMemory(() => "small", { limit: 4 * GiB, measure });
+ * console.log(r); // { ok: true, value: "small" }
+ * ```
+ */
 export type MemoryMeasure = "resident" | "heap";
 
 /** A pending allocation limit: allocations since `start` must stay within `limit`. */

@@ -58,9 +58,10 @@ export function setGlobalMemoryLimit(bytes: number): void {
  * ```ts
  * import { limitGlobalMemory, MiB, start } from "./mod.ts";
  * using _engine = start();
- * const r = await limitGlobalMemory(async () => {
+ * const r = await limitGlobalMemory(async (signal) => {
  *   const chunks = [];
  *   while (true) {
+ *     signal.throwIfAborted(); // without it, the loop would go on after the interrupt
  *     chunks.push(new Uint8Array(16 * MiB).fill(1));
  *     await new Promise((resolve) => setTimeout(resolve, 1));
  *   }
