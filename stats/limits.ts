@@ -79,7 +79,8 @@ export function triggerProbability(n: number, p: number): number {
  *
  * @param t target probability of not being interrupted, in (0, 1)
  * @param p sampling rate per unit, in (0, 1]
- * @throws {RangeError} for NaN or out-of-range arguments
+ * @throws {RangeError} for NaN or out-of-range arguments, or when p is so
+ *   small that n would exceed 2^53 (Number.MAX_SAFE_INTEGER)
  * @example
  * ```ts
  * import { detectionAllocations } from "./mod.ts";
@@ -93,6 +94,12 @@ export function detectionAllocations(t: number, p: number): number {
   const logSurvival = Math.log1p(-p); // ln(1 − p) < 0
   const logTarget = Math.log(t);
   let n = Math.max(0, Math.ceil(logTarget / logSurvival));
+  // Past 2^53, n ± 1 rounds back to n and the loops below would never end.
+  if (!(n < Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(
+      `p = ${p} is too small for t = ${t}: the allocations would exceed 2^53 (Number.MAX_SAFE_INTEGER)`,
+    );
+  }
   // The division may round across an integer; settle on the exact boundary.
   while (n > 0 && (n - 1) * logSurvival <= logTarget) n--;
   while (n * logSurvival > logTarget) n++;

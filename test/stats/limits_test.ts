@@ -174,6 +174,14 @@ test("limits functions reject bad arguments with a RangeError naming the paramet
     /^l = 10000000000000000 is too large/,
   );
   assert.ok(safeAllocations(1e15, 1e-9, p) < Number.MAX_SAFE_INTEGER);
+  // The same for detectionAllocations (its integer search looped forever there).
+  rejects(
+    () => detectionAllocations(1e-9, 1e-16),
+    /^p = 1e-16 is too small for t = 1e-9/,
+  );
+  rejects(() => detectionAllocations(0.5, 5e-324), /^p = 5e-324 is too small/);
+  // mpmath, 50 digits: ceil(ln 0.5 / ln(1 − 1e-15)) for the double 1e-15
+  assert.equal(detectionAllocations(0.5, 1e-15), 693147180559945);
   // l = N·ratio with ratio below 1: even sampling every unit cannot reach t.
   rejects(() => minimalSamplingRate(100, 1e-9, 0.5), /no sampling rate/);
 });
