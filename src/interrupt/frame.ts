@@ -60,11 +60,19 @@ export class Frame {
     for (const child of this.#children) child.#abortTree(reason);
   }
 
-  /** The interrupt a checkpoint in this frame must throw: the outermost reached limit around it. */
+  /**
+   * The interrupt a checkpoint in this frame must throw: the outermost reached
+   * limit around it whose task is still pending. Settled frames are skipped:
+   * code a task left running (a timer, an unawaited promise) keeps its
+   * context, but its interrupt must not arise there at some sampled calls
+   * and not at others (its signal stays aborted).
+   */
   pendingInterrupt(): LimitExceeded | undefined {
-    let found = this.#interrupt;
+    let found = this.#settled ? undefined : this.#interrupt;
     for (let frame = this.parent; frame; frame = frame.parent) {
-      if (frame.#interrupt !== undefined) found = frame.#interrupt;
+      if (!frame.#settled && frame.#interrupt !== undefined) {
+        found = frame.#interrupt;
+      }
     }
     return found;
   }

@@ -114,6 +114,33 @@ test("discipline: after the first interrupt every later checkpoint throws it unt
   });
 });
 
+test("discipline: code a task left running after it settled is not interrupted by checkpoints, its signal stays aborted", async () => {
+  await withEngine(async () => {
+    const token = new Token();
+    let release = () => {};
+    let leftover: Promise<{ throws: number; aborted: boolean }> | undefined;
+    const r = await limitWithToken(async (signal) => {
+      // A continuation created inside the task: it keeps the task's context.
+      leftover = new Promise<void>((resolve) => release = resolve).then(() => {
+        let throws = 0;
+        for (let i = 0; i < 100_000; i++) {
+          try {
+            checkpoint();
+          } catch {
+            throws++;
+          }
+        }
+        return { throws, aborted: signal.aborted };
+      });
+      token.cancel();
+      await tick();
+    }, { token });
+    assert.equal(r.ok, false);
+    release();
+    assert.deepEqual(await leftover, { throws: 0, aborted: true });
+  });
+});
+
 test("discipline: the signal aborts with the LimitExceeded reason (real memory limit)", async () => {
   await withEngine(async () => {
     const limit = residentNow() + 96 * MiB;
