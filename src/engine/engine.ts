@@ -21,6 +21,8 @@ let generation = 0;
 let globalMemoryLimit: number | undefined;
 const allocationWatches = new Set<AllocationWatch>();
 const memoryWatches = new Set<MemoryWatch>();
+/** How many memory watches use the heap measure (the others use resident memory). */
+let heapWatches = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let checkpointPeriodMs = Infinity;
 let onSamplingChange: () => void = () => {};
@@ -101,7 +103,10 @@ export function read(watch: Watch): number {
 /** Starts watching a limit. */
 export function watch(w: Watch): void {
   if (w.kind === "allocations") allocationWatches.add(w);
-  else memoryWatches.add(w);
+  else if (!memoryWatches.has(w)) {
+    memoryWatches.add(w);
+    if (w.measure === "heap") heapWatches++;
+  }
   watchesChanged();
 }
 
@@ -110,6 +115,7 @@ export function unwatch(w: Watch): void {
   const removed = w.kind === "allocations"
     ? allocationWatches.delete(w)
     : memoryWatches.delete(w);
+  if (removed && w.kind === "memory" && w.measure === "heap") heapWatches--;
   if (removed) watchesChanged();
 }
 
@@ -176,13 +182,10 @@ function watchesChanged(): void {
 function readingCostMicros(): number {
   let micros = 0;
   if (allocationWatches.size > 0) micros += meter.costMicros.allocatedBytes;
-  let heap = false;
-  let resident = false;
-  for (const w of memoryWatches) {
-    if (w.measure === "heap") heap = true;
-    else resident = true;
+  // Counted, not searched: this runs at every limit's start and end.
+  if (heapWatches > 0) micros += meter.costMicros.heapBytes;
+  if (memoryWatches.size > heapWatches) {
+    micros += meter.costMicros.residentBytes;
   }
-  if (heap) micros += meter.costMicros.heapBytes;
-  if (resident) micros += meter.costMicros.residentBytes;
   return micros === 0 ? Infinity : micros;
 }
