@@ -10,6 +10,7 @@ import {
   recommendLimit,
   safeAllocations,
 } from "../mod.ts";
+import { MAX_MAGNITUDE } from "../validate.ts";
 import type { OptionSpec, ParsedOptions } from "./args.ts";
 
 export type { AccuracyRow };
@@ -21,8 +22,9 @@ import {
   formatKilowords,
   formatSize,
   parseSize,
+  POSITIVE_SIZE_ACCEPTS,
   size,
-  SIZE_ACCEPTS,
+  SIZE_FORMS,
   type WordSize,
 } from "./sizes.ts";
 import { textTable } from "./text_table.ts";
@@ -141,11 +143,7 @@ function positiveSize(
 ): number {
   const words = parseSize(option, text, wordSize);
   if (words <= 0) {
-    throw UsageError.expected(
-      option,
-      `a positive size (${SIZE_ACCEPTS})`,
-      text,
-    );
+    throw UsageError.expected(option, POSITIVE_SIZE_ACCEPTS, text);
   }
   return words;
 }
@@ -190,7 +188,7 @@ export function readSettings(options: ParsedOptions): Settings {
       "a sampling rate per word in (0, 1], e.g. 1e-4",
     );
   } else if (intervalText !== undefined) {
-    const accepts = `a size of at least 1 word (${SIZE_ACCEPTS})`;
+    const accepts = `a size of at least 1 word: ${SIZE_FORMS}`;
     const words = parseSize("--interval", intervalText, wordSize);
     if (!(words >= 1)) {
       throw UsageError.expected("--interval", accepts, intervalText);
@@ -389,7 +387,11 @@ const detect: Command = {
   synopsis: "--target t",
   summary:
     "allocation past a global memory limit after which the chance of no interrupt yet is ≤ t",
-  options: [targetOption],
+  options: [{
+    ...targetOption,
+    help:
+      "target probability t in (0, 1): the accepted chance of no interrupt yet (e.g. 1e-9)",
+  }],
   takesRate: true,
   run(options, settings) {
     const { rate, wordSize } = settings;
@@ -441,10 +443,12 @@ const rateCommand: Command = {
     );
     const target = parseTarget(required(options, "target", "t", "rate"));
     const ratioText = options.values.get("ratio")?.[0];
-    const ratio = ratioText === undefined
-      ? 10
-      : parseNumber("--ratio", ratioText, (r) =>
-        r > 1, "a ratio l/N greater than 1, e.g. 10");
+    const ratio = ratioText === undefined ? 10 : parseNumber(
+      "--ratio",
+      ratioText,
+      (r) => r > 1 && r <= MAX_MAGNITUDE,
+      "a ratio l/N greater than 1 and at most 1e50, e.g. 10",
+    );
     const rate = minimalSamplingRate(safe, target, ratio);
     const enough = DEFAULT_SAMPLING_RATE >= rate;
     return {

@@ -6,6 +6,7 @@
 // needs nine fixed units and one conversion factor, and it must reject what
 // mathjs would accept (other units, "KB" for "kB", expressions, negative sizes)
 // with a one-line message naming the option.
+import { MAX_MAGNITUDE } from "../validate.ts";
 import { UsageError } from "./errors.ts";
 import { formatNumber, splitNumber } from "./numbers.ts";
 
@@ -31,11 +32,17 @@ const UNITS: Record<string, { words: number } | { bytes: number }> = {
 /** The accepted units, for help texts and error messages. */
 export const SIZE_UNITS: readonly string[] = Object.keys(UNITS);
 
-/** What a size option accepts, in words, for error messages. */
-export const SIZE_ACCEPTS =
-  `a non-negative size: a number of words, or a number with one of the units ${
+/** How a size is written, for error messages: "a number of words, or …". */
+export const SIZE_FORMS =
+  `a number of words, or a number with one of the units ${
     SIZE_UNITS.join(", ")
   } (kw = 1000 words, kB = 1000 bytes)`;
+
+/** What a size option accepts, in words, for error messages. */
+export const SIZE_ACCEPTS = `a non-negative size: ${SIZE_FORMS}`;
+
+/** What a size option that must be positive accepts, for error messages. */
+export const POSITIVE_SIZE_ACCEPTS = `a positive size: ${SIZE_FORMS}`;
 
 /**
  * Parses a size such as `2e6`, `100KiB`, `1.5 MiB` or `20kw` into words.
@@ -44,7 +51,8 @@ export const SIZE_ACCEPTS =
  * @param option the option being parsed, named in the error message
  * @param text the text as given
  * @param wordSize bytes per word
- * @throws UsageError for an unknown unit, a negative, non-numeric or infinite size
+ * @throws UsageError for an unknown unit, a negative, non-numeric or infinite
+ *   size, or one above 1e50 words (the statistics core's range)
  *
  * @example
  * ```ts
@@ -78,6 +86,9 @@ export function parseSize(
     : (parsed.value * factor.bytes) / wordSize;
   if (!Number.isFinite(words)) {
     throw UsageError.expected(option, SIZE_ACCEPTS, text);
+  }
+  if (words > MAX_MAGNITUDE) { // the statistics core's largest size
+    throw UsageError.expected(option, "a size of at most 1e50 words", text);
   }
   return words;
 }

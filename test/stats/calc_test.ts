@@ -100,6 +100,10 @@ test("calc <command> --help shows that command's options, exit 0, even with othe
   }
   // rate computes the rate: it takes no --rate.
   assert.ok(!calc("rate", "--help").stdout.includes("--rate p"));
+  // detect's t is the chance of no interrupt yet, the others' of an interrupt.
+  const detectHelp = calc("detect", "--help").stdout;
+  assert.match(detectHelp, /--target t .*chance of no interrupt yet/);
+  assert.doesNotMatch(detectHelp, /chance of an interrupt before N/);
 });
 
 test("recommend --json gives the core's recommendLimit, in words and bytes", () => {
@@ -356,6 +360,19 @@ test("bad input exits 2 with one stderr line naming the option and what it accep
       /^calc: --target: given more than once/,
     ],
     [["detect", "stray"], /^calc: detect: unexpected argument "stray"/],
+    // Beyond the core's range: the option is named, not the core's parameter.
+    [
+      ["safe", "--limit", "1e60", "--target", "1e-9"],
+      /^calc: --limit: expected a size of at most 1e50 words, got "1e60"$/,
+    ],
+    [
+      ["rate", "--safe", "1MiB", "--target", "1e-9", "--ratio", "1e60"],
+      /^calc: --ratio: expected a ratio l\/N greater than 1 and at most 1e50/,
+    ],
+    [
+      ["safe", "--limit", "0", "--target", "1e-9"],
+      /^calc: --limit: expected a positive size: a number of words, or /,
+    ],
   ];
   for (const [args, pattern] of cases) {
     const run = calc(...args, "--json");

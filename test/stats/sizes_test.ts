@@ -99,6 +99,18 @@ test("parseSize rejects negative, non-numeric, infinite and oddly written sizes"
       JSON.stringify(text),
     );
   }
+  // Beyond the statistics core's largest size, 1e50 words (8e50 bytes).
+  assert.equal(parseSize("--limit", "1e50", 8), 1e50);
+  for (const text of ["1.1e50", "1e48Mw", "9e50B"]) {
+    assert.throws(
+      () => parseSize("--limit", text, 8),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message ===
+          `--limit: expected a size of at most 1e50 words, got "${text}"`,
+      text,
+    );
+  }
 });
 
 test("formatBytes picks the largest binary unit and three significant digits", () => {
