@@ -17,14 +17,7 @@ export class Token {
   /** Interrupts the tasks limited by this token. Idempotent: the first reason wins. */
   cancel(reason?: unknown): void {
     if (this.cancelled) return;
-    this.#controller.abort(
-      new LimitExceeded("token", undefined, undefined, {
-        message: reason === undefined
-          ? "task cancelled"
-          : `task cancelled: ${String(reason)}`,
-        cause: reason,
-      }),
-    );
+    this.#controller.abort(cancellation(reason));
   }
 
   /** Whether `cancel()` has been called. */
@@ -36,4 +29,17 @@ export class Token {
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
+}
+
+/**
+ * The interrupt of a cancellation: kind "token", `reason` as its cause and at
+ * the end of its message. Shared by `Token`, `limitWithToken` and the pool.
+ */
+export function cancellation(reason: unknown): LimitExceeded {
+  return new LimitExceeded("token", undefined, undefined, {
+    message: reason === undefined
+      ? "task cancelled"
+      : `task cancelled: ${String(reason)}`,
+    cause: reason,
+  });
 }

@@ -2,7 +2,7 @@
 import { requireStarted } from "../engine/engine.ts";
 import { LimitExceeded } from "../limit_exceeded.ts";
 import type { Result, Task } from "../result.ts";
-import { Token } from "../token.ts";
+import { cancellation, Token } from "../token.ts";
 import { runLimited } from "./run_limited.ts";
 import { checkOptions, checkTask } from "./validate.ts";
 
@@ -67,5 +67,5 @@ export function limitWithToken<T>(
 /** The token's reason if it is already an interrupt, else one of kind "token" caused by it. */
 function asInterrupt(reason: unknown): LimitExceeded {
   if (reason instanceof LimitExceeded) return reason;
-  return new LimitExceeded("token", undefined, undefined, { cause: reason });
+  return cancellation(reason);
 }

@@ -10,7 +10,7 @@ import { LimitExceeded } from "../limit_exceeded.ts";
 import { checkBytes } from "../limits/validate.ts";
 import { ALLOCATIONS_UNSUPPORTED, currentMeter } from "../meters/mod.ts";
 import type { Result } from "../result.ts";
-import { Token } from "../token.ts";
+import { cancellation, Token } from "../token.ts";
 import type { WireError, WorkerMessage } from "./protocol.ts";
 import { canReadResidentMemory, Sampler } from "./rss_watch.ts";
 import { heapCapFor } from "./spawn_command.ts";
@@ -629,12 +629,7 @@ function optionalBytes(name: string, value: unknown): number | undefined {
 function tokenError(signal: AbortSignal): LimitExceeded {
   const reason = signal.reason;
   if (reason instanceof LimitExceeded && reason.kind === "token") return reason;
-  return new LimitExceeded("token", undefined, undefined, {
-    message: reason === undefined
-      ? "task cancelled"
-      : `task cancelled: ${String(reason)}`,
-    cause: reason,
-  });
+  return cancellation(reason);
 }
 
 function fromWire(wire: WireError): Error {

@@ -47,6 +47,7 @@ test("limitWithToken: an aborted AbortSignal interrupts with kind token and the 
     assert.ok(!r.ok && r.error instanceof LimitExceeded);
     assert.equal(r.error.kind, "token");
     assert.equal(r.error.cause, reason);
+    assert.equal(r.error.message, "task cancelled: Error: go away");
   });
 });
 
