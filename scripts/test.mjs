@@ -87,8 +87,11 @@ if (want("bun-test")) {
     "120000",
     "./test/",
   ]);
-  const p = Number(output.match(/^\s*(\d+) pass$/m)?.[1] ?? 0);
-  const f = Number(output.match(/^\s*(\d+) fail$/m)?.[1] ?? 0);
+  // The summary comes last; a test's own output may contain such a line too.
+  const lastCount = (pattern) =>
+    Number([...output.matchAll(pattern)].at(-1)?.[1] ?? 0);
+  const p = lastCount(/^\s*(\d+) pass$/gm);
+  const f = lastCount(/^\s*(\d+) fail$/gm);
   passed += p;
   failed += f;
   if (code !== 0 && f === 0) failed += 1;
