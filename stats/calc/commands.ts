@@ -15,7 +15,7 @@ import type { OptionSpec, ParsedOptions } from "./args.ts";
 
 export type { AccuracyRow };
 import { UsageError } from "./errors.ts";
-import { formatExponent, formatNumber, parseNumber } from "./numbers.ts";
+import { formatNumber, parseNumber } from "./numbers.ts";
 import {
   DEFAULT_WORD_SIZE,
   formatBytes,
@@ -216,6 +216,14 @@ function settingsLine(settings: Settings): string {
   }; ${settings.wordSize * 8}-bit words of ${settings.wordSize} bytes)`;
 }
 
+/**
+ * A target probability as given, in the shortest text that reads back to it
+ * ("1e-9", "0.5"): rounded, 1 − 1e-7 would print as "1e0".
+ */
+function formatTarget(target: number): string {
+  return String(target);
+}
+
 /** Aligns "name  value" lines. */
 function lines(pairs: [string, string][]): string {
   const width = Math.max(...pairs.map(([name]) => [...name].length));
@@ -263,7 +271,7 @@ const recommend: Command = {
         `To keep N = ${
           formatSize(safe, wordSize, DIGITS)
         } of allocations uninterrupted with probability 1 - ${
-          formatExponent(target, DIGITS)
+          formatTarget(target)
         }, choose the limit`,
         lines([
           ["l", formatSize(limit, wordSize, DIGITS)],
@@ -311,7 +319,7 @@ const safeCommand: Command = {
         `Under the limit l = ${
           formatSize(limit, wordSize, DIGITS)
         }, with probability 1 - ${
-          formatExponent(target, DIGITS)
+          formatTarget(target)
         } no interrupt comes before`,
         lines([
           ["N", formatSize(safe, wordSize, DIGITS)],
@@ -406,7 +414,7 @@ const detect: Command = {
       },
       text: [
         `Once a global memory limit is reached, the chance of not yet being interrupted is at most ${
-          formatExponent(target, DIGITS)
+          formatTarget(target)
         } after`,
         lines([[
           "n",
@@ -466,9 +474,9 @@ const rateCommand: Command = {
       text: [
         `To keep N = ${
           formatSize(safe, wordSize, DIGITS)
-        } safe with probability 1 - ${
-          formatExponent(target, DIGITS)
-        } under l = ${formatNumber(ratio, DIGITS)}·N = ${
+        } safe with probability 1 - ${formatTarget(target)} under l = ${
+          formatNumber(ratio, DIGITS)
+        }·N = ${
           formatSize(ratio * safe, wordSize, DIGITS)
         }, sample at least at`,
         lines([
@@ -503,7 +511,7 @@ export function accuracyText(
   const table = rows ?? accuracyTable({ target, rate });
   return [
     `t = ${
-      formatExponent(target, DIGITS)
+      formatTarget(target)
     }: N is safe with probability 1 - t under the limit l = k/p`,
     textTable(
       ["k", "l (kw)", "l (bytes)", "N (kw)", "N (bytes)", "(l - N)/N"],

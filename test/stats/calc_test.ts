@@ -277,6 +277,14 @@ test("table --json gives the core's accuracy table for each --target", () => {
   assert.match(text, /^20 +200 +1\.53 MiB +17\.2 +134 KiB +10\.6$/m);
 });
 
+test("text output shows the target as given, not rounded (1 - 0.9999999, not 1 - 1e0)", () => {
+  const table = calc("table", "--target", "0.9999999");
+  assert.equal(table.status, 0, table.stderr);
+  assert.ok(table.stdout.startsWith("t = 0.9999999: "), table.stdout);
+  const safe = calc("safe", "--limit", "1MiB", "--target", "0.5");
+  assert.match(safe.stdout, /with probability 1 - 0\.5 no interrupt/);
+});
+
 test("bad input exits 2 with one stderr line naming the option and what it accepts", () => {
   const cases: [string[], RegExp][] = [
     [
