@@ -79,7 +79,7 @@ test("asymptotic expansion and continued fraction agree to 1e-13 on both sides o
           // The tail that ibeta computes: I_x(a, b) below (a + 1)/(a + b + 2),
           // else I_{1−x}(b, a); both methods get the same arguments.
           const lambda = betaLambda(x, a, b);
-          const upper = x * (sum + 2) > a + 1;
+          const upper = lambda < 2 * x - 1; // x(a + b + 2) > a + 1, as ibeta decides it
           const [xo, ao, bo] = upper ? [1 - x, b, a] : [x, a, b];
           const lambdaO = upper ? -lambda : lambda; // ao − (ao + bo)·xo
           const exponent = logPrefixExcess(x, a, b, lambda);
