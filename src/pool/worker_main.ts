@@ -44,19 +44,33 @@ async function run(message: RunMessage): Promise<void> {
     } else {
       if (!engineStarted) start();
       engineStarted = true;
-      const r = await limitAllocations(task, { limit: allocationLimit });
-      if (!r.ok) {
-        const e = r.error;
-        const kind = e instanceof LimitExceeded ? e.kind : "allocations";
+      // Report the limit as soon as it is reached (the host then kills this
+      // worker), not when the task settles: an async task that ignores its
+      // interrupt could otherwise await on for as long as it likes.
+      let reported = false;
+      const report = (observed: number) => {
+        if (reported) return;
+        reported = true;
         send({
           t: "limit",
           id,
-          kind,
+          kind: "allocations",
           limit: allocationLimit,
-          observed: r.allocated,
+          observed,
         });
-        return;
-      }
+      };
+      const r = await limitAllocations((signal) => {
+        signal.addEventListener("abort", () => {
+          const reason = signal.reason;
+          report(
+            reason instanceof LimitExceeded && reason.observed !== undefined
+              ? reason.observed
+              : allocationLimit,
+          );
+        }, { once: true });
+        return task();
+      }, { limit: allocationLimit });
+      if (!r.ok) return report(r.allocated);
       value = r.value;
     }
     // Check cloneability first: a failed send() is not reported synchronously

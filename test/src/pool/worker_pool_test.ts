@@ -193,6 +193,17 @@ test("pool: allocation limits inside workers (Deno), refused on Bun", async () =
   );
   assert.equal(atSettlement.kind, "allocations");
   assert.ok(atSettlement.observed! >= 256 * MiB);
+  // An async task that awaits forever after its allocations is stopped at
+  // the engine's next sample, not when it settles (never): the generous
+  // timeout only ends the run if that fails.
+  const whileAwaiting = limitError(
+    await pool.run("churnThenAwait", [256 * MiB], {
+      allocationLimit: 16 * MiB,
+      timeout: 20_000,
+    }),
+  );
+  assert.equal(whileAwaiting.kind, "allocations");
+  assert.ok(whileAwaiting.observed! >= 256 * MiB);
   // Under the limit: ok.
   assert.deepEqual(
     await pool.run("churn", [MiB], { allocationLimit: 256 * MiB }),
