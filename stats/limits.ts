@@ -14,16 +14,23 @@ import {
   checkTarget,
 } from "./validate.ts";
 
-/** P_a(n) for validated arguments. */
+// b = n − (k − 1) rather than n − k + 1: where n > k − 1 it is positive (and
+// exact when n is close to k − 1), while n − k + 1 can round to 0 and reach
+// ibeta as an invalid b. k = l·p can underflow to 0: then P_a = 1, the limit
+// of I_p(k, b) as k → 0.
+
+/** P_a(n) for validated arguments, k = l·p. */
 function interruptAfter(n: number, k: number, p: number): number {
   if (n <= k - 1) return 0;
-  return ibeta(p, k, n - k + 1);
+  if (k === 0) return 1;
+  return ibeta(p, k, n - (k - 1));
 }
 
 /** ln P_a(n), −Infinity where P_a(n) = 0. */
 function logInterruptAfter(n: number, k: number, p: number): number {
   if (n <= k - 1) return -Infinity;
-  return logIbeta(p, k, n - k + 1);
+  if (k === 0) return 0;
+  return logIbeta(p, k, n - (k - 1));
 }
 
 /**

@@ -96,6 +96,20 @@ test("interruptProbability is I_p(k, n − k + 1) with real k, and 0 for n <= k 
   assert.ok(relativeError(interruptProbability(3, 4, 0.5), 0.5) <= 1e-14);
 });
 
+test("interruptProbability accepts n a rounding error above k − 1, and k = l·p underflowing to 0", () => {
+  // n − k + 1 rounded to 0 here, and ibeta threw "b must be a number in (0, …]".
+  const tiny = interruptProbability(0.2, 12_000, 1e-4); // k = 1.2, k − 1 < 0.2
+  assert.ok(tiny >= 0 && tiny < 1e-20, `${tiny}`);
+  for (const k of [1.2, 1.2585656300362480, 1.4967121223611124, 2.5, 3.7]) {
+    const n = (k - 1) * (1 + 2 ** -52); // one or two ulps above k − 1
+    const value = interruptProbability(n, k / p, p);
+    assert.ok(value >= 0 && value < 1e-15, `k=${k}: ${value}`);
+  }
+  // k = 1e-300 · 1e-30 underflows to 0: the limit k → 0 of I_p(k, b) is 1.
+  assert.equal(interruptProbability(1, 1e-300, 1e-30), 1);
+  assert.equal(safeAllocations(1e-300, 0.5, 1e-30), 0);
+});
+
 test("triggerProbability is 1 − (1 − p)^n, exact for tiny p", () => {
   assert.equal(triggerProbability(0, p), 0);
   assert.equal(triggerProbability(5, 1), 1);
