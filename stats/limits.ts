@@ -191,7 +191,8 @@ function bisectDecreasing(
  * @param N units that must be allocatable safely, in [0, 1e50]
  * @param t target probability, in (0, 1)
  * @param p sampling rate per unit, in (0, 1]
- * @throws {RangeError} for NaN, infinite or out-of-range arguments
+ * @throws {RangeError} for NaN, infinite or out-of-range arguments, or when
+ *   p is so small that the limit would overflow a double
  * @example
  * ```ts
  * import { recommendLimit } from "./mod.ts";
@@ -209,7 +210,13 @@ export function recommendLimit(N: number, t: number, p: number): number {
   let low = N + 1;
   while (excess(low) <= 0) low /= 2; // terminates: P_a → 1 as k → 0
   const k = bisectDecreasing(excess, low, N + 1);
-  return k / p;
+  const l = k / p;
+  if (l === Infinity) {
+    throw new RangeError(
+      `p = ${p} is too small for N = ${N}: the limit k/p would overflow a double`,
+    );
+  }
+  return l;
 }
 
 /**

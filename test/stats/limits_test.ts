@@ -196,6 +196,11 @@ test("limits functions reject bad arguments with a RangeError naming the paramet
   rejects(() => detectionAllocations(0.5, 5e-324), /^p = 5e-324 is too small/);
   // mpmath, 50 digits: ceil(ln 0.5 / ln(1 − 1e-15)) for the double 1e-15
   assert.equal(detectionAllocations(0.5, 1e-15), 693147180559945);
+  // k/p overflows: recommendLimit returned Infinity.
+  rejects(
+    () => recommendLimit(1e5, 1e-9, 5e-324),
+    /^p = 5e-324 is too small for N = 100000/,
+  );
   // l = N·ratio with ratio below 1: even sampling every unit cannot reach t.
   rejects(() => minimalSamplingRate(100, 1e-9, 0.5), /no sampling rate/);
 });
