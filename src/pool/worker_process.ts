@@ -45,26 +45,40 @@ export class WorkerProcess {
   tasksRun = 0;
   /** Resident bytes right after the module loaded. */
   freshBytes = 0;
+  /** Why the process could not be started, if it could not. */
+  spawnError: Error | undefined;
   /** Called for every message after "ready". */
   onMessage: (message: WorkerMessage) => void = () => {};
 
-  constructor(moduleUrl: string, heapCap: number | undefined) {
-    const { command, args } = spawnCommand(moduleUrl, heapCap);
+  /** `commandLine` replaces the runtime's (tests use it for a failed spawn). */
+  constructor(
+    moduleUrl: string,
+    heapCap: number | undefined,
+    commandLine = spawnCommand(moduleUrl, heapCap),
+  ) {
+    const { command, args } = commandLine;
     this.#child = spawn(command, args, {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
     });
-    // A send to a worker that just died emits "error" (channel closed); with
-    // no listener that would crash the host. Its exit is reported by `exited`.
-    this.#child.on("error", () => {});
     this.#resident = new ResidentReader(this.#child.pid!);
     live.add(this.#child);
     killLiveOnExit();
     this.exited = new Promise((resolve) => {
-      this.#child.once("exit", (code, signal) => {
+      const end = (exit: WorkerExit) => {
         live.delete(this.#child);
         this.#resident.close();
-        resolve({ code, signal });
+        resolve(exit);
+      };
+      this.#child.once("exit", (code, signal) => end({ code, signal }));
+      // Without a listener, "error" would crash the host. It comes after a
+      // failed spawn (no "exit" follows: this is the end), and after a send
+      // to a worker that just died (its "exit" follows).
+      this.#child.on("error", (error) => {
+        if (this.#child.pid === undefined) {
+          this.spawnError = error;
+          end({ code: null, signal: null });
+        }
       });
     });
     this.ready = new Promise((resolve, reject) => {
@@ -84,9 +98,14 @@ export class WorkerProcess {
       this.#child.once("message", first);
       this.exited.then(({ code, signal }) =>
         reject(
-          new Error(
-            `worker process exited before it was ready (code ${code}, signal ${signal})`,
-          ),
+          this.spawnError
+            ? new Error(
+              `the worker process could not be started: ${this.spawnError.message}`,
+              { cause: this.spawnError },
+            )
+            : new Error(
+              `worker process exited before it was ready (code ${code}, signal ${signal})`,
+            ),
         )
       );
     });

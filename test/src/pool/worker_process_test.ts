@@ -1,6 +1,9 @@
 /** One worker process on its own: what the pool relies on when a worker dies. */
 import assert from "node:assert/strict";
-import { test } from "../../harness.ts";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { isBun, test } from "../../harness.ts";
+import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { WorkerProcess } from "../../../src/pool/worker_process.ts";
 import { processExists, TASKS } from "./helpers.ts";
 
@@ -16,3 +19,45 @@ test("worker process: a task sent to a worker that already died does not crash t
   assert.equal(processExists(worker.pid), false);
   assert.equal(worker.residentBytes(), undefined);
 });
+
+test("worker process: a worker that cannot be started ends with its spawn error", () => {
+  // In a child process: Deno leaves the IPC resource of a failed spawn open
+  // (its bug), which the sanitizers would report here.
+  const script = fileURLToPath(
+    new URL("./spawn_failure_script.ts", import.meta.url),
+  );
+  const command = isBun ? process.execPath : Deno.execPath();
+  const args = isBun ? [script] : ["run", "-A", "--no-check", script];
+  const child = spawnSync(command, args, { timeout: 20_000 });
+  assert.equal(child.status, 0, String(child.stderr));
+  assert.deepEqual(JSON.parse(String(child.stdout)), {
+    ready: "the worker process could not be started: ENOENT",
+    exited: { code: null, signal: null },
+    resident: null,
+  });
+});
+
+// Deno's process.execPath cannot be redefined; Bun's can, which lets a whole
+// pool fail to start its workers.
+test(
+  "worker process: a pool whose workers cannot be started rejects runs and closes",
+  async () => {
+    const realExecPath = process.execPath;
+    const setExecPath = (value: string) =>
+      Object.defineProperty(process, "execPath", {
+        value,
+        configurable: true,
+        writable: true,
+      });
+    setExecPath("/nonexistent/runtime");
+    let pool: WorkerPool;
+    try {
+      pool = new WorkerPool(TASKS, { size: 1 });
+    } finally {
+      setExecPath(realExecPath);
+    }
+    await assert.rejects(pool.run("add", [1, 2]), /could not be started/);
+    await pool.close();
+  },
+  { skip: !isBun },
+);
