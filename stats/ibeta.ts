@@ -152,7 +152,7 @@ function logOneMinusExp(t: number): number {
  * below 2e-13 against mpmath wherever the value is at least 1e-300, for a, b
  * in [1e-2, 1e7] and in the limits regime (b up to 1e13); outside that domain
  * results are best effort. Below 1e-2 the error grows like 1e-16/min(a, b)
- * (measured: 2e-13 at 1e-3, 2e-11 at 1e-4, 6e-8 at 1e-8), and for a shape
+ * (measured: 8e-13 at 1e-3, 2e-11 at 1e-4, 6e-8 at 1e-8), and for a shape
  * below about 1e-15 (or a subnormal one) the result, and that of `ibetac` and
  * `logIbeta`, may be meaningless or NaN.
  *
