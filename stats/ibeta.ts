@@ -153,8 +153,8 @@ function logOneMinusExp(t: number): number {
  * in [1e-2, 1e7] and in the limits regime (b up to 1e13); outside that domain
  * results are best effort. Below 1e-2 the error grows like 1e-16/min(a, b)
  * (measured: 8e-13 at 1e-3, 2e-11 at 1e-4, 6e-8 at 1e-8), and for a shape
- * below about 1e-15 (or a subnormal one) the result, and that of `ibetac` and
- * `logIbeta`, may be meaningless or NaN.
+ * below about 1e-12 the result, and that of `ibetac` and `logIbeta`, may be
+ * meaningless, or NaN (seen from 8e-15 down).
  *
  * @param x point in [0, 1]
  * @param a first shape parameter, in (0, 1e50]
