@@ -137,7 +137,6 @@ export class WorkerPool {
   #exports: Set<string> | undefined;
   #nextId = 1;
   #closed = false;
-  #fatal: Error | undefined;
   #peakProcessBytes = 0;
   #idleTicks = 0;
 
@@ -241,6 +240,7 @@ export class WorkerPool {
         job.signal.addEventListener("abort", job.onAbort, { once: true });
       }
       this.#queue.push(job);
+      this.#topUp();
       this.#dispatch();
     });
   }
@@ -275,7 +275,6 @@ export class WorkerPool {
 
   #makeJob(exportName: string, args: unknown[], limits: RunLimits): Job {
     if (this.#closed) throw new Error("the WorkerPool is closed");
-    if (this.#fatal) throw this.#fatal;
     if (typeof exportName !== "string") {
       throw new TypeError(
         `exportName must be a string, got ${typeof exportName}`,
@@ -381,17 +380,33 @@ export class WorkerPool {
         this.#idle.push(worker);
         this.#dispatch();
       },
-      (error) => {
-        // The module does not load: the pool cannot run anything.
-        this.#fatal ??= error;
-        this.#workers.delete(worker);
-        if (!worker.killed) this.#track(worker.kill());
-        for (const job of this.#queue.splice(0)) this.#fail(job, error);
-      },
+      (error) => this.#onStartFailure(worker, error),
     );
     worker.onMessage = (message) => this.#onMessage(worker, message);
     worker.exited.then((exit) => this.#onExit(worker, exit));
     return worker;
+  }
+
+  /**
+   * A worker died or its module failed to load before it was ready. It is
+   * not replaced at once (a module that always fails would make that a spawn
+   * loop): the next `run()` starts the missing workers again. When no worker
+   * is left to serve the queue, the queued runs reject.
+   */
+  #onStartFailure(worker: WorkerProcess, error: Error): void {
+    if (!this.#workers.delete(worker)) return; // closed meanwhile
+    if (!worker.killed) this.#track(worker.kill());
+    if (this.#workers.size > 0) return;
+    const cannotStart = new Error(
+      `the WorkerPool's workers cannot start: ${error.message}`,
+      { cause: error },
+    );
+    for (const job of this.#queue.splice(0)) this.#fail(job, cannotStart);
+  }
+
+  /** Starts workers until `size` are alive or starting (after start failures). */
+  #topUp(): void {
+    while (!this.#closed && this.#workers.size < this.#size) this.#spawn();
   }
 
   #track(exit: Promise<unknown>): void {
@@ -555,7 +570,7 @@ export class WorkerPool {
     const i = this.#idle.indexOf(worker);
     if (i >= 0) this.#idle.splice(i, 1);
     this.#track(worker.kill());
-    if (!this.#closed && !this.#fatal) this.#spawn();
+    if (!this.#closed) this.#spawn();
   }
 
   /** A limit was reached: settle `{ ok: false }` and kill the worker if the task was running. */
@@ -574,7 +589,8 @@ export class WorkerPool {
     worker: WorkerProcess,
     exit: { code: number | null; signal: string | null },
   ): void {
-    if (worker.killed) return;
+    // A worker that was never ready is handled by #onStartFailure.
+    if (worker.killed || !worker.loaded) return;
     // An exit we did not ask for: a crash, or Deno's V8 heap cap (SIGTRAP,
     // exit code 133), which is set above the memory limit.
     const job = [...this.#running.values()].find((j) => j.worker === worker);

@@ -41,6 +41,8 @@ export class WorkerProcess {
   readonly exited: Promise<WorkerExit>;
   /** True once we asked for the process to be killed. */
   killed = false;
+  /** True once the task module loaded ("ready"). */
+  loaded = false;
   /** Tasks sent to this worker so far. */
   tasksRun = 0;
   /** Resident bytes right after the module loaded. */
@@ -85,6 +87,7 @@ export class WorkerProcess {
       const first = (message: WorkerMessage) => {
         if (message.t === "ready") {
           this.freshBytes = this.residentBytes() ?? 0;
+          this.loaded = true;
           this.#child.on("message", (m: WorkerMessage) => this.onMessage(m));
           resolve(message.exports);
         } else if (message.t === "fatal") {

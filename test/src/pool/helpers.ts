@@ -41,3 +41,20 @@ export async function eventually(
   }
   return true;
 }
+
+/** Pids of this process's child processes, zombies included. */
+export function childPids(): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Fields after the command's closing parenthesis: state, ppid, ...
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === process.pid) children.push(Number(entry));
+    } catch {
+      // it ended meanwhile
+    }
+  }
+  return children;
+}

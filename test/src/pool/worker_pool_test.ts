@@ -3,6 +3,7 @@ import { isBun, test } from "../../harness.ts";
 import { LimitExceeded, Token } from "../../../mod.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import {
+  childPids,
   eventually,
   MiB,
   processExists,
@@ -377,4 +378,42 @@ test("pool: a task module that fails to load rejects every run with its error", 
     /task module failed to load: this module refuses to load/,
   );
   await assert.rejects(pool.run("anything", []), /failed to load/);
+});
+
+test("pool: replacement workers that crash before they are ready reject runs, never hang, and the pool recovers", async () => {
+  const crashy = new URL("./fixtures/crash_on_load.ts", import.meta.url);
+  const childrenBefore = new Set(childPids());
+  const threads = threadCount();
+  const pool = new WorkerPool(crashy, { size: 2 });
+  assert.deepEqual(await pool.run("add", [1, 2]), { ok: true, value: 3 });
+  for (let round = 0; round < 3; round++) {
+    process.env.MEMLIMITS_TEST_CRASH_ON_LOAD = "1";
+    try {
+      // Kill both workers: their replacements exit before they are ready.
+      const a = pool.run("spin", [], { timeout: 50 });
+      const b = pool.run("spin", [], { timeout: 50 });
+      assert.equal(limitError(await a).kind, "timeout");
+      assert.equal(limitError(await b).kind, "timeout");
+      for (let i = 0; i < 2; i++) {
+        await assert.rejects(
+          pool.run("add", [1, 2]),
+          /workers cannot start: worker process exited before it was ready \(code 7/,
+        );
+      }
+    } finally {
+      delete process.env.MEMLIMITS_TEST_CRASH_ON_LOAD;
+    }
+    // Workers start again: the next run succeeds.
+    assert.deepEqual(await pool.run("add", [2, 2]), { ok: true, value: 4 });
+    assert.ok(await eventually(() => pool.idleCount === 2));
+  }
+  await pool.close();
+  assert.ok(
+    await eventually(() => childPids().every((pid) => childrenBefore.has(pid))),
+    `child processes left: ${childPids()}`,
+  );
+  assert.ok(
+    await eventually(() => threadCount() <= threads + 2),
+    `threads: ${threads} before, ${threadCount()} after`,
+  );
 });
