@@ -13,6 +13,7 @@ import type { Result } from "../result.ts";
 import { cancellation, Token } from "../token.ts";
 import type { WireError, WorkerMessage } from "./protocol.ts";
 import { canReadResidentMemory, Sampler } from "./rss_watch.ts";
+import { holdsSharedMemory } from "./shared_memory.ts";
 import { heapCapFor } from "./spawn_command.ts";
 import { WorkerProcess } from "./worker_process.ts";
 
@@ -341,6 +342,12 @@ export class WorkerPool {
     } catch (error) {
       throw new TypeError(
         `args could not be cloned for the worker: ${(error as Error).message}`,
+      );
+    }
+    const shared = args.findIndex(holdsSharedMemory);
+    if (shared >= 0) {
+      throw new TypeError(
+        `args[${shared}] holds a SharedArrayBuffer: shared memory cannot cross to a worker process (copy it into an ArrayBuffer)`,
       );
     }
     return {

@@ -417,3 +417,37 @@ test("pool: replacement workers that crash before they are ready reject runs, ne
     `threads: ${threads} before, ${threadCount()} after`,
   );
 });
+
+test("pool: shared memory in args is refused with a TypeError naming args before anything is sent", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  assert.ok(await eventually(() => pool.idleCount === 1));
+  const [pid] = pool.workerPids;
+  const shared = new SharedArrayBuffer(16);
+  const cyclic: Record<string, unknown> = { name: "loop" };
+  cyclic.self = cyclic;
+  cyclic.deep = [{ view: new Int32Array(shared) }];
+  const cases: [unknown[], number][] = [
+    [[shared], 0],
+    [[1, { inside: [new Uint8Array(shared, 4)] }], 1],
+    [[new Map([["k", new Set([new DataView(shared)])]])], 0],
+    [["x", 2, cyclic], 2],
+    [[new Error("with a cause", { cause: shared })], 0],
+  ];
+  for (const [args, index] of cases) {
+    await assert.rejects(
+      pool.run("echo", args),
+      (e: Error) =>
+        e instanceof TypeError &&
+        e.message.startsWith(`args[${index}] holds a SharedArrayBuffer`) &&
+        /shared memory cannot cross to a worker process/.test(e.message),
+    );
+  }
+  // Nothing was sent: the worker is the same, and it still works.
+  const plain = { self: {} as unknown, bytes: new Uint8Array(8).fill(2) };
+  plain.self = plain;
+  const echoed = await pool.run<typeof plain>("echo", [plain]);
+  assert.ok(echoed.ok);
+  assert.deepEqual(echoed.value.bytes, plain.bytes);
+  assert.equal(echoed.value.self, echoed.value);
+  assert.deepEqual(pool.workerPids, [pid]);
+});
