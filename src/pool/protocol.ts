@@ -19,6 +19,11 @@ export interface WireError {
   name: string;
   message: string;
   stack?: string;
+  /**
+   * When the task threw something that is not an Error: that value, cloned,
+   * or `String(value)` if it cannot be cloned.
+   */
+  thrown?: unknown;
 }
 
 /** Worker → host. */

@@ -5,6 +5,7 @@
  * engine (`limitAllocations`): at the task's `checkpoint()` calls, at the
  * engine's samples while the task awaits, and when it settles.
  */
+import { inspect } from "node:util";
 import { limitAllocations, LimitExceeded, start } from "../../mod.ts";
 import type { RunMessage, WireError, WorkerMessage } from "./protocol.ts";
 
@@ -14,7 +15,16 @@ function toWire(error: unknown): WireError {
   if (error instanceof Error) {
     return { name: error.name, message: error.message, stack: error.stack };
   }
-  return { name: "Error", message: String(error) };
+  // Not an Error (`throw "boom"`, `throw { code: 1 }`): describe it, and
+  // send the value itself when it can cross.
+  let thrown: unknown = error;
+  try {
+    structuredClone(error);
+  } catch {
+    thrown = String(error);
+  }
+  const message = typeof error === "string" ? error : inspect(error);
+  return { name: "Error", message, thrown };
 }
 
 const moduleUrl = process.argv[2];

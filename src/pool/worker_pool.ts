@@ -216,7 +216,9 @@ export class WorkerPool {
    * Runs the task module's export `exportName` with `args` in a worker.
    * Resolves `{ ok: true, value }`, or `{ ok: false, error }` with a
    * `LimitExceeded` if and only if one of this run's limits was reached.
-   * Rejects if the task threw (an Error with the task's message and stack),
+   * Rejects if the task threw (an Error with the task's message and stack;
+   * for a thrown non-Error value, an Error describing it with the value as
+   * its `cause`),
    * on bad input (TypeError/RangeError), or if the pool is closed.
    */
   run<T>(
@@ -656,7 +658,10 @@ function tokenError(signal: AbortSignal): LimitExceeded {
 }
 
 function fromWire(wire: WireError): Error {
-  const error = new Error(wire.message);
+  // A thrown value that is not an Error becomes the cause.
+  const error = "thrown" in wire
+    ? new Error(wire.message, { cause: wire.thrown })
+    : new Error(wire.message);
   error.name = wire.name;
   if (wire.stack !== undefined) error.stack = wire.stack;
   return error;

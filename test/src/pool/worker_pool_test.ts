@@ -451,3 +451,36 @@ test("pool: shared memory in args is refused with a TypeError naming args before
   assert.equal(echoed.value.self, echoed.value);
   assert.deepEqual(pool.workerPids, [pid]);
 });
+
+test("pool: a task that throws a value that is not an Error rejects with an Error describing it, the value as its cause", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const rejection = (task: string, args: unknown[]) =>
+    pool.run(task, args).then(
+      () => assert.fail(`${task} should reject`),
+      (e: Error) => e,
+    );
+  const text = await rejection("throwValue", ["boom"]);
+  assert.ok(text instanceof Error);
+  assert.equal(text.message, "boom");
+  assert.equal(text.cause, "boom");
+  const object = await rejection("throwValue", [{ code: 1 }]);
+  assert.ok(object instanceof Error);
+  assert.match(object.message, /code: 1/);
+  assert.deepEqual(object.cause, { code: 1 });
+  const map = new Map([["answer", 42n]]);
+  const asyncMap = await rejection("rejectWith", [map]);
+  assert.match(asyncMap.message, /answer.*42n/);
+  assert.deepEqual(asyncMap.cause, map);
+  const number = await rejection("rejectWith", [7]);
+  assert.equal(number.message, "7");
+  assert.equal(number.cause, 7);
+  // Cannot be cloned: described, and its String() as the cause.
+  const uncloneable = await rejection("throwUncloneable", []);
+  assert.match(uncloneable.message, /code: 2/);
+  assert.equal(uncloneable.cause, "[object Object]");
+  // An Error is still passed as before, without a cause.
+  const error = await rejection("fail", ["plain"]);
+  assert.equal(error.name, "TypeError");
+  assert.equal(error.cause, undefined);
+  assert.deepEqual(await pool.run("add", [1, 2]), { ok: true, value: 3 });
+});
