@@ -1,25 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "../harness.ts";
 import { ibeta, ibetac, logIbeta } from "../../stats/mod.ts";
-import fixture from "./fixtures/ibeta.json" with { type: "json" };
+import { type Point, points, relativeError } from "./ibeta_points.ts";
 
-interface Point {
-  x: number;
-  a: number;
-  b: number;
-  region: string;
-  I: number;
-  Q: number;
-  logI: number;
-}
-
-const points = fixture.points as Point[];
 const MUST = 1e-12;
 const SMALLEST = 1e-300;
-
-function relativeError(value: number, reference: number): number {
-  return Math.abs(value - reference) / Math.abs(reference);
-}
 
 /** The worst relative error of `f` over the points where `reference` applies. */
 function worst(
