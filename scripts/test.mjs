@@ -11,6 +11,12 @@ const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" };
 // deno-lint-ignore no-control-regex -- ANSI colour codes start with ESC
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
 
+// A step that hangs (a test waiting forever) is killed with its whole process
+// group after this long and counted as failed, so CI ends with a verdict.
+const STEP_TIMEOUT_MS = Number(
+  process.env.MEMLIMITS_STEP_TIMEOUT_MS ?? 20 * 60 * 1000,
+);
+
 function run(label, command, args) {
   process.stdout.write(`\n== ${label}: ${[command, ...args].join(" ")}\n`);
   return new Promise((resolve) => {
@@ -18,7 +24,20 @@ function run(label, command, args) {
       cwd: root,
       env,
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, so a timeout kills its workers too
     });
+    const timer = setTimeout(() => {
+      process.stdout.write(
+        `\n${label}: still running after ${
+          STEP_TIMEOUT_MS / 60000
+        } min, killed\n`,
+      );
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    }, STEP_TIMEOUT_MS);
     let output = "";
     const tee = (stream) => (chunk) => {
       output += chunk;
@@ -28,8 +47,10 @@ function run(label, command, args) {
     child.stderr.on("data", tee(process.stderr));
     child.on(
       "close",
-      (code, signal) =>
-        resolve({ code: code ?? 1, signal, output: stripAnsi(output) }),
+      (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? 1, signal, output: stripAnsi(output) });
+      },
     );
   });
 }
