@@ -1,8 +1,7 @@
 /** The engine's switch, options, timer discipline and sampling, on the real runtime. */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { isBun, test } from "../../harness.ts";
+import { test } from "../../harness.ts";
+import { runInFreshProcess } from "../../fresh_process.ts";
 import {
   checkpoint,
   GiB,
@@ -145,12 +144,9 @@ test("engine: checkpoint() outside a limited task never throws", async () => {
 });
 
 test("engine: its timer never keeps the process alive", () => {
-  const script = fileURLToPath(
+  const child = runInFreshProcess(
     new URL("./pending_limit_script.ts", import.meta.url),
   );
-  const command = isBun ? process.execPath : Deno.execPath();
-  const args = isBun ? [script] : ["run", "-A", "--no-check", script];
-  const child = spawnSync(command, args, { timeout: 20_000 });
   assert.equal(child.signal, null, "the child had to be killed: it hung");
   assert.equal(child.status, 0, String(child.stderr));
   assert.match(String(child.stdout), /limit pending/);

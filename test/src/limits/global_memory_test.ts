@@ -1,8 +1,7 @@
 /** limitGlobalMemory on real memory, with both measures, on Deno and Bun. */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { isBun, test } from "../../harness.ts";
+import { test } from "../../harness.ts";
+import { runInFreshProcess } from "../../fresh_process.ts";
 import {
   GiB,
   LimitExceeded,
@@ -135,12 +134,9 @@ test("limitGlobalMemory: bad input gets a TypeError or RangeError naming the par
 
 test("limitGlobalMemory: with no limit given and none set it throws an Error saying so", () => {
   // A fresh process: other tests in this one set the global limit.
-  const script = fileURLToPath(
+  const child = runInFreshProcess(
     new URL("./no_global_limit_script.ts", import.meta.url),
   );
-  const command = isBun ? process.execPath : Deno.execPath();
-  const args = isBun ? [script] : ["run", "-A", "--no-check", script];
-  const child = spawnSync(command, args, { timeout: 20_000 });
   assert.equal(child.status, 0, String(child.stderr));
   assert.match(
     String(child.stdout),

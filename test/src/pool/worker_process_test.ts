@@ -1,8 +1,7 @@
 /** One worker process on its own: what the pool relies on when a worker dies. */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { isBun, test } from "../../harness.ts";
+import { runInFreshProcess } from "../../fresh_process.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { WorkerProcess } from "../../../src/pool/worker_process.ts";
 import { processExists, TASKS } from "./helpers.ts";
@@ -23,12 +22,9 @@ test("worker process: a task sent to a worker that already died does not crash t
 test("worker process: a worker that cannot be started ends with its spawn error", () => {
   // In a child process: Deno leaves the IPC resource of a failed spawn open
   // (its bug), which the sanitizers would report here.
-  const script = fileURLToPath(
+  const child = runInFreshProcess(
     new URL("./spawn_failure_script.ts", import.meta.url),
   );
-  const command = isBun ? process.execPath : Deno.execPath();
-  const args = isBun ? [script] : ["run", "-A", "--no-check", script];
-  const child = spawnSync(command, args, { timeout: 20_000 });
   assert.equal(child.status, 0, String(child.stderr));
   assert.deepEqual(JSON.parse(String(child.stdout)), {
     ready: "the worker process could not be started: ENOENT",
