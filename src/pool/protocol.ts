@@ -12,6 +12,12 @@ export interface RunMessage {
   args: unknown[];
   /** Bytes the task may allocate, counted in the worker by its meter. */
   allocationLimit?: number;
+  /**
+   * Present when memory limits apply: the worker reports its peak resident
+   * bytes since the task started with the result (`peak`), exactly (VmHWM)
+   * when it is above this many bytes.
+   */
+  peakAbove?: number;
 }
 
 /** An exception as it crosses the process boundary. */
@@ -29,13 +35,18 @@ export interface WireError {
 /** Worker → host. */
 export type WorkerMessage =
   /** The task module loaded; these are its exported functions. */
-  | { t: "ready"; exports: string[] }
+  | {
+    t: "ready";
+    exports: string[];
+    /** Whether the worker can reset its peak (`/proc/self/clear_refs`) and so report peaks. */
+    peaks: boolean;
+  }
   /** The task module failed to load; the worker is useless. */
   | { t: "fatal"; error: WireError }
   /** The task returned. */
-  | { t: "value"; id: number; value: unknown }
+  | { t: "value"; id: number; value: unknown; peak?: number }
   /** The task threw (or its result could not be cloned). */
-  | { t: "threw"; id: number; error: WireError }
+  | { t: "threw"; id: number; error: WireError; peak?: number }
   /** A limit enforced inside the worker (allocations) was reached. */
   | {
     t: "limit";

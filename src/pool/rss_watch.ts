@@ -1,6 +1,6 @@
 /**
- * Reading a process's resident memory from the host, on Linux, from
- * `/proc/PID/statm`. A busy worker answers no messages, but the kernel still
+ * Reading a process's resident memory on Linux, from `/proc/PID/statm` (the
+ * pool's watchdog thread does it about every millisecond). A busy worker answers no messages, but the kernel still
  * knows how many of its pages are resident; reading that costs a few
  * microseconds and never waits for the worker.
  */
@@ -78,40 +78,4 @@ export class ResidentReader {
 /** Whether per-process resident memory can be read here (Linux /proc). */
 export function canReadResidentMemory(): boolean {
   return residentBytesOf(process.pid) !== undefined;
-}
-
-/**
- * Calls `tick` about every millisecond while on; holds no timer while off.
- * The timer is unref'd: the tasks it watches keep the host alive, not it.
- */
-export class Sampler {
-  #timer: ReturnType<typeof setInterval> | undefined;
-  readonly #tick: () => void;
-
-  constructor(tick: () => void) {
-    this.#tick = tick;
-  }
-
-  /** Turns sampling on or off. */
-  set on(on: boolean) {
-    if (on && this.#timer === undefined) {
-      this.#timer = setInterval(this.#tick, 1);
-      unref(this.#timer);
-    } else if (!on && this.#timer !== undefined) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    }
-  }
-
-  get on(): boolean {
-    return this.#timer !== undefined;
-  }
-}
-
-/** Unrefs a timer: Deno's `setInterval` returns a number, Bun's an object. */
-function unref(timer: unknown): void {
-  if (typeof timer === "number") {
-    (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno
-      ?.unrefTimer(timer);
-  } else (timer as { unref?: () => void }).unref?.();
 }

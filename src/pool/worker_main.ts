@@ -7,9 +7,11 @@
  */
 import { inspect } from "node:util";
 import { limitAllocations, LimitExceeded, start } from "../../mod.ts";
+import { PeakMeter } from "./peak_meter.ts";
 import type { RunMessage, WireError, WorkerMessage } from "./protocol.ts";
 
 const send = (message: WorkerMessage) => process.send!(message);
+const peaks = new PeakMeter();
 
 function toWire(error: unknown): WireError {
   if (error instanceof Error) {
@@ -45,7 +47,14 @@ const exports = Object.keys(tasks!).filter((k) =>
 let engineStarted = false;
 
 async function run(message: RunMessage): Promise<void> {
-  const { id, exportName, args, allocationLimit } = message;
+  const { id, exportName, args, allocationLimit, peakAbove } = message;
+  const peak = () =>
+    peakAbove === undefined ? undefined : peaks.peak(peakAbove);
+  // The next task's peak starts here, after the result has gone.
+  const settle = (message: WorkerMessage) => {
+    send(message);
+    peaks.reset();
+  };
   const task = () => tasks[exportName](...args);
   try {
     let value: unknown;
@@ -88,7 +97,7 @@ async function run(message: RunMessage): Promise<void> {
     try {
       structuredClone(value);
     } catch (error) {
-      send({
+      settle({
         t: "threw",
         id,
         error: {
@@ -97,18 +106,27 @@ async function run(message: RunMessage): Promise<void> {
             toWire(error).message
           }`,
         },
+        peak: peak(),
       });
       return;
     }
-    send({ t: "value", id, value });
+    settle({ t: "value", id, value, peak: peak() });
   } catch (error) {
-    send({ t: "threw", id, error: toWire(error) });
+    settle({ t: "threw", id, error: toWire(error), peak: peak() });
   }
 }
 
 process.on("message", (message: RunMessage) => {
   if (message.t === "run") void run(message);
 });
-// The host closed the channel (pool closed, or the host died): leave.
-process.on("disconnect", () => process.exit(0));
-send({ t: "ready", exports });
+// The host closed the channel (pool closed, or the host died): leave, with
+// everything the tasks started (this process leads their group).
+process.on("disconnect", () => {
+  try {
+    process.kill(-process.pid, "SIGKILL");
+  } finally {
+    process.exit(0);
+  }
+});
+peaks.reset();
+send({ t: "ready", exports, peaks: peaks.works });

@@ -7,14 +7,14 @@
  */
 import { availableParallelism } from "node:os";
 import { LimitExceeded } from "../limit_exceeded.ts";
-import { checkBytes } from "../limits/validate.ts";
-import { ALLOCATIONS_UNSUPPORTED, currentMeter } from "../meters/mod.ts";
 import type { Result } from "../result.ts";
-import { cancellation, Token } from "../token.ts";
+import { cancellation, type Token } from "../token.ts";
+import { descendantsOf, peakBytesOf } from "./process_tree.ts";
 import type { WireError, WorkerMessage } from "./protocol.ts";
-import { canReadResidentMemory, Sampler } from "./rss_watch.ts";
-import { holdsSharedMemory } from "./shared_memory.ts";
+import { checkPoolOptions, checkRun } from "./run_checks.ts";
 import { heapCapFor } from "./spawn_command.ts";
+import { type Verdict, VerdictKind } from "./watch_slots.ts";
+import { Watchdog } from "./watchdog.ts";
 import { WorkerProcess } from "./worker_process.ts";
 
 /**
@@ -30,14 +30,16 @@ export interface WorkerPoolOptions {
   /** Worker processes kept warm. Default: the available parallelism. */
   size?: number;
   /**
-   * Bytes of memory a task's worker may add while the task runs (growth of
-   * the worker process's resident memory since the task started). Applies to
+   * Bytes of memory a task may add while it runs: the growth of its worker's
+   * process tree (the worker and every process the task started) in
+   * resident memory over the worker's fresh size, at its peak. Applies to
    * every run; a run may lower it, not raise it.
    */
   memoryLimit?: number;
   /**
    * Bytes of resident memory for the whole process: the host plus all its
-   * workers. When exceeded, every running task is stopped with kind "memory".
+   * workers and their descendants. When exceeded, every running task is
+   * stopped with kind "memory".
    */
   processMemoryLimit?: number;
 }
@@ -52,7 +54,7 @@ export interface WorkerPoolOptions {
  * ```
  */
 export interface RunLimits {
-  /** Bytes the task's worker may add while it runs; at most the pool's `memoryLimit`. */
+  /** Bytes the task's process tree may add while it runs; at most the pool's `memoryLimit`. */
   memoryLimit?: number;
   /**
    * Bytes the task may allocate, counted inside the worker (not on Bun, which
@@ -80,15 +82,11 @@ interface Job {
   worker?: WorkerProcess;
   id: number;
   startBytes: number;
-  peakBytes: number;
-  /** performance.now() when a worker started it. */
-  started: number;
+  /** Whether the watchdog watches it (it has a timeout or memory limits). */
+  armed: boolean;
   onAbort?: () => void;
   done: boolean;
 }
-
-/** Ticks of the watch with nothing to watch after which it stops (about 20 ms). */
-const IDLE_TICKS_BEFORE_STOP = 20;
 
 /** Growth of an idle worker's memory over its fresh size after which it is replaced. */
 const RECYCLE_ABOVE_BYTES = 64 * 2 ** 20;
@@ -104,9 +102,11 @@ function keptAllowance(memoryLimit: number): number {
 
 /**
  * A pool of worker processes that run the functions a task module exports,
- * under preemptive limits: memory (per task and for the whole process),
- * wall-clock time, cancellation, and allocations (not preemptive; see
- * `RunLimits.allocationLimit`). Arguments and results cross by structured
+ * under preemptive limits: memory (per task, counting every process the task
+ * starts, and for the whole process), wall-clock time, cancellation, and
+ * allocations (not preemptive; see `RunLimits.allocationLimit`). Timeouts
+ * and memory limits are watched by a thread of their own, so they hold while
+ * the host's main thread is busy. Arguments and results cross by structured
  * clone. A task's own exception rejects `run()` with an Error carrying the
  * task's message and stack.
  *
@@ -133,58 +133,29 @@ export class WorkerPool {
   readonly #queue: Job[] = [];
   readonly #running = new Map<number, Job>();
   readonly #exiting = new Set<Promise<unknown>>();
-  readonly #sampler = new Sampler(() => this.#sample());
+  readonly #watchdog: Watchdog;
   /** The module's exported functions, known once a worker is ready. */
   #exports: Set<string> | undefined;
   #nextId = 1;
   #closed = false;
-  #peakProcessBytes = 0;
-  #idleTicks = 0;
 
   /**
    * Starts `size` worker processes on the task module at `moduleUrl`.
    * Throws a TypeError or RangeError naming a bad option.
    */
   constructor(moduleUrl: URL | string, options: WorkerPoolOptions = {}) {
-    if (!(moduleUrl instanceof URL) && typeof moduleUrl !== "string") {
-      throw new TypeError(
-        `moduleUrl must be a URL or a string, got ${typeof moduleUrl}`,
-      );
-    }
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(
-        `options must be an object, got ${
-          options === null ? "null" : typeof options
-        }`,
-      );
-    }
-    this.#moduleUrl = String(moduleUrl);
-    const size = options.size ?? availableParallelism();
-    if (!Number.isInteger(size) || size < 1 || size > 1024) {
-      throw new RangeError(
-        `options.size must be an integer from 1 to 1024, got ${size}`,
-      );
-    }
-    this.#size = size;
-    this.#memoryLimit = optionalBytes(
-      "options.memoryLimit",
-      options.memoryLimit,
+    const checked = checkPoolOptions(
+      moduleUrl,
+      options,
+      availableParallelism(),
     );
-    this.#processMemoryLimit = optionalBytes(
-      "options.processMemoryLimit",
-      options.processMemoryLimit,
-    );
-    if (
-      (this.#memoryLimit !== undefined ||
-        this.#processMemoryLimit !== undefined) &&
-      !canReadResidentMemory()
-    ) {
-      throw new Error(
-        "memory limits need /proc/PID/statm (Linux) to read a worker's resident memory",
-      );
-    }
+    this.#moduleUrl = checked.moduleUrl;
+    this.#size = checked.size;
+    this.#memoryLimit = checked.memoryLimit;
+    this.#processMemoryLimit = checked.processMemoryLimit;
     this.#heapCap = heapCapFor(this.#memoryLimit ?? this.#processMemoryLimit);
-    for (let i = 0; i < size; i++) this.#spawn();
+    this.#watchdog = new Watchdog(this.#size, this.#processMemoryLimit);
+    for (let i = 0; i < this.#size; i++) this.#spawn();
   }
 
   /** Number of worker processes kept warm. */
@@ -207,9 +178,9 @@ export class WorkerPool {
     return [...this.#workers].map((w) => w.pid);
   }
 
-  /** Highest whole-process resident memory (host plus workers) seen by the memory watch, in bytes. */
+  /** Highest whole-process resident memory (host plus workers and their descendants) seen by the memory watch, in bytes. */
   get peakProcessBytes(): number {
-    return this.#peakProcessBytes;
+    return this.#watchdog.processPeak;
   }
 
   /**
@@ -249,10 +220,10 @@ export class WorkerPool {
   }
 
   /**
-   * Kills every worker and waits for them to exit. Tasks still queued or
-   * running reject with an Error (no limit was reached). Idempotent. Like
-   * any live worker, an open pool keeps the host process alive: close it
-   * (or declare it with `await using`).
+   * Kills every worker (with every process its task started) and waits for
+   * them to exit. Tasks still queued or running reject with an Error (no
+   * limit was reached). Idempotent. Like any live worker, an open pool keeps
+   * the host process alive: close it (or declare it with `await using`).
    */
   async close(): Promise<void> {
     this.#closed = true;
@@ -264,11 +235,9 @@ export class WorkerPool {
         new Error("the WorkerPool was closed while the task was pending"),
       );
     }
-    this.#sampler.on = false;
-    for (const w of this.#workers) this.#exiting.add(w.kill());
-    this.#workers.clear();
-    this.#idle.length = 0;
+    for (const w of [...this.#workers]) this.#exiting.add(this.#drop(w));
     await Promise.all(this.#exiting);
+    await this.#watchdog.stop();
   }
 
   /** Same as `close()`, for `await using`. */
@@ -278,93 +247,17 @@ export class WorkerPool {
 
   #makeJob(exportName: string, args: unknown[], limits: RunLimits): Job {
     if (this.#closed) throw new Error("the WorkerPool is closed");
-    if (typeof exportName !== "string") {
-      throw new TypeError(
-        `exportName must be a string, got ${typeof exportName}`,
-      );
-    }
+    const checked = checkRun(exportName, args, limits, this.#memoryLimit);
     this.#checkExport(exportName);
-    if (!Array.isArray(args)) {
-      throw new TypeError(`args must be an array, got ${typeof args}`);
-    }
-    if (typeof limits !== "object" || limits === null) {
-      throw new TypeError(
-        `limits must be an object, got ${
-          limits === null ? "null" : typeof limits
-        }`,
-      );
-    }
-    const memoryLimit =
-      optionalBytes("limits.memoryLimit", limits.memoryLimit) ??
-        this.#memoryLimit;
-    if (this.#memoryLimit !== undefined && memoryLimit! > this.#memoryLimit) {
-      throw new RangeError(
-        `limits.memoryLimit must be at most the pool's memoryLimit (${this.#memoryLimit}), got ${memoryLimit}`,
-      );
-    }
-    if (memoryLimit !== undefined && !canReadResidentMemory()) {
-      throw new Error(
-        "memory limits need /proc/PID/statm (Linux) to read a worker's resident memory",
-      );
-    }
-    const allocationLimit = optionalBytes(
-      "limits.allocationLimit",
-      limits.allocationLimit,
-    );
-    if (allocationLimit !== undefined && !currentMeter().countsAllocations) {
-      throw new Error(ALLOCATIONS_UNSUPPORTED);
-    }
-    let timeout = limits.timeout;
-    if (timeout !== undefined) {
-      if (typeof timeout !== "number") {
-        throw new TypeError(
-          `limits.timeout must be a number of milliseconds, got ${typeof timeout}`,
-        );
-      }
-      if (!(Number.isFinite(timeout) && timeout > 0)) {
-        throw new RangeError(
-          `limits.timeout must be a positive finite number of milliseconds, got ${timeout}`,
-        );
-      }
-      timeout = Math.min(timeout, 2 ** 31 - 1);
-    }
-    if (
-      limits.signal !== undefined && !(limits.signal instanceof AbortSignal)
-    ) {
-      throw new TypeError("limits.signal must be an AbortSignal");
-    }
-    if (limits.token !== undefined && !(limits.token instanceof Token)) {
-      throw new TypeError("limits.token must be a Token");
-    }
-    if (limits.signal && limits.token) {
-      throw new TypeError("give limits.signal or limits.token, not both");
-    }
-    try {
-      structuredClone(args);
-    } catch (error) {
-      throw new TypeError(
-        `args could not be cloned for the worker: ${(error as Error).message}`,
-      );
-    }
-    const shared = args.findIndex(holdsSharedMemory);
-    if (shared >= 0) {
-      throw new TypeError(
-        `args[${shared}] holds a SharedArrayBuffer: shared memory cannot cross to a worker process (copy it into an ArrayBuffer)`,
-      );
-    }
     return {
       exportName,
       args,
-      memoryLimit,
-      allocationLimit,
-      timeout,
-      signal: limits.signal ?? limits.token?.signal,
+      ...checked,
       resolve: () => {},
       reject: () => {},
       id: this.#nextId++,
-      started: 0,
       startBytes: 0,
-      peakBytes: 0,
+      armed: false,
       done: false,
     };
   }
@@ -382,6 +275,9 @@ export class WorkerPool {
   #spawn(): WorkerProcess {
     const worker = new WorkerProcess(this.#moduleUrl, this.#heapCap);
     this.#workers.add(worker);
+    if (worker.pid !== undefined) {
+      worker.slot = this.#watchdog.add(worker.pid);
+    }
     worker.ready.then(
       (names) => {
         this.#exports ??= new Set(names);
@@ -403,8 +299,8 @@ export class WorkerPool {
    * is left to serve the queue, the queued runs reject.
    */
   #onStartFailure(worker: WorkerProcess, error: Error): void {
-    if (!this.#workers.delete(worker)) return; // closed meanwhile
-    if (!worker.killed) this.#track(worker.kill());
+    if (!this.#workers.has(worker)) return; // closed meanwhile
+    this.#track(this.#drop(worker));
     if (this.#workers.size > 0) return;
     const cannotStart = new Error(
       `the WorkerPool's workers cannot start: ${error.message}`,
@@ -438,87 +334,52 @@ export class WorkerPool {
         // size, so that memory it reuses from earlier tasks' garbage is still
         // counted. Bound what it is charged for others: a worker that kept
         // more than the allowance is replaced first.
-        const kept = (worker.residentBytes() ?? 0) - worker.freshBytes;
-        if (worker.tasksRun > 0 && kept > keptAllowance(job.memoryLimit)) {
+        if (
+          worker.tasksRun > 0 &&
+          worker.keptBytes > keptAllowance(job.memoryLimit)
+        ) {
           this.#queue.unshift(job);
           this.#retire(worker);
           continue;
         }
         job.startBytes = worker.freshBytes;
-        job.peakBytes = job.startBytes;
       }
       job.worker = worker;
       worker.tasksRun++;
       this.#running.set(job.id, job);
-      job.started = performance.now();
-      if (
-        job.timeout !== undefined || job.memoryLimit !== undefined ||
-        this.#processMemoryLimit !== undefined
-      ) this.#sampler.on = true;
+      const watchesMemory = this.#watchesMemory(job);
+      job.armed = job.timeout !== undefined || watchesMemory;
+      if (job.armed) {
+        if (this.#watchdog.error) {
+          this.#idle.unshift(worker);
+          this.#fail(
+            job,
+            new Error(
+              `the WorkerPool's watchdog thread failed: ${this.#watchdog.error.message}`,
+              { cause: this.#watchdog.error },
+            ),
+          );
+          continue;
+        }
+        // Before the send: the watchdog knows the job before it can start.
+        this.#watchdog.arm(worker.slot, {
+          id: job.id,
+          timeout: job.timeout,
+          memoryLimit: job.memoryLimit,
+          baseBytes: job.startBytes,
+        });
+      }
       worker.send({
         t: "run",
         id: job.id,
         exportName: job.exportName,
         args: job.args,
         allocationLimit: job.allocationLimit,
+        peakAbove: job.memoryLimit !== undefined && worker.reportsPeaks
+          ? job.startBytes + job.memoryLimit
+          : undefined,
       });
     }
-  }
-
-  /**
-   * One tick of the watch (about every millisecond while any running task has
-   * a timeout or a memory limit): each task against its deadline and memory
-   * limit, then the whole process against `processMemoryLimit`. One timer
-   * for all the limits, instead of one per run; it stops itself after
-   * `IDLE_TICKS_BEFORE_STOP` ticks with nothing to watch, and at `close()`.
-   */
-  #sample(): void {
-    const now = performance.now();
-    let watching = false;
-    // No copy of #running: an interrupt only deletes the current entry, which
-    // a Map's iteration allows, and adds none.
-    for (const job of this.#running.values()) {
-      if (job.timeout !== undefined) {
-        watching = true;
-        if (now - job.started >= job.timeout) {
-          this.#interrupt(
-            job,
-            new LimitExceeded("timeout", job.timeout, now - job.started),
-          );
-          continue;
-        }
-      }
-      if (job.memoryLimit === undefined) continue;
-      watching = true;
-      const bytes = job.worker!.residentBytes();
-      if (bytes === undefined) continue; // exiting; its exit handler reports
-      job.peakBytes = Math.max(job.peakBytes, bytes);
-      const growth = bytes - job.startBytes;
-      if (growth > job.memoryLimit) {
-        this.#interrupt(
-          job,
-          new LimitExceeded("memory", job.memoryLimit, growth),
-        );
-      }
-    }
-    if (this.#processMemoryLimit !== undefined && this.#running.size > 0) {
-      watching = true;
-      let total = process.memoryUsage.rss();
-      for (const w of this.#workers) total += w.residentBytes() ?? 0;
-      this.#peakProcessBytes = Math.max(this.#peakProcessBytes, total);
-      if (total > this.#processMemoryLimit) {
-        for (const job of this.#running.values()) {
-          this.#interrupt(
-            job,
-            new LimitExceeded("memory", this.#processMemoryLimit, total),
-          );
-        }
-      }
-    }
-    // Stop after a few idle ticks rather than at the first: back-to-back runs
-    // would otherwise restart the timer for nearly every run.
-    this.#idleTicks = watching ? 0 : this.#idleTicks + 1;
-    if (this.#idleTicks >= IDLE_TICKS_BEFORE_STOP) this.#sampler.on = false;
   }
 
   /** Whether memory limits apply to `job`. */
@@ -527,12 +388,29 @@ export class WorkerPool {
       this.#processMemoryLimit !== undefined;
   }
 
+  /** Takes `job` back from the watchdog; the watchdog's verdict if it stopped the job first. */
+  #claim(job: Job): LimitExceeded | undefined {
+    if (!job.armed) return undefined;
+    job.armed = false;
+    const verdict = this.#watchdog.claim(job.worker!.slot);
+    return verdict && this.#fromVerdict(verdict);
+  }
+
+  #fromVerdict(verdict: Verdict): LimitExceeded {
+    return verdict.kind === VerdictKind.Timeout
+      ? new LimitExceeded("timeout", verdict.limit, verdict.observed)
+      : new LimitExceeded("memory", verdict.limit, verdict.observed);
+  }
+
   #onMessage(worker: WorkerProcess, message: WorkerMessage): void {
     if (!("id" in message)) return;
     const job = this.#running.get(message.id);
     if (!job || job.done || job.worker !== worker) return;
-    // One reading serves the check at settlement and the recycling decision.
-    const resident = this.#watchesMemory(job) ? worker.residentBytes() ?? 0 : 0;
+    const slot = worker.slot;
+    const hadDescendants = job.armed && this.#watchdog.descendants(slot) > 0;
+    const watchdogPeak = job.armed ? this.#watchdog.peak(slot) : 0;
+    const verdict = this.#claim(job);
+    if (verdict) return this.#interrupt(job, verdict);
     if (message.t === "limit") {
       // The engine interrupted the task in the worker; an async task may
       // still have work pending there, so the worker is replaced.
@@ -542,20 +420,37 @@ export class WorkerPool {
       );
       return;
     }
-    // Checked at settlement too: a task may cross its limit after the last
-    // sample, and then return or throw (perhaps because of the memory).
-    const growth = Math.max(job.peakBytes, resident) - job.startBytes;
-    if (job.memoryLimit !== undefined && growth > job.memoryLimit) {
-      this.#interrupt(
-        job,
-        new LimitExceeded("memory", job.memoryLimit, growth),
-      );
-      return;
+    // One reading serves the check at settlement and the recycling decision.
+    const resident = this.#watchesMemory(job) ? worker.residentBytes() ?? 0 : 0;
+    if (job.memoryLimit !== undefined) {
+      // Checked at settlement too, against the peak since the task started
+      // (the worker's high-water mark, when it reports one): a task may
+      // cross its limit between two samples, and then give the memory back,
+      // return or throw.
+      let peak = Math.max(watchdogPeak, resident, message.peak ?? 0);
+      if (hadDescendants) peak = Math.max(peak, this.#treePeak(worker));
+      const growth = peak - job.startBytes;
+      if (growth > job.memoryLimit) {
+        this.#interrupt(
+          job,
+          new LimitExceeded("memory", job.memoryLimit, growth),
+        );
+        return;
+      }
     }
     if (message.t === "value") {
       this.#finish(job, { ok: true, value: message.value });
     } else if (message.t === "threw") this.#fail(job, fromWire(message.error));
-    this.#release(worker, resident);
+    // Processes the task left running would be charged to the next task.
+    if (hadDescendants) this.#retire(worker);
+    else this.#release(worker, resident);
+  }
+
+  /** The worker's peak plus the peaks of its live descendants (an upper bound of the tree's peak). */
+  #treePeak(worker: WorkerProcess): number {
+    let total = peakBytesOf(worker.pid) ?? 0;
+    for (const pid of descendantsOf(worker.pid)) total += peakBytesOf(pid) ?? 0;
+    return total;
   }
 
   /**
@@ -565,7 +460,8 @@ export class WorkerPool {
    */
   #release(worker: WorkerProcess, resident: number): void {
     if (!this.#workers.has(worker)) return;
-    if (resident - worker.freshBytes > RECYCLE_ABOVE_BYTES) {
+    if (resident > 0) worker.keptBytes = resident - worker.freshBytes;
+    if (worker.keptBytes > RECYCLE_ABOVE_BYTES) {
       this.#retire(worker);
       return;
     }
@@ -573,19 +469,33 @@ export class WorkerPool {
     this.#dispatch();
   }
 
-  /** Kills `worker` and starts another in its place. */
-  #retire(worker: WorkerProcess): void {
+  /** Kills `worker`'s tree, stops watching it, and forgets it; resolves at its exit. */
+  #drop(worker: WorkerProcess): Promise<unknown> {
     this.#workers.delete(worker);
     const i = this.#idle.indexOf(worker);
     if (i >= 0) this.#idle.splice(i, 1);
-    this.#track(worker.kill());
+    const exit = worker.kill();
+    if (worker.slot >= 0) this.#watchdog.remove(worker.slot);
+    worker.slot = -1;
+    return exit;
+  }
+
+  /** Kills `worker` and starts another in its place. */
+  #retire(worker: WorkerProcess): void {
+    if (!this.#workers.has(worker)) return;
+    this.#track(this.#drop(worker));
     if (!this.#closed) this.#spawn();
   }
 
-  /** A limit was reached: settle `{ ok: false }` and kill the worker if the task was running. */
+  /**
+   * A limit was reached: settle `{ ok: false }` and kill the worker if the
+   * task was running. If the watchdog stopped the task first, its verdict
+   * is the result.
+   */
   #interrupt(job: Job, error: LimitExceeded): void {
     if (job.done) return;
     const worker = job.worker;
+    error = this.#claim(job) ?? error;
     this.#finish(job, { ok: false, error });
     if (worker) this.#retire(worker);
     else {
@@ -600,19 +510,23 @@ export class WorkerPool {
   ): void {
     // A worker that was never ready is handled by #onStartFailure.
     if (worker.killed || !worker.loaded) return;
-    // An exit we did not ask for: a crash, or Deno's V8 heap cap (SIGTRAP,
-    // exit code 133), which is set above the memory limit.
     const job = [...this.#running.values()].find((j) => j.worker === worker);
     if (job) {
+      const peak = job.armed ? this.#watchdog.peak(worker.slot) : 0;
+      // Killed by the watchdog at a limit: its verdict is the result.
+      const verdict = this.#claim(job);
+      // Else an exit we did not ask for: a crash, or Deno's V8 heap cap
+      // (SIGTRAP, exit code 133), which is set above the memory limit.
       const limit = job.memoryLimit ?? this.#processMemoryLimit;
       const outOfHeap = exit.signal === "SIGTRAP" || exit.code === 133;
-      if (outOfHeap && limit !== undefined) {
+      if (verdict) this.#finish(job, { ok: false, error: verdict });
+      else if (outOfHeap && limit !== undefined) {
         this.#finish(job, {
           ok: false,
           error: new LimitExceeded(
             "memory",
             limit,
-            job.peakBytes - job.startBytes,
+            Math.max(0, peak - job.startBytes),
           ),
         });
       } else {
@@ -624,8 +538,7 @@ export class WorkerPool {
         );
       }
     }
-    worker.killed = true;
-    if (this.#workers.has(worker)) this.#retire(worker);
+    this.#retire(worker);
   }
 
   #finish(job: Job, result: Result<unknown>): void {
@@ -643,12 +556,9 @@ export class WorkerPool {
   #settle(job: Job): void {
     job.done = true;
     this.#running.delete(job.id);
+    if (job.armed) this.#claim(job); // a pending run failed: watch it no more
     if (job.onAbort) job.signal!.removeEventListener("abort", job.onAbort);
   }
-}
-
-function optionalBytes(name: string, value: unknown): number | undefined {
-  return value === undefined ? undefined : checkBytes(name, value);
 }
 
 function tokenError(signal: AbortSignal): LimitExceeded {

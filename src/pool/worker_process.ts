@@ -1,30 +1,17 @@
 /**
- * One worker: a child process running `worker_main.ts` on the task module.
+ * One worker: a child process running `worker_main.ts` on the task module,
+ * leading its own process group, so that it dies with everything it started.
  * A process rather than a thread because a busy thread cannot be stopped on
  * Deno 2.9 (`terminate()` returns, but the thread keeps running; see
  * docs/workers.md), whereas a process can always be killed, and the kernel
  * tells us its resident memory alone.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { forgetAtHostExit, killAtHostExit } from "./host_exit.ts";
+import { killGroup, killTree } from "./process_tree.ts";
 import type { RunMessage, WorkerMessage } from "./protocol.ts";
 import { ResidentReader } from "./rss_watch.ts";
 import { spawnCommand } from "./spawn_command.ts";
-
-/**
- * Live worker processes of every pool. If the host exits with pools still
- * open (an uncaught error, `process.exit()`), they are killed on the way
- * out: an idle worker would leave on its own when its channel closes, a busy
- * one would not.
- */
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function killLiveOnExit(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const child of live) child.kill("SIGKILL");
-  });
-}
 
 /** How a worker process ended. */
 export interface WorkerExit {
@@ -35,6 +22,8 @@ export interface WorkerExit {
 export class WorkerProcess {
   readonly #child: ChildProcess;
   readonly #resident: ResidentReader;
+  /** True once the exit was seen (the process was reaped). */
+  #gone = false;
   /** Resolves with the module's exported function names once loaded. */
   readonly ready: Promise<string[]>;
   /** Resolves when the process has exited (for any reason). */
@@ -45,8 +34,14 @@ export class WorkerProcess {
   loaded = false;
   /** Tasks sent to this worker so far. */
   tasksRun = 0;
+  /** Resident bytes above `freshBytes` when its last task under memory limits ended. */
+  keptBytes = 0;
   /** Resident bytes right after the module loaded. */
   freshBytes = 0;
+  /** Whether the worker reports exact peaks (it may reset its VmHWM). */
+  reportsPeaks = false;
+  /** The pool's watch slot for this worker (-1: none). */
+  slot = -1;
   /** Why the process could not be started, if it could not. */
   spawnError: Error | undefined;
   /** Called for every message after "ready". */
@@ -62,13 +57,20 @@ export class WorkerProcess {
     this.#child = spawn(command, args, {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
+      // Its own process group: killing the group kills what the task started.
+      detached: true,
     });
-    this.#resident = new ResidentReader(this.#child.pid!);
-    live.add(this.#child);
-    killLiveOnExit();
+    const pid = this.#child.pid;
+    this.#resident = new ResidentReader(pid ?? 0);
+    if (pid !== undefined) killAtHostExit(pid);
     this.exited = new Promise((resolve) => {
       const end = (exit: WorkerExit) => {
-        live.delete(this.#child);
+        this.#gone = true;
+        if (pid !== undefined) {
+          // Descendants may outlive a worker that exited on its own.
+          killGroup(pid);
+          forgetAtHostExit(pid);
+        }
         this.#resident.close();
         resolve(exit);
       };
@@ -87,6 +89,7 @@ export class WorkerProcess {
       const first = (message: WorkerMessage) => {
         if (message.t === "ready") {
           this.freshBytes = this.residentBytes() ?? 0;
+          this.reportsPeaks = message.peaks;
           this.loaded = true;
           this.#child.on("message", (m: WorkerMessage) => this.onMessage(m));
           resolve(message.exports);
@@ -130,10 +133,19 @@ export class WorkerProcess {
     return this.#resident.read();
   }
 
-  /** Kills the process at once (SIGKILL: works whatever it is doing) and waits for its exit. */
+  /**
+   * Kills the process and everything it started at once (SIGKILL: works
+   * whatever it is doing) and waits for its exit.
+   */
   kill(): Promise<WorkerExit> {
+    // Once reaped, its pid may be another process's: only the group is left,
+    // and the exit handler killed that.
+    if (!this.killed && !this.#gone && this.#child.pid !== undefined) {
+      killTree(this.#child.pid);
+      // Through the ChildProcess too: Deno closes the IPC channel's resource then.
+      this.#child.kill("SIGKILL");
+    }
     this.killed = true;
-    this.#child.kill("SIGKILL");
     return this.exited;
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * Worker trees die with the host. Workers lead their own process groups, so
+ * a signal sent to the host's group no longer reaches them, and a busy worker
+ * does not notice its channel closing: the host kills every live worker tree
+ * when it exits (normally, by `process.exit()`, or on an uncaught error) and
+ * on SIGTERM, SIGINT and SIGHUP. For a signal the default behaviour is kept:
+ * if no one else listens for it, the host then dies of it as it would have.
+ * When a user's own listener handles the signal, that listener decides, and
+ * the workers die at the exit that follows (or at `close()`).
+ *
+ * The listeners are installed while any worker is alive and removed after the
+ * last one, so a closed pool leaves none behind.
+ */
+import { killTree } from "./process_tree.ts";
+
+const live = new Set<number>();
+const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+type HostSignal = typeof SIGNALS[number];
+const SIGNAL_NUMBERS: Record<HostSignal, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGTERM: 15,
+};
+let installed = false;
+
+function killAll(): void {
+  for (const pid of live) killTree(pid);
+}
+
+const onSignal: Record<HostSignal, () => void> = {
+  SIGTERM: () => die("SIGTERM"),
+  SIGINT: () => die("SIGINT"),
+  SIGHUP: () => die("SIGHUP"),
+};
+
+function die(signal: HostSignal): void {
+  if (process.listenerCount(signal) > 1) return; // the user's listener decides
+  killAll();
+  uninstall();
+  // Die of the signal, as without our listener; a runtime that keeps a
+  // handler installed once one was added (Deno) would ignore it, so exit
+  // with the conventional status shortly after in that case.
+  process.kill(process.pid, signal);
+  setTimeout(() => process.exit(128 + SIGNAL_NUMBERS[signal]), 20);
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on("exit", killAll);
+  for (const signal of SIGNALS) process.on(signal, onSignal[signal]);
+}
+
+function uninstall(): void {
+  if (!installed) return;
+  installed = false;
+  process.off("exit", killAll);
+  for (const signal of SIGNALS) process.off(signal, onSignal[signal]);
+}
+
+/** A worker started: kill its tree if the host goes. */
+export function killAtHostExit(pid: number): void {
+  live.add(pid);
+  install();
+}
+
+/** A worker ended (and its tree was killed). */
+export function forgetAtHostExit(pid: number): void {
+  live.delete(pid);
+  if (live.size === 0) uninstall();
+}

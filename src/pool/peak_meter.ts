@@ -1,0 +1,50 @@
+/**
+ * A worker's own peak resident memory per task, from the kernel's high-water
+ * mark: reset by writing `5` to /proc/self/clear_refs between tasks, read
+ * with `getrusage` (`maxRSS`, about 1–3 µs) and, when that is above the
+ * task's limit, confirmed from `VmHWM` in /proc/self/status (`maxRSS` may
+ * also carry a mark the reset does not clear: one left by an exited thread).
+ * Used inside worker processes (worker_main.ts).
+ */
+import { openSync, readFileSync, writeSync } from "node:fs";
+
+const RESET = new TextEncoder().encode("5");
+
+export class PeakMeter {
+  #fd: number | undefined;
+
+  constructor() {
+    try {
+      this.#fd = openSync("/proc/self/clear_refs", "w");
+      this.reset();
+    } catch {
+      this.#fd = undefined; // refused here: the host falls back to its samples
+    }
+  }
+
+  /** Whether peaks can be reset, and so reported per task. */
+  get works(): boolean {
+    return this.#fd !== undefined;
+  }
+
+  /** Starts a new peak at the current resident memory. */
+  reset(): void {
+    if (this.#fd === undefined) return;
+    try {
+      writeSync(this.#fd, RESET);
+    } catch {
+      this.#fd = undefined;
+    }
+  }
+
+  /** Peak resident bytes since the last reset, exact when above `above`; undefined if unknown. */
+  peak(above: number): number | undefined {
+    if (this.#fd === undefined) return undefined;
+    const bound = process.resourceUsage().maxRSS * 1024;
+    if (bound <= above) return bound;
+    const kb = /VmHWM:\s+(\d+) kB/.exec(
+      readFileSync("/proc/self/status", "utf8"),
+    )?.[1];
+    return kb === undefined ? bound : Number(kb) * 1024;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * A worker's process tree, on Linux: the worker and every process it started
+ * (and theirs), found through `/proc/PID/task/TID/children`. A task is
+ * charged for the resident memory of the whole tree, and the tree dies with
+ * its worker. This is the pool's one kill path: `killTree`.
+ *
+ * Workers lead their own process group (spawned `detached`), so a kill of the
+ * group reaches every descendant that stayed in it; descendants that left it
+ * (`setsid`) are found by the scan and killed one by one.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { residentBytesOf, ResidentReader } from "./rss_watch.ts";
+
+/** Children of `pid`. Runtimes fork from their main thread; `allThreads` also asks every other thread. */
+export function childrenOf(pid: number, allThreads = false): number[] {
+  const tids = allThreads ? threadsOf(pid) : [pid];
+  const children: number[] = [];
+  for (const tid of tids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8");
+    } catch {
+      continue; // the thread or the process ended meanwhile
+    }
+    for (const field of text.split(" ")) {
+      if (field !== "") children.push(Number(field));
+    }
+  }
+  return children;
+}
+
+function threadsOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Every descendant of `pid` (not `pid` itself), parents before children. */
+export function descendantsOf(pid: number, allThreads = true): number[] {
+  const found: number[] = [];
+  const seen = new Set<number>([pid]);
+  const stack = [pid];
+  while (stack.length > 0) {
+    for (const child of childrenOf(stack.pop()!, allThreads)) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      found.push(child);
+      stack.push(child);
+    }
+  }
+  return found;
+}
+
+/**
+ * Kills `pid`'s whole tree with SIGKILL: the tree is listed first (a killed
+ * parent's children would be handed to init and lost), then the process
+ * group `pid` leads, then every listed descendant (those that left the group).
+ * Safe from any thread; never throws.
+ */
+export function killTree(pid: number): void {
+  const descendants = descendantsOf(pid);
+  killGroup(pid); // the worker and the descendants still in its group
+  for (const child of descendants) signal(child);
+}
+
+/**
+ * Kills what is left of the process group `pid` led, once `pid` itself has
+ * been reaped (its pid may then be reused, not the group's id while members
+ * live, so only the group is safe to signal).
+ */
+export function killGroup(pid: number): void {
+  signal(-pid);
+}
+
+function signal(target: number): void {
+  try {
+    process.kill(target, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Peak resident bytes of `pid` since its high-water mark was last reset (or
+ * since it started), from `VmHWM` in /proc/PID/status; undefined if gone.
+ */
+export function peakBytesOf(pid: number): number | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return kb === undefined ? undefined : Number(kb) * 1024;
+}
+
+/**
+ * The resident memory of one worker's tree, sampled again and again (by the
+ * watchdog): the worker through one open file, its descendants found again
+ * every `rescanEvery` samples (the worker's main thread's children at every
+ * sample, which is where runtimes fork).
+ */
+export class TreeSampler {
+  readonly pid: number;
+  readonly #worker: ResidentReader;
+  #descendants: number[] = [];
+  #samples = 0;
+  static readonly rescanEvery = 8;
+
+  constructor(pid: number) {
+    this.pid = pid;
+    this.#worker = new ResidentReader(pid);
+  }
+
+  /** Descendants found at the last scan. */
+  get descendants(): readonly number[] {
+    return this.#descendants;
+  }
+
+  /** Resident bytes of the whole tree now, or undefined once the worker is gone. */
+  residentBytes(): number | undefined {
+    const own = this.#worker.read();
+    if (own === undefined) return undefined;
+    const full = this.#samples++ % TreeSampler.rescanEvery === 0;
+    if (full) this.#descendants = descendantsOf(this.pid);
+    else if (this.#descendants.length === 0) {
+      // Cheap check for a new child between full scans.
+      if (childrenOf(this.pid).length > 0) {
+        this.#descendants = descendantsOf(this.pid);
+      }
+    }
+    let total = own;
+    for (const pid of this.#descendants) total += residentBytesOf(pid) ?? 0;
+    return total;
+  }
+
+  close(): void {
+    this.#worker.close();
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The checks of a pool's options and of one run's arguments and limits, done
+ * before anything starts or is sent: a TypeError or RangeError naming the
+ * parameter and what it accepts.
+ */
+import { checkBytes } from "../limits/validate.ts";
+import { ALLOCATIONS_UNSUPPORTED, currentMeter } from "../meters/mod.ts";
+import { Token } from "../token.ts";
+import { canReadResidentMemory } from "./rss_watch.ts";
+import { holdsSharedMemory } from "./shared_memory.ts";
+
+const NO_PROC =
+  "memory limits need /proc/PID/statm (Linux) to read a worker's resident memory";
+
+/** A pool's options, checked. */
+export interface CheckedPoolOptions {
+  moduleUrl: string;
+  size: number;
+  memoryLimit?: number;
+  processMemoryLimit?: number;
+}
+
+/** Checks `new WorkerPool(moduleUrl, options)`'s arguments. */
+export function checkPoolOptions(
+  moduleUrl: unknown,
+  options: unknown,
+  defaultSize: number,
+): CheckedPoolOptions {
+  if (!(moduleUrl instanceof URL) && typeof moduleUrl !== "string") {
+    throw new TypeError(
+      `moduleUrl must be a URL or a string, got ${typeof moduleUrl}`,
+    );
+  }
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `options must be an object, got ${
+        options === null ? "null" : typeof options
+      }`,
+    );
+  }
+  const o = options as Record<string, unknown>;
+  const size = o.size ?? defaultSize;
+  if (
+    !Number.isInteger(size) || (size as number) < 1 || (size as number) > 1024
+  ) {
+    throw new RangeError(
+      `options.size must be an integer from 1 to 1024, got ${size}`,
+    );
+  }
+  const memoryLimit = optionalBytes("options.memoryLimit", o.memoryLimit);
+  const processMemoryLimit = optionalBytes(
+    "options.processMemoryLimit",
+    o.processMemoryLimit,
+  );
+  if (
+    (memoryLimit !== undefined || processMemoryLimit !== undefined) &&
+    !canReadResidentMemory()
+  ) throw new Error(NO_PROC);
+  return {
+    moduleUrl: String(moduleUrl),
+    size: size as number,
+    memoryLimit,
+    processMemoryLimit,
+  };
+}
+
+/** One run's limits, checked. */
+export interface CheckedRun {
+  memoryLimit?: number;
+  allocationLimit?: number;
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Checks `run(exportName, args, limits)`'s arguments against a pool whose
+ * own memory limit is `poolMemoryLimit` (a run may lower it, not raise it).
+ */
+export function checkRun(
+  exportName: unknown,
+  args: unknown,
+  limits: unknown,
+  poolMemoryLimit: number | undefined,
+): CheckedRun {
+  if (typeof exportName !== "string") {
+    throw new TypeError(
+      `exportName must be a string, got ${typeof exportName}`,
+    );
+  }
+  if (!Array.isArray(args)) {
+    throw new TypeError(`args must be an array, got ${typeof args}`);
+  }
+  if (typeof limits !== "object" || limits === null) {
+    throw new TypeError(
+      `limits must be an object, got ${
+        limits === null ? "null" : typeof limits
+      }`,
+    );
+  }
+  const l = limits as Record<string, unknown>;
+  const memoryLimit = optionalBytes("limits.memoryLimit", l.memoryLimit) ??
+    poolMemoryLimit;
+  if (poolMemoryLimit !== undefined && memoryLimit! > poolMemoryLimit) {
+    throw new RangeError(
+      `limits.memoryLimit must be at most the pool's memoryLimit (${poolMemoryLimit}), got ${memoryLimit}`,
+    );
+  }
+  if (memoryLimit !== undefined && !canReadResidentMemory()) {
+    throw new Error(NO_PROC);
+  }
+  const allocationLimit = optionalBytes(
+    "limits.allocationLimit",
+    l.allocationLimit,
+  );
+  if (allocationLimit !== undefined && !currentMeter().countsAllocations) {
+    throw new Error(ALLOCATIONS_UNSUPPORTED);
+  }
+  let timeout = l.timeout;
+  if (timeout !== undefined) {
+    if (typeof timeout !== "number") {
+      throw new TypeError(
+        `limits.timeout must be a number of milliseconds, got ${typeof timeout}`,
+      );
+    }
+    if (!(Number.isFinite(timeout) && timeout > 0)) {
+      throw new RangeError(
+        `limits.timeout must be a positive finite number of milliseconds, got ${timeout}`,
+      );
+    }
+    timeout = Math.min(timeout, 2 ** 31 - 1);
+  }
+  if (l.signal !== undefined && !(l.signal instanceof AbortSignal)) {
+    throw new TypeError("limits.signal must be an AbortSignal");
+  }
+  if (l.token !== undefined && !(l.token instanceof Token)) {
+    throw new TypeError("limits.token must be a Token");
+  }
+  if (l.signal && l.token) {
+    throw new TypeError("give limits.signal or limits.token, not both");
+  }
+  try {
+    structuredClone(args);
+  } catch (error) {
+    throw new TypeError(
+      `args could not be cloned for the worker: ${(error as Error).message}`,
+    );
+  }
+  const shared = args.findIndex(holdsSharedMemory);
+  if (shared >= 0) {
+    throw new TypeError(
+      `args[${shared}] holds a SharedArrayBuffer: shared memory cannot cross to a worker process (copy it into an ArrayBuffer)`,
+    );
+  }
+  return {
+    memoryLimit,
+    allocationLimit,
+    timeout: timeout as number | undefined,
+    signal: (l.signal as AbortSignal | undefined) ??
+      (l.token as Token | undefined)?.signal,
+  };
+}
+
+function optionalBytes(name: string, value: unknown): number | undefined {
+  return value === undefined ? undefined : checkBytes(name, value);
+}

@@ -1,0 +1,289 @@
+/**
+ * The memory the pool's main thread shares with its watchdog thread: a
+ * `SharedArrayBuffer` with a header and one slot per worker. The main thread
+ * writes a job into its worker's slot before it sends the job; the watchdog
+ * writes a verdict into the slot before it kills the worker. Ownership of a
+ * running job passes by one compare-and-exchange on the slot's state, so
+ * exactly one side settles it.
+ *
+ * Each slot is `SLOT_INTS` Int32 words and `SLOT_FLOATS` Float64 words (the
+ * spare ones keep room for later fields: CPU time, usage).
+ */
+
+/** A slot's state word. */
+export const State = {
+  /** No worker. */
+  Empty: 0,
+  /** A live worker, no job: counted for `processMemoryLimit`. */
+  Alive: 1,
+  /** A job runs: the watchdog checks its limits. */
+  Running: 2,
+  /** The watchdog took the job (verdict written) and killed the worker. */
+  Verdict: 3,
+} as const;
+/** One of `State`'s values. */
+export type State = typeof State[keyof typeof State];
+
+/** What the watchdog found. */
+export const VerdictKind = {
+  Memory: 1,
+  Timeout: 2,
+  /** `processMemoryLimit`: the whole process was over. */
+  ProcessMemory: 3,
+} as const;
+/** One of `VerdictKind`'s values. */
+export type VerdictKind = typeof VerdictKind[keyof typeof VerdictKind];
+
+// Header, Int32 words.
+const STOP = 0; // 1: the watchdog leaves its loop
+const WAKE = 1; // bumped by the main thread to wake a sleeping watchdog
+const SLEEPING = 2; // 1 while the watchdog waits with nothing running
+const HEADER_INTS = 4;
+// Header, Float64 words.
+const PROCESS_LIMIT = 0; // bytes, NaN: none
+const PROCESS_PEAK = 1; // bytes, written by the watchdog
+const HEADER_FLOATS = 4;
+
+// Slot, Int32 words.
+const S_STATE = 0;
+const S_PID = 1;
+const S_JOB = 2;
+const S_VERDICT = 3;
+const S_DESCENDANTS = 4; // descendants at the watchdog's last scan
+const SLOT_INTS = 8;
+// Slot, Float64 words.
+const S_DEADLINE = 0; // epoch ms, NaN: none
+const S_STARTED = 1; // epoch ms
+const S_MEMORY_LIMIT = 2; // bytes, NaN: none
+const S_BASE = 3; // bytes the task is charged from (the worker's fresh size)
+const S_PEAK = 4; // highest tree RSS the watchdog saw during the job
+const S_VERDICT_LIMIT = 5;
+const S_VERDICT_OBSERVED = 6;
+const S_TIMEOUT = 7; // ms, NaN: none
+const SLOT_FLOATS = 12;
+
+/** Milliseconds since the epoch, comparable across threads. */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** A job as the main thread hands it to the watchdog. */
+export interface WatchedJob {
+  id: number;
+  timeout?: number;
+  memoryLimit?: number;
+  baseBytes: number;
+}
+
+/** A verdict as the watchdog left it. */
+export interface Verdict {
+  kind: VerdictKind;
+  limit: number;
+  observed: number;
+}
+
+/** Views on the shared buffer, the same on both threads. */
+export class WatchSlots {
+  readonly buffer: SharedArrayBuffer;
+  readonly count: number;
+  readonly #ints: Int32Array;
+  readonly #floats: Float64Array;
+
+  /** `buffer` from the other side, or a new one for `count` slots. */
+  constructor(count: number, buffer?: SharedArrayBuffer) {
+    this.count = count;
+    const intBytes = (HEADER_INTS + count * SLOT_INTS) * 4;
+    const floatStart = Math.ceil(intBytes / 8) * 8;
+    this.buffer = buffer ??
+      new SharedArrayBuffer(
+        floatStart + (HEADER_FLOATS + count * SLOT_FLOATS) * 8,
+      );
+    this.#ints = new Int32Array(this.buffer, 0, intBytes / 4);
+    this.#floats = new Float64Array(
+      this.buffer,
+      floatStart,
+      HEADER_FLOATS + count * SLOT_FLOATS,
+    );
+    if (buffer === undefined) this.#floats[PROCESS_LIMIT] = NaN;
+  }
+
+  #int(slot: number, field: number): number {
+    return HEADER_INTS + slot * SLOT_INTS + field;
+  }
+
+  #float(slot: number, field: number): number {
+    return HEADER_FLOATS + slot * SLOT_FLOATS + field;
+  }
+
+  // ---- header ----
+
+  get stopped(): boolean {
+    return Atomics.load(this.#ints, STOP) === 1;
+  }
+
+  /** Asks the watchdog to leave its loop. */
+  stop(): void {
+    Atomics.store(this.#ints, STOP, 1);
+    this.wake(true);
+  }
+
+  /** Wakes the watchdog if it sleeps (or always, with `force`). */
+  wake(force = false): void {
+    if (!force && Atomics.load(this.#ints, SLEEPING) === 0) return;
+    Atomics.add(this.#ints, WAKE, 1);
+    Atomics.notify(this.#ints, WAKE);
+  }
+
+  /** Watchdog: waits until woken, `ms` at most (Infinity: no bound). */
+  sleep(ms: number, untilWoken: boolean): void {
+    const seen = Atomics.load(this.#ints, WAKE);
+    if (untilWoken) Atomics.store(this.#ints, SLEEPING, 1);
+    // Re-check after announcing the sleep: a job armed just before is seen.
+    if (!untilWoken || !this.anyRunning()) {
+      Atomics.wait(this.#ints, WAKE, seen, ms);
+    }
+    Atomics.store(this.#ints, SLEEPING, 0);
+  }
+
+  get processLimit(): number {
+    return this.#floats[PROCESS_LIMIT];
+  }
+
+  set processLimit(bytes: number) {
+    this.#floats[PROCESS_LIMIT] = bytes;
+  }
+
+  get processPeak(): number {
+    return this.#floats[PROCESS_PEAK];
+  }
+
+  set processPeak(bytes: number) {
+    this.#floats[PROCESS_PEAK] = bytes;
+  }
+
+  // ---- slots ----
+
+  state(slot: number): State {
+    return Atomics.load(this.#ints, this.#int(slot, S_STATE)) as State;
+  }
+
+  pid(slot: number): number {
+    return Atomics.load(this.#ints, this.#int(slot, S_PID));
+  }
+
+  jobId(slot: number): number {
+    return Atomics.load(this.#ints, this.#int(slot, S_JOB));
+  }
+
+  /** Main thread: a worker takes the slot (it is counted from now on). */
+  assign(slot: number, pid: number): void {
+    Atomics.store(this.#ints, this.#int(slot, S_PID), pid);
+    Atomics.store(this.#ints, this.#int(slot, S_DESCENDANTS), 0);
+    Atomics.store(this.#ints, this.#int(slot, S_STATE), State.Alive);
+  }
+
+  /** Main thread: the worker is gone (killed by us, or its exit was seen). */
+  release(slot: number): void {
+    Atomics.store(this.#ints, this.#int(slot, S_STATE), State.Empty);
+    Atomics.store(this.#ints, this.#int(slot, S_PID), 0);
+  }
+
+  /** Main thread: the job's limits, written before the job is sent. */
+  arm(slot: number, job: WatchedJob): void {
+    const f = this.#floats;
+    f[this.#float(slot, S_STARTED)] = epochMs();
+    f[this.#float(slot, S_TIMEOUT)] = job.timeout ?? NaN;
+    f[this.#float(slot, S_DEADLINE)] = job.timeout === undefined
+      ? NaN
+      : f[this.#float(slot, S_STARTED)] + job.timeout;
+    f[this.#float(slot, S_MEMORY_LIMIT)] = job.memoryLimit ?? NaN;
+    f[this.#float(slot, S_BASE)] = job.baseBytes;
+    f[this.#float(slot, S_PEAK)] = 0;
+    Atomics.store(this.#ints, this.#int(slot, S_JOB), job.id);
+    // The state last: the watchdog reads the fields only once it sees Running.
+    Atomics.store(this.#ints, this.#int(slot, S_STATE), State.Running);
+    this.wake();
+  }
+
+  /**
+   * Takes the running job back (it settled, or the main thread stops it).
+   * False if the watchdog took it first: read its `verdict()`.
+   */
+  claim(slot: number): boolean {
+    return Atomics.compareExchange(
+      this.#ints,
+      this.#int(slot, S_STATE),
+      State.Running,
+      State.Alive,
+    ) === State.Running;
+  }
+
+  /** Watchdog: records the verdict and takes the job; false if the main thread took it first. */
+  decide(slot: number, verdict: Verdict): boolean {
+    const f = this.#floats;
+    f[this.#float(slot, S_VERDICT_LIMIT)] = verdict.limit;
+    f[this.#float(slot, S_VERDICT_OBSERVED)] = verdict.observed;
+    Atomics.store(this.#ints, this.#int(slot, S_VERDICT), verdict.kind);
+    return Atomics.compareExchange(
+      this.#ints,
+      this.#int(slot, S_STATE),
+      State.Running,
+      State.Verdict,
+    ) === State.Running;
+  }
+
+  /** The verdict of a slot in state Verdict. */
+  verdict(slot: number): Verdict {
+    const f = this.#floats;
+    return {
+      kind: Atomics.load(this.#ints, this.#int(slot, S_VERDICT)) as VerdictKind,
+      limit: f[this.#float(slot, S_VERDICT_LIMIT)],
+      observed: f[this.#float(slot, S_VERDICT_OBSERVED)],
+    };
+  }
+
+  deadline(slot: number): number {
+    return this.#floats[this.#float(slot, S_DEADLINE)];
+  }
+
+  timeout(slot: number): number {
+    return this.#floats[this.#float(slot, S_TIMEOUT)];
+  }
+
+  started(slot: number): number {
+    return this.#floats[this.#float(slot, S_STARTED)];
+  }
+
+  memoryLimit(slot: number): number {
+    return this.#floats[this.#float(slot, S_MEMORY_LIMIT)];
+  }
+
+  baseBytes(slot: number): number {
+    return this.#floats[this.#float(slot, S_BASE)];
+  }
+
+  /** Highest tree RSS the watchdog saw during the current job (0: none). */
+  peak(slot: number): number {
+    return this.#floats[this.#float(slot, S_PEAK)];
+  }
+
+  notePeak(slot: number, bytes: number): void {
+    const i = this.#float(slot, S_PEAK);
+    if (bytes > this.#floats[i]) this.#floats[i] = bytes;
+  }
+
+  descendants(slot: number): number {
+    return Atomics.load(this.#ints, this.#int(slot, S_DESCENDANTS));
+  }
+
+  setDescendants(slot: number, n: number): void {
+    Atomics.store(this.#ints, this.#int(slot, S_DESCENDANTS), n);
+  }
+
+  anyRunning(): boolean {
+    for (let s = 0; s < this.count; s++) {
+      if (this.state(s) === State.Running) return true;
+    }
+    return false;
+  }
+}

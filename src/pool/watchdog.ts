@@ -1,0 +1,91 @@
+/**
+ * The pool's watch over its running jobs, from the main thread's side: a
+ * watchdog thread (watchdog_thread.ts) that enforces `timeout`, `memoryLimit`
+ * and `processMemoryLimit` while the host's main thread is busy or blocked,
+ * and the slots it shares with it (watch_slots.ts). The thread is unref'd
+ * (it never keeps the host alive) and ends at `stop()`.
+ */
+import { Worker } from "node:worker_threads";
+import { type Verdict, type WatchedJob, WatchSlots } from "./watch_slots.ts";
+
+export class Watchdog {
+  readonly #slots: WatchSlots;
+  readonly #thread: Worker;
+  readonly #exited: Promise<void>;
+  readonly #free: number[] = [];
+  #error: Error | undefined;
+
+  /** A watchdog for up to `capacity` workers at once. */
+  constructor(capacity: number, processMemoryLimit: number | undefined) {
+    this.#slots = new WatchSlots(capacity);
+    if (processMemoryLimit !== undefined) {
+      this.#slots.processLimit = processMemoryLimit;
+    }
+    for (let slot = capacity - 1; slot >= 0; slot--) this.#free.push(slot);
+    this.#thread = new Worker(
+      new URL("./watchdog_thread.ts", import.meta.url),
+      { workerData: { buffer: this.#slots.buffer, count: capacity } },
+    );
+    this.#thread.unref();
+    this.#exited = new Promise((resolve) => {
+      this.#thread.once("exit", () => resolve());
+    });
+    this.#thread.on("error", (error: Error) => {
+      this.#error = error;
+    });
+  }
+
+  /** Why the thread died, if it did: limits are then not watched. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Highest whole-process resident memory the watchdog saw, bytes. */
+  get processPeak(): number {
+    return this.#slots.processPeak;
+  }
+
+  /** A slot for the worker `pid`, counted for `processMemoryLimit` from now on. */
+  add(pid: number): number {
+    const slot = this.#free.pop();
+    if (slot === undefined) throw new Error("no free watch slot"); // cannot happen: one per worker
+    this.#slots.assign(slot, pid);
+    return slot;
+  }
+
+  /** The worker of `slot` is gone; its slot is free again. */
+  remove(slot: number): void {
+    this.#slots.release(slot);
+    this.#free.push(slot);
+  }
+
+  /** Hands `job` to the watchdog; call before sending it to the worker. */
+  arm(slot: number, job: WatchedJob): void {
+    this.#slots.arm(slot, job);
+  }
+
+  /**
+   * Takes the job of `slot` back from the watchdog, or returns the verdict
+   * with which the watchdog took it (and killed the worker) first.
+   */
+  claim(slot: number): Verdict | undefined {
+    return this.#slots.claim(slot) ? undefined : this.#slots.verdict(slot);
+  }
+
+  /** Highest tree RSS the watchdog saw during the job of `slot`. */
+  peak(slot: number): number {
+    return this.#slots.peak(slot);
+  }
+
+  /** Descendants of the worker of `slot` at the watchdog's last scan. */
+  descendants(slot: number): number {
+    return this.#slots.descendants(slot);
+  }
+
+  /** Ends the thread and waits for it. Idempotent. */
+  async stop(): Promise<void> {
+    this.#slots.stop();
+    this.#thread.ref(); // keep the host alive until it has gone
+    await this.#exited;
+  }
+}

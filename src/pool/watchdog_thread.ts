@@ -1,0 +1,105 @@
+/**
+ * The watchdog's loop, in a thread of the host (node:worker_threads). It
+ * never waits for the host's main thread: about every millisecond while a
+ * job runs it reads /proc, and when a limit is reached it writes the verdict
+ * into the job's slot and then kills the worker's process tree itself. The
+ * main thread reads the verdict when its event loop turns (see watchdog.ts).
+ * With nothing running it sleeps until the main thread arms a job.
+ */
+import { workerData } from "node:worker_threads";
+import { killTree, TreeSampler } from "./process_tree.ts";
+import { ResidentReader } from "./rss_watch.ts";
+import { epochMs, State, VerdictKind, WatchSlots } from "./watch_slots.ts";
+
+/** Milliseconds between two samples while jobs run. */
+const TICK_MS = 1;
+
+const { buffer, count } = workerData as {
+  buffer: SharedArrayBuffer;
+  count: number;
+};
+const slots = new WatchSlots(count, buffer);
+const host = new ResidentReader(process.pid);
+/** One sampler per watched slot, for the pid it was made for. */
+const samplers: (TreeSampler | undefined)[] = new Array(count);
+
+function samplerFor(slot: number, pid: number): TreeSampler {
+  let sampler = samplers[slot];
+  if (sampler?.pid !== pid) {
+    sampler?.close();
+    sampler = samplers[slot] = new TreeSampler(pid);
+  }
+  return sampler;
+}
+
+function drop(slot: number): void {
+  samplers[slot]?.close();
+  samplers[slot] = undefined;
+}
+
+/** Takes the job of `slot` with this verdict, then kills its worker's tree. */
+function stop(
+  slot: number,
+  pid: number,
+  kind: VerdictKind,
+  limit: number,
+  observed: number,
+): void {
+  if (slots.decide(slot, { kind, limit, observed })) killTree(pid);
+}
+
+function tick(): void {
+  const now = epochMs();
+  const processLimit = slots.processLimit;
+  const watchProcess = !Number.isNaN(processLimit);
+  let total = watchProcess ? host.read() ?? 0 : 0;
+  const running: number[] = [];
+  for (let slot = 0; slot < count; slot++) {
+    const state = slots.state(slot);
+    if (state !== State.Alive && state !== State.Running) {
+      drop(slot);
+      continue;
+    }
+    const pid = slots.pid(slot);
+    let limit = NaN;
+    if (state === State.Running) {
+      const started = slots.started(slot);
+      if (now >= slots.deadline(slot)) {
+        stop(
+          slot,
+          pid,
+          VerdictKind.Timeout,
+          slots.timeout(slot),
+          now - started,
+        );
+        continue;
+      }
+      limit = slots.memoryLimit(slot);
+    }
+    if (Number.isNaN(limit) && !watchProcess) continue;
+    const bytes = samplerFor(slot, pid).residentBytes();
+    if (bytes === undefined) continue; // it exited; the main thread reports
+    slots.setDescendants(slot, samplers[slot]!.descendants.length);
+    total += bytes;
+    if (state !== State.Running) continue;
+    slots.notePeak(slot, bytes);
+    const growth = bytes - slots.baseBytes(slot);
+    if (growth > limit) stop(slot, pid, VerdictKind.Memory, limit, growth);
+    else running.push(slot);
+  }
+  if (!watchProcess || running.length === 0) return;
+  slots.processPeak = Math.max(slots.processPeak, total);
+  if (total <= processLimit) return;
+  for (const slot of running) {
+    stop(slot, slots.pid(slot), VerdictKind.ProcessMemory, processLimit, total);
+  }
+}
+
+while (!slots.stopped) {
+  if (slots.anyRunning()) {
+    tick();
+    slots.sleep(TICK_MS, false);
+  } else slots.sleep(Infinity, true);
+}
+for (let slot = 0; slot < count; slot++) drop(slot);
+host.close();
