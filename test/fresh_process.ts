@@ -3,13 +3,19 @@
  * tests that need a process of their own (global state, exit behaviour,
  * resources a runtime leaks).
  */
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import {
+  spawnSync,
+  type SpawnSyncOptions,
+  type SpawnSyncReturns,
+} from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { isBun } from "./harness.ts";
 
 /**
- * Runs `script` under this runtime (killed after 20 s) and returns how it
- * ended, with its output as Buffers.
+ * Runs `script` under this runtime with `args` (killed after 20 s) and
+ * returns how it ended, with its output as Buffers (unless `options.stdio`
+ * sends it elsewhere: files, for a script whose children may hold a pipe
+ * open after it ended).
  *
  * @example
  * ```ts
@@ -17,9 +23,16 @@ import { isBun } from "./harness.ts";
  * console.log(child.status, String(child.stdout));
  * ```
  */
-export function runInFreshProcess(script: URL): SpawnSyncReturns<Buffer> {
+export function runInFreshProcess(
+  script: URL,
+  args: string[] = [],
+  options: SpawnSyncOptions = {},
+): SpawnSyncReturns<Buffer> {
   const path = fileURLToPath(script);
   const command = isBun ? process.execPath : Deno.execPath();
-  const args = isBun ? [path] : ["run", "-A", "--no-check", path];
-  return spawnSync(command, args, { timeout: 20_000 });
+  const runtimeArgs = isBun ? [path] : ["run", "-A", "--no-check", path];
+  return spawnSync(command, [...runtimeArgs, ...args], {
+    timeout: 20_000,
+    ...options,
+  }) as SpawnSyncReturns<Buffer>;
 }

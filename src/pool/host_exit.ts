@@ -8,6 +8,11 @@
  * When a user's own listener handles the signal, that listener decides, and
  * the workers die at the exit that follows (or at `close()`).
  *
+ * Deno emits no "exit" event when the host dies of an uncaught error or an
+ * unhandled rejection, only the global "error" and "unhandledrejection"
+ * events: the trees are killed there, unless a listener that came before ours
+ * prevented the default (the host then lives on).
+ *
  * The listeners are installed while any worker is alive and removed after the
  * last one, so a closed pool leaves none behind.
  */
@@ -22,9 +27,15 @@ const SIGNAL_NUMBERS: Record<HostSignal, number> = {
   SIGTERM: 15,
 };
 let installed = false;
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+const FATAL_EVENTS = ["error", "unhandledrejection"] as const;
 
 function killAll(): void {
   for (const pid of live) killTree(pid);
+}
+
+function onFatal(event: Event): void {
+  if (!event.defaultPrevented) killAll();
 }
 
 const onSignal: Record<HostSignal, () => void> = {
@@ -49,6 +60,9 @@ function install(): void {
   installed = true;
   process.on("exit", killAll);
   for (const signal of SIGNALS) process.on(signal, onSignal[signal]);
+  if (isDeno) {
+    for (const type of FATAL_EVENTS) globalThis.addEventListener(type, onFatal);
+  }
 }
 
 function uninstall(): void {
@@ -56,6 +70,11 @@ function uninstall(): void {
   installed = false;
   process.off("exit", killAll);
   for (const signal of SIGNALS) process.off(signal, onSignal[signal]);
+  if (isDeno) {
+    for (const type of FATAL_EVENTS) {
+      globalThis.removeEventListener(type, onFatal);
+    }
+  }
 }
 
 /** A worker started: kill its tree if the host goes. */

@@ -9,11 +9,18 @@ import { Worker } from "node:worker_threads";
 import { type Verdict, type WatchedJob, WatchSlots } from "./watch_slots.ts";
 
 export class Watchdog {
+  /**
+   * Milliseconds between two samples while jobs run. Tests raise it to show
+   * what the checks at settlement catch without the samples.
+   */
+  static tickMs = 1;
   readonly #slots: WatchSlots;
   readonly #thread: Worker;
   readonly #exited: Promise<void>;
   readonly #free: number[] = [];
   #error: Error | undefined;
+  /** Resolves once the thread watches (or has failed: see `error`). */
+  readonly up: Promise<void>;
 
   /** A watchdog for up to `capacity` workers at once. */
   constructor(capacity: number, processMemoryLimit: number | undefined) {
@@ -24,14 +31,25 @@ export class Watchdog {
     for (let slot = capacity - 1; slot >= 0; slot--) this.#free.push(slot);
     this.#thread = new Worker(
       new URL("./watchdog_thread.ts", import.meta.url),
-      { workerData: { buffer: this.#slots.buffer, count: capacity } },
+      {
+        workerData: {
+          buffer: this.#slots.buffer,
+          count: capacity,
+          tickMs: Watchdog.tickMs,
+        },
+      },
     );
     this.#thread.unref();
     this.#exited = new Promise((resolve) => {
       this.#thread.once("exit", () => resolve());
     });
-    this.#thread.on("error", (error: Error) => {
-      this.#error = error;
+    this.up = new Promise((resolve) => {
+      this.#thread.once("message", () => resolve());
+      this.#thread.on("error", (error: Error) => {
+        this.#error = error;
+        resolve();
+      });
+      this.#exited.then(() => resolve());
     });
   }
 

@@ -278,8 +278,9 @@ export class WorkerPool {
     if (worker.pid !== undefined) {
       worker.slot = this.#watchdog.add(worker.pid);
     }
-    worker.ready.then(
-      (names) => {
+    // A worker serves once the watchdog watches too: no job runs unwatched.
+    Promise.all([worker.ready, this.#watchdog.up]).then(
+      ([names]) => {
         this.#exports ??= new Set(names);
         if (!this.#workers.has(worker)) return;
         this.#idle.push(worker);

@@ -1,0 +1,318 @@
+/**
+ * The watch holds while the host's main thread is blocked; a task is charged
+ * for, and dies with, every process it starts; peaks are exact.
+ */
+import assert from "node:assert/strict";
+import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isBun, test } from "../../harness.ts";
+import { runInFreshProcess } from "../../fresh_process.ts";
+import { LimitExceeded } from "../../../mod.ts";
+import { Watchdog } from "../../../src/pool/watchdog.ts";
+import { WorkerPool } from "../../../src/pool/worker_pool.ts";
+import { SHAPES } from "./fixtures/tasks.ts";
+import {
+  blockFor,
+  descendantPids,
+  eventually,
+  MiB,
+  PeakSampler,
+  processExists,
+  processState,
+  residentBytes,
+  TASKS,
+  threadCount,
+} from "./helpers.ts";
+
+const LIMIT = 256 * MiB;
+const runtime = isBun ? "Bun" : "Deno";
+
+function limitError(r: { ok: boolean; error?: unknown }): LimitExceeded {
+  assert.equal(r.ok, false, "expected { ok: false }");
+  assert.ok(
+    r.error instanceof LimitExceeded,
+    `expected a LimitExceeded, got ${r.error}`,
+  );
+  return r.error;
+}
+
+let files = 0;
+function tempFile(name: string): string {
+  return join(tmpdir(), `memlimits-watch-${process.pid}-${files++}-${name}`);
+}
+
+/** Whether a process has been killed: a zombie not yet reaped, or gone. */
+const dead = (pid: number) => ["Z", "X", "gone"].includes(processState(pid));
+
+test("watch: with the host's main thread blocked for 3 s, each of the ten shapes is stopped within 1.1 × memoryLimit", async () => {
+  const BATCH = 5; // shapes in parallel: about 1.5 GiB at most
+  await using pool = new WorkerPool(TASKS, { size: BATCH, memoryLimit: LIMIT });
+  const rows: string[] = [];
+  for (let first = 0; first < SHAPES.length; first += BATCH) {
+    assert.ok(await eventually(() => pool.idleCount === BATCH, 30_000));
+    const shapes = SHAPES.slice(first, first + BATCH);
+    const pids = pool.workerPids;
+    const fresh = pids.map((pid) => residentBytes(pid));
+    const sampler = new PeakSampler(pids);
+    const runs = shapes.map((shape) => pool.run(shape, []));
+    // Blocked until every worker of the batch is dead (killed by the
+    // watchdog: nothing else can run meanwhile), for 3 s at least, 20 s at most.
+    const diedAt = new Map<number, number>();
+    blockFor(20_000, (ms) => {
+      for (const pid of pids) {
+        if (!diedAt.has(pid) && dead(pid)) diedAt.set(pid, ms);
+      }
+      return ms >= 3000 && diedAt.size === pids.length;
+    });
+    const results = await Promise.all(runs);
+    const peaks = await sampler.stop();
+    results.forEach((r, i) => {
+      const shape = shapes[i];
+      const e = limitError(r);
+      assert.equal(e.kind, "memory", shape);
+      assert.ok(e.observed! > LIMIT, `${shape}: observed ${e.observed}`);
+      assert.ok(
+        e.observed! <= 1.1 * LIMIT,
+        `${shape}: charged ${(e.observed! / MiB).toFixed(1)} MiB`,
+      );
+      // The test's own sampler: the worker's RSS over its size before the run.
+      assert.ok(
+        diedAt.has(pids[i]),
+        `${shape}: not killed while the host was blocked`,
+      );
+      const grew = peaks[i] - fresh[i];
+      assert.ok(
+        grew <= 1.1 * LIMIT,
+        `${shape}: the worker grew by ${(grew / MiB).toFixed(1)} MiB`,
+      );
+      rows.push(
+        `${shape.padEnd(20)} ${(e.observed! / MiB).toFixed(1).padStart(7)} ${
+          (e.observed! / LIMIT * 100).toFixed(1).padStart(6)
+        }% ${(grew / MiB).toFixed(1).padStart(8)} ${
+          diedAt.get(pids[i])!.toFixed(0).padStart(8)
+        }`,
+      );
+    });
+  }
+  console.log(
+    `\nten shapes at memoryLimit 256 MiB, host blocked, ${BATCH} at a time, on ${runtime} ` +
+      `(MiB; charged = the pool's charge; wk.peak = worker RSS growth, sampled by the test's own thread; ` +
+      `killed = ms into the block when the worker was dead)\n` +
+      `shape                charged  of lim  wk.peak   killed\n${
+        rows.join("\n")
+      }`,
+  );
+  assert.deepEqual(await pool.run("add", [1, 2]), { ok: true, value: 3 });
+});
+
+test("watch: a spinning task under timeout 200 stops using CPU at about 200 ms while the host is blocked", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  assert.ok(await eventually(() => pool.idleCount === 1));
+  const file = tempFile("heartbeat");
+  try {
+    const run = pool.run("spinWithHeartbeat", [file], { timeout: 200 });
+    blockFor(3000);
+    const e = limitError(await run);
+    assert.equal(e.kind, "timeout");
+    assert.equal(e.limit, 200);
+    assert.ok(
+      e.observed! >= 200 && e.observed! < 300,
+      `observed ${e.observed}`,
+    );
+    // The task's own last heartbeat: its clock and its process's CPU time.
+    const [wallMs, cpuMs] = readFileSync(file, "utf8").split(" ").map(Number);
+    console.log(
+      `\n${runtime}: last heartbeat of the spinning task ${wallMs} ms into it, ${cpuMs} ms of CPU`,
+    );
+    // Unstopped, it would beat on for the 3 s of the block.
+    assert.ok(wallMs > 0 && wallMs < 300, `last heartbeat at ${wallMs} ms`);
+    assert.ok(cpuMs > 0 && cpuMs < 300, `the task used ${cpuMs} ms of CPU`);
+    const last = readFileSync(file, "utf8");
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(readFileSync(file, "utf8"), last, "the heartbeat goes on");
+  } finally {
+    rmSync(file, { force: true });
+  }
+});
+
+test("watch: processMemoryLimit stops the running tasks while the host is blocked", async () => {
+  await using probe = new WorkerPool(TASKS, { size: 2 });
+  assert.ok(await eventually(() => probe.idleCount === 2));
+  const base = residentBytes("self") +
+    probe.workerPids.reduce((sum, pid) => sum + residentBytes(pid), 0);
+  await probe.close();
+  // Wide slack (the host's RSS moves as earlier garbage is collected): each
+  // task alone stays 256 MiB under the limit, both are 256 MiB over it.
+  const limit = base + 768 * MiB;
+  await using pool = new WorkerPool(TASKS, {
+    size: 2,
+    processMemoryLimit: limit,
+  });
+  assert.ok(await eventually(() => pool.idleCount === 2));
+  const pids = pool.workerPids;
+  const runs = [0, 1].map(() =>
+    pool.run("holdThenSpin", [512 * MiB], { timeout: 60_000 })
+  );
+  let bothDead = -1;
+  blockFor(3000, (ms) => {
+    if (bothDead < 0 && pids.every(dead)) bothDead = ms;
+  });
+  for (const r of await Promise.all(runs)) {
+    const e = limitError(r);
+    assert.equal(e.kind, "memory");
+    assert.equal(e.limit, limit);
+    assert.ok(e.observed! > limit);
+  }
+  assert.ok(
+    bothDead >= 0,
+    "the workers were killed while the host was blocked",
+  );
+  assert.ok(pool.peakProcessBytes > limit);
+});
+
+test("watch: a task whose child process allocates 1.5 GiB is stopped at memoryLimit 256 MiB, with the child", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: LIMIT });
+  const pidFile = tempFile("child-pid");
+  try {
+    const r = await pool.run("childAllocates", [1536 * MiB, pidFile], {
+      timeout: 60_000, // turns a miss into a failure, not a hang
+    });
+    const e = limitError(r);
+    assert.equal(e.kind, "memory");
+    assert.ok(
+      e.observed! > LIMIT && e.observed! < 2 * LIMIT,
+      `observed ${e.observed! / MiB} MiB`,
+    );
+    const child = Number(readFileSync(pidFile, "utf8"));
+    assert.ok(
+      await eventually(() => !processExists(child)),
+      `child ${child} lives on`,
+    );
+  } finally {
+    rmSync(pidFile, { force: true });
+  }
+});
+
+/** Starts `startsProcesses` in a worker; resolves with the worker's descendants once they run. */
+async function processesStarted(
+  pool: WorkerPool,
+  limits: { timeout?: number },
+): Promise<{ run: Promise<unknown>; pids: number[] }> {
+  assert.ok(await eventually(() => pool.idleCount >= 1));
+  const file = tempFile("started");
+  const worker = pool.workerPids[0];
+  const run = pool.run("startsProcesses", [file], limits);
+  run.catch(() => {});
+  assert.ok(
+    await eventually(() => {
+      try {
+        return readFileSync(file, "utf8").length > 0;
+      } catch {
+        return false;
+      }
+    }),
+  );
+  rmSync(file, { force: true });
+  const pids = descendantPids(worker);
+  // Three children and the shell's sleep; one child left the worker's group.
+  assert.ok(pids.length >= 4, `descendants: ${pids}`);
+  return { run, pids: [worker, ...pids] };
+}
+
+test("watch: no process a task started outlives a kill at a limit, or close()", async () => {
+  const pool = new WorkerPool(TASKS, { size: 1 });
+  try {
+    const atLimit = await processesStarted(pool, { timeout: 1000 });
+    assert.equal(limitError(await atLimit.run as never).kind, "timeout");
+    assert.ok(
+      await eventually(() => atLimit.pids.every((pid) => !processExists(pid))),
+      `left after the timeout: ${atLimit.pids.filter(processExists)}`,
+    );
+    const atClose = await processesStarted(pool, {});
+    const threads = threadCount();
+    await pool.close();
+    await assert.rejects(
+      atClose.run as Promise<unknown>,
+      /closed while the task was pending/,
+    );
+    assert.ok(
+      await eventually(() => atClose.pids.every((pid) => !processExists(pid))),
+      `left after close(): ${atClose.pids.filter(processExists)}`,
+    );
+    // The watchdog thread ended with the pool.
+    assert.ok(
+      await eventually(() => threadCount() < threads),
+      `threads: ${threads} before close(), ${threadCount()} after`,
+    );
+  } finally {
+    await pool.close();
+  }
+});
+
+test("watch: a spike taken and given back between two samples is charged at settlement (the worker's VmHWM)", async () => {
+  // Control: the spike really is given back before the task returns.
+  {
+    await using pool = new WorkerPool(TASKS, {
+      size: 1,
+      memoryLimit: 2048 * MiB,
+    });
+    assert.ok(await eventually(() => pool.idleCount === 1));
+    const fresh = residentBytes(pool.workerPids[0]);
+    const r = await pool.run<number>("spike", [512 * MiB]);
+    assert.ok(r.ok);
+    assert.ok(
+      r.value - fresh < 128 * MiB,
+      `${(r.value - fresh) / MiB} MiB still resident after the spike`,
+    );
+  }
+  // Samples a minute apart: only the peak at settlement can see the spike.
+  const tick = Watchdog.tickMs;
+  Watchdog.tickMs = 60_000;
+  try {
+    await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: LIMIT });
+    const e = limitError(await pool.run("spike", [512 * MiB]));
+    assert.equal(e.kind, "memory");
+    assert.ok(e.observed! >= 480 * MiB, `charged ${e.observed! / MiB} MiB`);
+    assert.deepEqual(await pool.run("add", [1, 2]), { ok: true, value: 3 });
+  } finally {
+    Watchdog.tickMs = tick;
+  }
+});
+
+for (const how of ["exit", "throw", "sigterm"] as const) {
+  test(`watch: no process a task started outlives the host's exit (${how})`, async () => {
+    // Output to files: a worker that survived would hold a pipe open, and
+    // the test would wait for it instead of failing.
+    const out = tempFile("out"), err = tempFile("err");
+    const [outFd, errFd] = [openSync(out, "w"), openSync(err, "w")];
+    let child;
+    try {
+      child = runInFreshProcess(
+        new URL("./host_exit_script.ts", import.meta.url),
+        [how],
+        { stdio: ["ignore", outFd, errFd] },
+      );
+    } finally {
+      closeSync(outFd);
+      closeSync(errFd);
+    }
+    const stdout = readFileSync(out, "utf8"),
+      stderr = readFileSync(err, "utf8");
+    rmSync(out);
+    rmSync(err);
+    const pids = JSON.parse(stdout.trim().split("\n")[0]) as number[];
+    assert.ok(pids.length >= 5, `the worker and its processes: ${pids}`);
+    if (how === "exit") assert.equal(child.status, 0, stderr);
+    if (how === "throw") {
+      assert.notEqual(child.status, 0);
+      assert.match(stderr, /the host fails/);
+    }
+    // SIGTERM keeps its default behaviour: the host dies of it.
+    if (how === "sigterm") assert.equal(child.signal, "SIGTERM");
+    assert.ok(
+      await eventually(() => pids.every((pid) => !processExists(pid))),
+      `left after the host's ${how}: ${pids.filter(processExists)}`,
+    );
+  });
+}
