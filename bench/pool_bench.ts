@@ -166,7 +166,18 @@ async function latencies() {
   return { memory, memoryBeforeSeen, timeout, token, replace };
 }
 
+// `overhead` as the last argument: the per-task costs only.
+const overheadOnly = process.argv.at(-1) === "overhead";
 const o = await overhead();
+if (overheadOnly) {
+  console.log(`## pool_bench (overhead) on ${runtimeLabel}
+| direct | thread | ipc | run | runWatched | watched / no limits |
+|---:|---:|---:|---:|---:|---:|
+| ${o.direct.toFixed(2)} | ${o.thr.toFixed(1)} | ${o.ipc.toFixed(1)} | ${
+    o.run.toFixed(1)
+  } | ${o.runWatched.toFixed(1)} | ${(o.runWatched / o.run).toFixed(2)} |`);
+  process.exit(0);
+}
 const l = await latencies();
 const f = (x: number) => x.toFixed(x < 10 ? 2 : 1);
 const row = (name: string, xs: number[]) =>
@@ -187,6 +198,8 @@ console.log(`## pool_bench on ${runtimeLabel}
 | pool.run, memoryLimit + processMemoryLimit + timeout | ${f(o.runWatched)} | ${
   (o.runWatched / o.ipc).toFixed(2)
 } |
+
+Watched run / run without limits: ${(o.runWatched / o.run).toFixed(2)}
 
 | ${100} trials, ms | median | p99 | max |
 |---|---:|---:|---:|

@@ -4,14 +4,22 @@
  * with `getrusage` (`maxRSS`, about 1–3 µs) and, when that is above the
  * task's limit, confirmed from `VmHWM` in /proc/self/status (`maxRSS` may
  * also carry a mark the reset does not clear: one left by an exited thread).
- * Used inside worker processes (worker_main.ts).
+ * Resetting costs a few µs, so it is skipped when the mark has not risen by
+ * more than `SLACK_BYTES` since the last reset: the next peak is then at
+ * most that much above the truth. Used inside worker processes
+ * (worker_main.ts).
  */
 import { openSync, readFileSync, writeSync } from "node:fs";
 
 const RESET = new TextEncoder().encode("5");
+const SLACK_BYTES = 2 ** 20;
 
 export class PeakMeter {
   #fd: number | undefined;
+  /** The mark right after the last reset, bytes. */
+  #base = Infinity;
+  /** The last mark read, bytes. */
+  #last = Infinity;
 
   constructor() {
     try {
@@ -27,24 +35,36 @@ export class PeakMeter {
     return this.#fd !== undefined;
   }
 
-  /** Starts a new peak at the current resident memory. */
+  /** Starts a new peak at the current resident memory (unless the mark is within the slack of the last reset's). */
   reset(): void {
-    if (this.#fd === undefined) return;
+    if (this.#fd === undefined || this.#last <= this.#base + SLACK_BYTES) {
+      return;
+    }
     try {
       writeSync(this.#fd, RESET);
+      this.#base = this.#last = maxRss();
     } catch {
       this.#fd = undefined;
     }
   }
 
+  /** The mark may have risen unseen (a task ran without reading it): reset at the next chance. */
+  invalidate(): void {
+    this.#last = Infinity;
+  }
+
   /** Peak resident bytes since the last reset, exact when above `above`; undefined if unknown. */
   peak(above: number): number | undefined {
     if (this.#fd === undefined) return undefined;
-    const bound = process.resourceUsage().maxRSS * 1024;
+    const bound = this.#last = maxRss();
     if (bound <= above) return bound;
     const kb = /VmHWM:\s+(\d+) kB/.exec(
       readFileSync("/proc/self/status", "utf8"),
     )?.[1];
     return kb === undefined ? bound : Number(kb) * 1024;
   }
+}
+
+function maxRss(): number {
+  return process.resourceUsage().maxRSS * 1024;
 }

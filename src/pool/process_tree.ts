@@ -8,7 +8,13 @@
  * group reaches every descendant that stayed in it; descendants that left it
  * (`setsid`) are found by the scan and killed one by one.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+} from "node:fs";
 import { residentBytesOf, ResidentReader } from "./rss_watch.ts";
 
 /** Children of `pid`. Runtimes fork from their main thread; `allThreads` also asks every other thread. */
@@ -106,6 +112,9 @@ export function peakBytesOf(pid: number): number | undefined {
 export class TreeSampler {
   readonly pid: number;
   readonly #worker: ResidentReader;
+  /** The worker's main thread's children, read through one open file. */
+  #childrenFd: number | undefined;
+  readonly #buffer = new Uint8Array(64);
   #descendants: number[] = [];
   #samples = 0;
   static readonly rescanEvery = 8;
@@ -113,6 +122,21 @@ export class TreeSampler {
   constructor(pid: number) {
     this.pid = pid;
     this.#worker = new ResidentReader(pid);
+    try {
+      this.#childrenFd = openSync(`/proc/${pid}/task/${pid}/children`, "r");
+    } catch {
+      this.#childrenFd = undefined;
+    }
+  }
+
+  /** Whether the worker's main thread has a child now (one pread, a few µs). */
+  #hasChild(): boolean {
+    if (this.#childrenFd === undefined) return false;
+    try {
+      return readSync(this.#childrenFd, this.#buffer, 0, 64, 0) > 0;
+    } catch {
+      return false;
+    }
   }
 
   /** Descendants found at the last scan. */
@@ -128,7 +152,7 @@ export class TreeSampler {
     if (full) this.#descendants = descendantsOf(this.pid);
     else if (this.#descendants.length === 0) {
       // Cheap check for a new child between full scans.
-      if (childrenOf(this.pid).length > 0) {
+      if (this.#hasChild()) {
         this.#descendants = descendantsOf(this.pid);
       }
     }
@@ -139,5 +163,7 @@ export class TreeSampler {
 
   close(): void {
     this.#worker.close();
+    if (this.#childrenFd !== undefined) closeSync(this.#childrenFd);
+    this.#childrenFd = undefined;
   }
 }

@@ -75,7 +75,10 @@ export class ResidentReader {
   }
 }
 
-/** Whether per-process resident memory can be read here (Linux /proc). */
+let canRead: boolean | undefined;
+
+/** Whether per-process resident memory can be read here (Linux /proc); asked once, then remembered. */
 export function canReadResidentMemory(): boolean {
-  return residentBytesOf(process.pid) !== undefined;
+  canRead ??= residentBytesOf(process.pid) !== undefined;
+  return canRead;
 }

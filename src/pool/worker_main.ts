@@ -48,12 +48,16 @@ let engineStarted = false;
 
 async function run(message: RunMessage): Promise<void> {
   const { id, exportName, args, allocationLimit, peakAbove } = message;
-  const peak = () =>
-    peakAbove === undefined ? undefined : peaks.peak(peakAbove);
+  // A task before ran without reading the mark: start it afresh.
+  if (peakAbove !== undefined) peaks.reset();
+  const peak = () => {
+    if (peakAbove !== undefined) return peaks.peak(peakAbove);
+    peaks.invalidate();
+  };
   // The next task's peak starts here, after the result has gone.
   const settle = (message: WorkerMessage) => {
     send(message);
-    peaks.reset();
+    if (peakAbove !== undefined) peaks.reset();
   };
   const task = () => tasks[exportName](...args);
   try {

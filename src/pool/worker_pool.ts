@@ -335,10 +335,11 @@ export class WorkerPool {
         // size, so that memory it reuses from earlier tasks' garbage is still
         // counted. Bound what it is charged for others: a worker that kept
         // more than the allowance is replaced first.
-        if (
-          worker.tasksRun > 0 &&
-          worker.keptBytes > keptAllowance(job.memoryLimit)
-        ) {
+        const allowance = keptAllowance(job.memoryLimit);
+        if (worker.keptBytes > allowance && !worker.keptExact) {
+          this.#measureKept(worker); // the bound is not enough: read it
+        }
+        if (worker.tasksRun > 0 && worker.keptBytes > allowance) {
           this.#queue.unshift(job);
           this.#retire(worker);
           continue;
@@ -376,9 +377,11 @@ export class WorkerPool {
         exportName: job.exportName,
         args: job.args,
         allocationLimit: job.allocationLimit,
-        peakAbove: job.memoryLimit !== undefined && worker.reportsPeaks
-          ? job.startBytes + job.memoryLimit
-          : undefined,
+        peakAbove: !watchesMemory || !worker.reportsPeaks
+          ? undefined
+          : job.memoryLimit === undefined
+          ? Infinity
+          : job.startBytes + job.memoryLimit,
       });
     }
   }
@@ -421,8 +424,12 @@ export class WorkerPool {
       );
       return;
     }
-    // One reading serves the check at settlement and the recycling decision.
-    const resident = this.#watchesMemory(job) ? worker.residentBytes() ?? 0 : 0;
+    // The worker's own peak bounds what it holds now, and spares a /proc
+    // read on this thread; without it, one reading serves the check at
+    // settlement and the recycling decision.
+    const resident = this.#watchesMemory(job) && message.peak === undefined
+      ? worker.residentBytes() ?? 0
+      : 0;
     if (job.memoryLimit !== undefined) {
       // Checked at settlement too, against the peak since the task started
       // (the worker's high-water mark, when it reports one): a task may
@@ -444,7 +451,16 @@ export class WorkerPool {
     } else if (message.t === "threw") this.#fail(job, fromWire(message.error));
     // Processes the task left running would be charged to the next task.
     if (hadDescendants) this.#retire(worker);
-    else this.#release(worker, resident);
+    else if (resident > 0) this.#release(worker, resident, true);
+    else this.#release(worker, message.peak ?? 0, false);
+  }
+
+  /** Reads how much `worker` kept over its fresh size. */
+  #measureKept(worker: WorkerProcess): void {
+    const resident = worker.residentBytes();
+    if (resident === undefined) return;
+    worker.keptBytes = resident - worker.freshBytes;
+    worker.keptExact = true;
   }
 
   /** The worker's peak plus the peaks of its live descendants (an upper bound of the tree's peak). */
@@ -455,13 +471,20 @@ export class WorkerPool {
   }
 
   /**
-   * A worker finished its task: back to idle, or, when its memory was read
-   * (`resident` > 0, runs under memory limits), replaced if it kept too much
-   * (so that the next task's growth is its own).
+   * A worker finished its task: back to idle, or, when its memory is known
+   * (`bytes` > 0, runs under memory limits: what it holds, `exact`, or an
+   * upper bound of it), replaced if it kept too much (so that the next
+   * task's growth is its own).
    */
-  #release(worker: WorkerProcess, resident: number): void {
+  #release(worker: WorkerProcess, bytes: number, exact: boolean): void {
     if (!this.#workers.has(worker)) return;
-    if (resident > 0) worker.keptBytes = resident - worker.freshBytes;
+    if (bytes > 0) {
+      worker.keptBytes = bytes - worker.freshBytes;
+      worker.keptExact = exact;
+    }
+    if (worker.keptBytes > RECYCLE_ABOVE_BYTES && !worker.keptExact) {
+      this.#measureKept(worker);
+    }
     if (worker.keptBytes > RECYCLE_ABOVE_BYTES) {
       this.#retire(worker);
       return;

@@ -36,6 +36,8 @@ export class WorkerProcess {
   tasksRun = 0;
   /** Resident bytes above `freshBytes` when its last task under memory limits ended. */
   keptBytes = 0;
+  /** Whether `keptBytes` was read (else it is an upper bound: the task's peak). */
+  keptExact = true;
   /** Resident bytes right after the module loaded. */
   freshBytes = 0;
   /** Whether the worker reports exact peaks (it may reset its VmHWM). */
