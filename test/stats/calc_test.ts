@@ -329,7 +329,7 @@ test("bad input exits 2 with one stderr line naming the option and what it accep
     ],
     [
       ["bogus"],
-      /^calc: command: expected one of recommend, safe, probability, detect, rate, table, got "bogus"$/,
+      /^calc: command: expected one of recommend, safe, probability, detect, rate, table, overshoot, observed, got "bogus"$/,
     ],
     [
       [],
