@@ -200,6 +200,13 @@ export const OBSERVED: Command = {
   summary:
     "the limit a new run exceeds with probability ≤ t, from the values of observed runs",
   model: "observed",
+  details:
+    `With the n values sorted, x_(1) <= ... <= x_(n), a new run from the same distribution exceeds x_(m)
+with probability at most t with confidence I_t(n - m + 1, m) (Wilks, distribution-free); the limit
+is x_(m) for the smallest m whose confidence is at least c. When even x_(n) is not enough, it gives
+the runs that t needs at c and the smallest t these runs support.
+Values are read in their own unit: bytes for peakMemory and allocated, ms for cpuMs and wallMs.
+Each line is a number, or with --field a JSON object, e.g. JSON.stringify(result.usage) per run.`,
   options: [
     {
       name: "from",
@@ -217,7 +224,7 @@ export const OBSERVED: Command = {
       name: "confidence",
       value: "c",
       help:
-        `confidence c in (0, 1) that the limit is right (default ${DEFAULT_CONFIDENCE})`,
+        `the confidence c in (0, 1) required of the limit (default ${DEFAULT_CONFIDENCE})`,
     },
     {
       name: "field",
