@@ -22,6 +22,7 @@ export {
   detectText,
 } from "./commands/detect.ts";
 export {
+  type ObservedCommon,
   type ObservedEnough,
   type ObservedNotEnough,
   type ObservedOptions,
@@ -70,6 +71,7 @@ export {
   type TableRow,
   tableText,
 } from "./commands/table.ts";
+export type { AccuracyRow } from "../mod.ts";
 export { UsageError } from "./errors.ts";
 export { formatNumber, parseNumber } from "./numbers.ts";
 export { parseObservations } from "./observations.ts";

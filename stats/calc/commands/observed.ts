@@ -29,7 +29,7 @@ export interface ObservedOptions {
 }
 
 /** What `observed --json` prints: its first fields, then those of enough or not. */
-interface ObservedCommon {
+export interface ObservedCommon {
   /** The command's name. */
   command: "observed";
   /** Where the values come from. */
@@ -193,7 +193,15 @@ export function observedText(result: ObservedResult): string {
   ].join("\n");
 }
 
-/** The `observed` command; reads FILE (or standard input) through `io`. */
+/**
+ * The `observed` command; reads FILE (or standard input) through `io`.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "../main.ts";
+ * console.log(runCli(["observed", "--from", "runs.txt", "--target", "0.01"]).stdout);
+ * ```
+ */
 export const OBSERVED: Command = {
   name: "observed",
   synopsis: "--from FILE --target t [--confidence c] [--field name]",

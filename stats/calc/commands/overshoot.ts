@@ -149,7 +149,15 @@ export function overshootText(result: OvershootResult): string {
   ].join("\n");
 }
 
-/** The `overshoot` command. */
+/**
+ * The `overshoot` command, as `calc overshoot` runs it.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "../main.ts";
+ * console.log(runCli(["overshoot", "--help"]).stdout);
+ * ```
+ */
 export const OVERSHOOT: Command = {
   name: "overshoot",
   synopsis: "--alloc-rate R --target t [--sampling-interval ms | --pool]",
