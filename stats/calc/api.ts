@@ -75,6 +75,10 @@ export type { AccuracyRow } from "../mod.ts";
 export { UsageError } from "./errors.ts";
 export { formatNumber, parseNumber } from "./numbers.ts";
 export { parseObservations } from "./observations.ts";
+export { type FormValues, runCommand } from "./run_command.ts";
+export { COMMANDS } from "./commands.ts";
+export type { Command, Io, Model, Output } from "./command.ts";
+export type { OptionSpec, ParsedOptions } from "./args.ts";
 export { parseTarget, positiveSize, TARGET_ACCEPTS } from "./options.ts";
 export { type Settings, type SettingsJson } from "./settings.ts";
 export {
