@@ -108,8 +108,8 @@ Data: [${ASSETS}/overshoot.csv](${ASSETS}/overshoot.csv).`,
     `## Limits from observed runs`,
     observedSection(data),
     `## memprof's sampled allocation limits`,
-    `OCaml's memprof-limits, the model of memlimits, does not count every allocation: it looks at
-a random sample of the allocated words and interrupts a task at the k-th sample. Its allocation
+    `OCaml's memprof-limits, on which memlimits is modelled, does not count every allocation: it
+looks at a random sample of the allocated words and interrupts a task at the k-th sample. Its allocation
 limits can therefore fire early, and the rest of this page, memprof-limits' own analysis
 reproduced, says how early and which limit to choose (\`deno task calc recommend\`, \`safe\`,
 \`probability\`, \`detect\`, \`rate\`, \`table\`). It does not apply to memlimits' own limits above.`,
