@@ -1,0 +1,98 @@
+// What the npm tarball and the JSR package hold: the library, its docs and
+// LICENSE; no tests, fixtures, benchmarks or CI files; and what their
+// manifests promise (exports with types, bin, no runtime dependencies).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { jsrPackage, npmTarball, root } from "./packages.mjs";
+
+const NOT_SHIPPED =
+  /^(test|bench|demo|scripts|\.ci|node_modules)\/|fixtures\/|_test\.ts$|\.py$|^main\.ts$/;
+
+describe("npm package", () => {
+  test("npm pack builds it cleanly and it holds the compiled library, docs and LICENSE only", () => {
+    const { files } = npmTarball();
+    for (
+      const file of [
+        "LICENSE",
+        "README.md",
+        "CHANGELOG.md",
+        "package.json",
+        "dist/mod.js",
+        "dist/mod.d.ts",
+        "dist/stats/mod.js",
+        "dist/stats/mod.d.ts",
+        "dist/src/pool/worker_main.js",
+        "dist/bin/memlimits.js",
+        "docs/limits.md",
+        "docs/statistical.md",
+      ]
+    ) {
+      assert.ok(files.includes(file), `${file} missing from the tarball`);
+    }
+    assert.deepEqual(files.filter((f) => NOT_SHIPPED.test(f)), []);
+    // Only JavaScript and declarations: Node cannot load .ts from node_modules.
+    assert.deepEqual(
+      files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
+      [],
+    );
+  });
+
+  test("package.json: exports with types, bin, engines, no runtime dependencies", () => {
+    const manifest = JSON.parse(
+      readFileSync(join(root, "package.json"), "utf8"),
+    );
+    const deno = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"));
+    assert.equal(manifest.name, "memlimits");
+    assert.equal(manifest.private, undefined);
+    assert.equal(manifest.version, deno.version);
+    assert.deepEqual(Object.keys(manifest.exports).sort(), [
+      ".",
+      "./package.json",
+      "./stats",
+    ]);
+    for (const entry of [".", "./stats"]) {
+      const { types, default: js } = manifest.exports[entry];
+      assert.match(types, /^\.\/dist\/.*\.d\.ts$/);
+      assert.match(js, /^\.\/dist\/.*\.js$/);
+      assert.ok(npmTarball().files.includes(types.slice(2)), types);
+      assert.ok(npmTarball().files.includes(js.slice(2)), js);
+    }
+    assert.equal(manifest.bin.memlimits, "./dist/bin/memlimits.js");
+    assert.ok(manifest.engines.node && manifest.engines.bun);
+    assert.equal(manifest.dependencies, undefined);
+    assert.equal(
+      manifest.devDependencies.typescript.match(/^\d+\.\d+\.\d+$/)?.[0],
+      manifest.devDependencies.typescript,
+    );
+  });
+});
+
+describe("JSR package", () => {
+  test("deno publish --dry-run passes with no error and no warning", () => {
+    const { status, output } = jsrPackage();
+    assert.equal(status, 0, output);
+    assert.doesNotMatch(output, /^(warning|error)\b/im, output);
+    assert.match(output, /Success\s+Dry run complete/);
+  });
+
+  test("it publishes the library, its docs and LICENSE, and no tests, fixtures or benchmarks", () => {
+    const { files } = jsrPackage();
+    for (
+      const file of [
+        "LICENSE",
+        "README.md",
+        "CHANGELOG.md",
+        "deno.json",
+        "mod.ts",
+        "stats/mod.ts",
+        "src/pool/worker_main.ts",
+        "docs/workers.md",
+      ]
+    ) {
+      assert.ok(files.includes(file), `${file} is not published`);
+    }
+    assert.deepEqual(files.filter((f) => NOT_SHIPPED.test(f)), []);
+  });
+});
