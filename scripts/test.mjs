@@ -65,6 +65,8 @@ const staticChecks = [
   ["lint", deno, ["lint"]],
   ["check", deno, ["check", "."]],
   ["doc-lint", deno, ["doc", "--lint", "mod.ts", "stats/mod.ts"]],
+  // The README's examples, written as a user's project imports memlimits.
+  ["readme-check", deno, ["check", "--doc-only", "README.md"]],
 ];
 
 let passed = 0;

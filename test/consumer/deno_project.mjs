@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { before, describe, test } from "node:test";
-import { bin, jsrPackage, run } from "./packages.mjs";
+import { assertCalcMatches, bin, jsrPackage, run } from "./packages.mjs";
 import {
   checkInThread,
   checkPool,
@@ -21,9 +21,11 @@ const NOT_IN_IMPORT_MAP = /not a dependency and not in import map/;
 
 describe("Deno project", () => {
   let dir;
-  before(() => {
+  let staged;
+  before(async () => {
     dir = newProject("deno-project");
-    const memlimits = `./${relative(dir, jsrPackage().dir)}`;
+    staged = (await jsrPackage()).dir;
+    const memlimits = `./${relative(dir, staged)}`;
     const config = {
       imports: {
         "memlimits": `${memlimits}/mod.ts`,
@@ -35,8 +37,8 @@ describe("Deno project", () => {
     writeFileSync(join(dir, "deno.json"), JSON.stringify(config, null, 2));
   });
 
-  test("imports memlimits and memlimits/stats; in-thread limit, pool task on a bare specifier of its deno.json, memory bomb stopped", () => {
-    const host = run(bin("deno"), ["run", "-A", "host.ts"], { cwd: dir });
+  test("imports memlimits and memlimits/stats; in-thread limit, pool task on a bare specifier of its deno.json, memory bomb stopped", async () => {
+    const host = await run(bin("deno"), ["run", "-A", "host.ts"], { cwd: dir });
     const report = parseReport(host);
     checkInThread(report);
     checkStats(report);
@@ -49,5 +51,10 @@ describe("Deno project", () => {
       );
     }
     checkPool(report);
+  });
+
+  test("the calc export runs the calculator as deno task calc does, with no permissions", async () => {
+    const calc = join(staged, "bin", "memlimits.ts");
+    await assertCalcMatches(bin("deno"), ["run", calc], { cwd: dir });
   });
 });

@@ -11,8 +11,8 @@ const NOT_SHIPPED =
   /^(test|bench|demo|scripts|\.ci|node_modules)\/|fixtures\/|_test\.ts$|\.py$|^main\.ts$/;
 
 describe("npm package", () => {
-  test("npm pack builds it cleanly and it holds the compiled library, docs and LICENSE only", () => {
-    const { files } = npmTarball();
+  test("npm pack builds it cleanly and it holds the compiled library, docs and LICENSE only", async () => {
+    const { files } = await npmTarball();
     for (
       const file of [
         "LICENSE",
@@ -39,7 +39,8 @@ describe("npm package", () => {
     );
   });
 
-  test("package.json: exports with types, bin, engines, no runtime dependencies", () => {
+  test("package.json: exports with types, bin, engines, no runtime dependencies", async () => {
+    const { files } = await npmTarball();
     const manifest = JSON.parse(
       readFileSync(join(root, "package.json"), "utf8"),
     );
@@ -56,8 +57,8 @@ describe("npm package", () => {
       const { types, default: js } = manifest.exports[entry];
       assert.match(types, /^\.\/dist\/.*\.d\.ts$/);
       assert.match(js, /^\.\/dist\/.*\.js$/);
-      assert.ok(npmTarball().files.includes(types.slice(2)), types);
-      assert.ok(npmTarball().files.includes(js.slice(2)), js);
+      assert.ok(files.includes(types.slice(2)), types);
+      assert.ok(files.includes(js.slice(2)), js);
     }
     assert.equal(manifest.bin.memlimits, "./dist/bin/memlimits.js");
     assert.ok(manifest.engines.node && manifest.engines.bun);
@@ -70,15 +71,15 @@ describe("npm package", () => {
 });
 
 describe("JSR package", () => {
-  test("deno publish --dry-run passes with no error and no warning", () => {
-    const { status, output } = jsrPackage();
+  test("deno publish --dry-run passes with no error and no warning", async () => {
+    const { status, output } = await jsrPackage();
     assert.equal(status, 0, output);
     assert.doesNotMatch(output, /^(warning|error)\b/im, output);
     assert.match(output, /Success\s+Dry run complete/);
   });
 
-  test("it publishes the library, its docs and LICENSE, and no tests, fixtures or benchmarks", () => {
-    const { files } = jsrPackage();
+  test("it publishes the library, its docs and LICENSE, and no tests, fixtures or benchmarks", async () => {
+    const { files } = await jsrPackage();
     for (
       const file of [
         "LICENSE",
@@ -87,6 +88,7 @@ describe("JSR package", () => {
         "deno.json",
         "mod.ts",
         "stats/mod.ts",
+        "bin/memlimits.ts",
         "src/pool/worker_main.ts",
         "docs/workers.md",
       ]

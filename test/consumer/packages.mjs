@@ -2,7 +2,8 @@
 // npm tarball (`npm pack`, which builds dist/ through `prepack`) and the files
 // `deno publish` would put on JSR. Everything lives in one temporary directory
 // under the OS's temp dir, removed by `removeWorkspace()`.
-import { execFileSync, spawnSync } from "node:child_process";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -34,62 +35,71 @@ export function removeWorkspace() {
 }
 
 /**
- * Runs `command` and returns its status and output (never throws on a
- * non-zero status), killed after `timeout` ms.
+ * Runs `command` and resolves to its status and output (never rejects on a
+ * non-zero status); killed after `timeout` ms. Asynchronous, so that the
+ * slow steps (npm pack, deno publish, the calculator runs) overlap.
  */
 export function run(command, args, { cwd, timeout = 120_000, env } = {}) {
-  const result = spawnSync(command, args, {
-    cwd,
-    env: env ?? cleanEnv,
-    encoding: "utf8",
-    timeout,
+  return new Promise((resolve, reject) => {
+    execFile(command, args, {
+      cwd,
+      env: env ?? cleanEnv,
+      encoding: "utf8",
+      timeout,
+      maxBuffer: 64 * 2 ** 20,
+    }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== "number" && !error.signal) {
+        reject(error); // not started at all (ENOENT, …)
+        return;
+      }
+      resolve({
+        status: error ? (error.code ?? null) : 0,
+        signal: error?.signal ?? null,
+        stdout,
+        stderr,
+      });
+    });
   });
-  if (result.error) throw result.error;
-  return {
-    status: result.status,
-    signal: result.signal,
-    stdout: result.stdout,
-    stderr: result.stderr,
-  };
 }
 
-let packed;
+/** Memoizes an async function of no arguments: the first call's promise. */
+function once(fn) {
+  let promise;
+  return () => (promise ??= fn());
+}
+
 /**
  * Packs the checkout with `npm pack` (once) into the workspace.
- * Returns the tarball's path and the files it holds (relative paths).
+ * Resolves to the tarball's path and the files it holds (relative paths).
  */
-export function npmTarball() {
-  if (packed) return packed;
-  const out = execFileSync(
+export const npmTarball = once(async () => {
+  const result = await run(
     "npm",
     ["pack", "--json", "--pack-destination", workspace],
-    {
-      cwd: root,
-      env: cleanEnv,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    { cwd: root },
   );
+  if (result.status !== 0) {
+    throw new Error(`npm pack failed:\n${result.stdout}\n${result.stderr}`);
+  }
   // `npm pack --json` prints the JSON after prepack's own output, if any.
-  const [info] = JSON.parse(out.slice(out.indexOf("[")));
-  packed = {
+  const [info] = JSON.parse(result.stdout.slice(result.stdout.indexOf("[")));
+  return {
     path: join(workspace, info.filename),
     files: info.files.map((f) => f.path).sort(),
   };
-  return packed;
-}
+});
 
-let published;
 /**
  * Runs `deno publish --dry-run` (once) and copies the files it lists into
  * `<workspace>/jsr/memlimits`, the package as JSR would serve it.
- * Returns the run's status and output and the staged directory.
+ * Resolves to the run's status and output and the staged directory.
  */
-export function jsrPackage() {
-  if (published) return published;
-  const result = run(bin("deno"), ["publish", "--dry-run", "--allow-dirty"], {
-    cwd: root,
-  });
+export const jsrPackage = once(async () => {
+  const result = await run(
+    bin("deno"),
+    ["publish", "--dry-run", "--allow-dirty"],
+    { cwd: root },
+  );
   const output = result.stdout + result.stderr;
   const files = [...output.matchAll(/^\s+(file:\/\/\S+) \(/gm)].map((m) =>
     relative(root, fileURLToPath(m[1]))
@@ -99,17 +109,8 @@ export function jsrPackage() {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     cpSync(join(root, file), join(dir, file));
   }
-  published = { ...result, output, files: files.sort(), dir };
-  return published;
-}
-
-/**
- * What `deno task calc ARGS` prints in the checkout: the reference the
- * installed `memlimits` command must match.
- */
-export function denoTaskCalc(args) {
-  return run(bin("deno"), ["task", "-q", "calc", ...args], { cwd: root });
-}
+  return { ...result, output, files: files.sort(), dir };
+});
 
 /** The calculator runs the consumer tests compare: text, --json, bad input. */
 export const CALC_RUNS = [
@@ -117,3 +118,30 @@ export const CALC_RUNS = [
   ["recommend", "--safe", "100KiB", "--target", "1e-9", "--json"],
   ["recommend", "--safe", "lots", "--target", "1e-9"],
 ];
+
+/**
+ * What `deno task calc ARGS` prints in the checkout for each of CALC_RUNS
+ * (once): the reference an installed `memlimits` command must match.
+ */
+export const denoTaskCalc = once(() =>
+  Promise.all(
+    CALC_RUNS.map((args) =>
+      run(bin("deno"), ["task", "-q", "calc", ...args], { cwd: root })
+    ),
+  )
+);
+
+/**
+ * Asserts that `command PREFIX... ARGS` prints, for each of CALC_RUNS, what
+ * `deno task calc ARGS` prints, with the same exit status.
+ */
+export async function assertCalcMatches(command, prefix, options) {
+  const expected = await denoTaskCalc();
+  const actual = await Promise.all(
+    CALC_RUNS.map((args) => run(command, [...prefix, ...args], options)),
+  );
+  CALC_RUNS.forEach((args, i) => {
+    const shown = ({ status, stdout, stderr }) => ({ status, stdout, stderr });
+    assert.deepEqual(shown(actual[i]), shown(expected[i]), args.join(" "));
+  });
+}

@@ -4,6 +4,7 @@
 // `memoryLimit` stops, and the statistics. It prints one JSON report; a part
 // that throws reports its error instead, so that the test can say which.
 import {
+  LimitExceeded,
   limitGlobalMemory,
   limitWithToken,
   MiB,
@@ -23,9 +24,11 @@ import {
 const report: Record<string, unknown> = {};
 
 function outcome<T>(r: Result<T>): unknown {
-  return r.ok
-    ? { ok: true, value: r.value }
-    : { ok: false, kind: r.error.kind };
+  if (r.ok) return { ok: true, value: r.value };
+  const { error } = r;
+  return error instanceof LimitExceeded
+    ? { ok: false, kind: error.kind }
+    : { ok: false, error: String(error) };
 }
 
 async function part(name: string, fn: () => Promise<unknown> | unknown) {
