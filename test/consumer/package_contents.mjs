@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { jsrPackage, npmTarball, root } from "./packages.mjs";
+import { cleanEnv, jsrPackage, npmTarball, root, run } from "./packages.mjs";
 
 const NOT_SHIPPED =
   /^(test|bench|demo|scripts|\.ci|node_modules)\/|fixtures\/|_test\.ts$|\.py$|^main\.ts$/;
@@ -60,13 +60,31 @@ describe("npm package", () => {
       assert.ok(files.includes(types.slice(2)), types);
       assert.ok(files.includes(js.slice(2)), js);
     }
-    assert.equal(manifest.bin.memlimits, "./dist/bin/memlimits.js");
+    assert.equal(manifest.bin.memlimits, "dist/bin/memlimits.js");
     assert.ok(manifest.engines.node && manifest.engines.bun);
     assert.equal(manifest.dependencies, undefined);
     assert.equal(
       manifest.devDependencies.typescript.match(/^\d+\.\d+\.\d+$/)?.[0],
       manifest.devDependencies.typescript,
     );
+  });
+
+  test("npm publish --dry-run finds nothing in package.json to correct", async () => {
+    await npmTarball(); // dist/ built, as at a real publish
+    const result = await run("npm", [
+      "publish",
+      "--dry-run",
+      "--ignore-scripts",
+    ], {
+      cwd: root,
+      env: { ...cleanEnv, npm_config_offline: "true" },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    // The one warning a dry run without a login always gives.
+    const warnings = result.stderr.split("\n").filter((l) =>
+      l.startsWith("npm warn") && !l.includes("requires you to be logged in")
+    );
+    assert.deepEqual(warnings, []);
   });
 });
 
