@@ -25,10 +25,13 @@ export const ALLOCATIONS_UNSUPPORTED =
   "allocation limits are not supported on this runtime: Bun's JavaScriptCore has no allocation counter " +
   "(bun:jsc totalAllocatedHeapBytes is missing); use limitGlobalMemory or limitWithToken, or run on Deno";
 
-/** Loads `bun:jsc`; the specifier is not a literal so that Deno's type checker does not resolve it. */
-export async function loadBunJsc(): Promise<BunJsc> {
-  const specifier = "bun:jsc";
-  return (await import(specifier)) as BunJsc;
+/**
+ * Loads `bun:jsc` (on Bun only). `process.getBuiltinModule` rather than
+ * `import()`: Deno's type checker would resolve `import("bun:jsc")`, and
+ * `deno publish` warns about an `import()` of a variable.
+ */
+export function loadBunJsc(): BunJsc {
+  return process.getBuiltinModule("bun:jsc") as BunJsc;
 }
 
 /** Creates the meter for the current Bun thread from its `bun:jsc` module. */

@@ -12,7 +12,7 @@ export { ALLOCATIONS_UNSUPPORTED } from "./bun.ts";
 
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 
-const meter: Meter = isBun ? bunMeter(await loadBunJsc()) : denoMeter();
+const meter: Meter = isBun ? bunMeter(loadBunJsc()) : denoMeter();
 
 /** The meter of the current runtime and thread. */
 export function currentMeter(): Meter {

@@ -13,7 +13,14 @@
 import { fileURLToPath } from "node:url";
 
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
-const entry = fileURLToPath(new URL("./worker_main.ts", import.meta.url));
+// Next to this module, with its extension: worker_main.js where the npm
+// package's compiled JavaScript runs, worker_main.ts from the sources. Deno
+// runs a remote entry (a JSR package's https: URL) as it is.
+const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
+const entryUrl = new URL(`./worker_main${extension}`, import.meta.url);
+const entry = entryUrl.protocol === "file:"
+  ? fileURLToPath(entryUrl)
+  : entryUrl.href;
 
 /** Executable and arguments for one worker process. */
 export function spawnCommand(

@@ -30,8 +30,12 @@ export interface CliResult {
   stderr: string;
 }
 
-const USAGE =
-  "Usage: deno task calc <command> [options]\n       npm run calc -- <command> [options]";
+const USAGE = [
+  "Usage: deno task calc <command> [options]",
+  "       npm run calc -- <command> [options]",
+  "       npx memlimits <command> [options]   (installed; bunx memlimits on Bun,",
+  "                                            deno run jsr:@memlimits/memlimits/calc)",
+].join("\n");
 
 function optionHelp(options: readonly OptionSpec[]): string {
   const left = options.map((o) =>
