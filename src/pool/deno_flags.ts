@@ -147,7 +147,7 @@ function absolute(path: string): string {
 }
 
 /** Configuration flags of the host that matter to how a worker loads and runs modules. */
-function configurationFlags(host: HostCommandLine): string[] {
+export function hostConfigurationFlags(host: HostCommandLine): string[] {
   const out: string[] = [];
   const { flags } = host;
   for (let i = 0; i < flags.length; i++) {
@@ -291,7 +291,7 @@ export function denoConfigurationFlags(
   denoConfig: string | undefined,
 ): string[] {
   const host = hostCommandLine();
-  const flags = host ? configurationFlags(host) : [];
+  const flags = host ? hostConfigurationFlags(host) : [];
   const setsConfig = (f: string) =>
     f.startsWith("--config=") || f === "--no-config";
   if (denoConfig !== undefined) {

@@ -329,7 +329,7 @@ export function workerPermissionFlags(
   permissions: unknown,
   taskModule: string,
 ): WorkerPermissionFlags | undefined {
-  const value = permissions ?? "inherit";
+  const value = permissions === undefined ? "inherit" : permissions;
   if (!denoNamespace()) {
     if (value !== "inherit") {
       throw new TypeError(
