@@ -109,9 +109,9 @@ export function hostCommandLine(): HostCommandLine | undefined {
 }
 
 /**
- * Whether the host runs with every permission granted in full. Under Deno
- * that is `-A` or all eight `--allow-*` flags; the /proc read needs `-A`
- * itself, which the read attempt then settles.
+ * Whether the host may have been started with `-A`: every permission is
+ * granted, in full or but for some `--deny-*` entries. The /proc read, which
+ * needs `-A` itself, then settles it; it is not attempted otherwise.
  */
 function allowAllPassed(): boolean {
   const deno = denoNamespace();
@@ -128,8 +128,7 @@ function allowAllPassed(): boolean {
       "import",
     ] as const
   ) {
-    const status = deno.permissions.querySync({ name });
-    if (status.state !== "granted" || status.partial) return false;
+    if (deno.permissions.querySync({ name }).state !== "granted") return false;
   }
   return true;
 }

@@ -4,20 +4,16 @@
  * check that the host holds what the pool itself needs.
  *
  * The rule: a worker never has a permission the host lacks. What the host
- * holds is known exactly only under `-A` (its command line, with any
- * `--deny-*` flags, is readable then); a host with narrower grants cannot
- * list them (Deno opens /proc only under `-A`, and `process.execArgv` is
- * empty), so there each grant is verified with `Deno.permissions.querySync`
- * and what cannot be verified is left out: the worker gets less, never more.
+ * holds is known exactly only under a plain `-A`; a host with narrower
+ * grants cannot list them (Deno opens /proc only under `-A`, and
+ * `process.execArgv` is empty), so there each grant is verified with
+ * `Deno.permissions.querySync` and what cannot be verified is left out: the
+ * worker gets less, never more.
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  denoNamespace,
-  type HostCommandLine,
-  hostCommandLine,
-} from "./deno_flags.ts";
+import { denoNamespace, hostCommandLine } from "./deno_flags.ts";
 
 /** One permission's setting in a `WorkerPermissionsObject`. */
 export type WorkerPermissionValue =
@@ -123,18 +119,14 @@ const DEFAULT_IMPORT_HOSTS = [
   "gist.githubusercontent.com:443",
 ];
 
-/**
- * One permission as granted: all of it (`all`), or the `allow` entries;
- * either way except the `deny` entries.
- */
+/** One permission as granted: all of it, or the `allow` entries. */
 interface Grant {
   all: boolean;
   allow: string[];
-  deny: string[];
 }
 
-const NONE: Grant = { all: false, allow: [], deny: [] };
-const ALL: Grant = { all: true, allow: [], deny: [] };
+const NONE: Grant = { all: false, allow: [] };
+const ALL: Grant = { all: true, allow: [] };
 
 /** The worker's side of the spawn: its permission flags, and whether it can read the task module itself. */
 export interface WorkerPermissionFlags {
@@ -155,18 +147,6 @@ function granted(kind: Kind, entry: string): boolean {
   } catch {
     return false; // a descriptor Deno cannot parse is not granted
   }
-}
-
-/** The host's `--deny-<kind>` flags, from its command line. */
-function deniesOf(host: HostCommandLine, kind: Kind): string[] | "all" {
-  const out: string[] = [];
-  for (const flag of host.flags) {
-    if (flag === `--deny-${kind}`) return "all";
-    if (flag.startsWith(`--deny-${kind}=`)) {
-      out.push(...flag.slice(`--deny-${kind}=`.length).split(","));
-    }
-  }
-  return out;
 }
 
 /** The outermost directory at or above `path` that the host may `kind` (read/write/ffi). */
@@ -221,12 +201,13 @@ function probedGrant(kind: Kind, taskModule: string): Grant {
   return { ...NONE, allow: candidates.filter((c) => granted(kind, c)) };
 }
 
-/** The host's grant of `kind`: exact from its command line under `-A`, else probed. */
+/**
+ * The host's grant of `kind`. Its command line is readable only under a
+ * plain `-A` (a `--deny-*` flag next to it closes /proc too), and then it
+ * holds everything; otherwise, what can be verified.
+ */
 function hostGrant(kind: Kind, taskModule: string): Grant {
-  const host = hostCommandLine();
-  if (!host) return probedGrant(kind, taskModule);
-  const deny = deniesOf(host, kind);
-  return deny === "all" ? NONE : { ...ALL, deny };
+  return hostCommandLine() ? ALL : probedGrant(kind, taskModule);
 }
 
 /** An entry of a permission list, as the worker's flag will carry it. */
@@ -267,8 +248,8 @@ function narrowedGrant(
   const name = `options.permissions.${kind}`;
   if (value === "inherit") return hostGrant(kind, taskModule);
   if (value === false) return NONE;
-  const host = hostGrant(kind, taskModule);
   if (value === true) {
+    const host = hostGrant(kind, taskModule);
     if (!host.all) {
       throw new TypeError(
         `${name}: true asks for all ${kind} access, which the host does not have (a worker may only narrow the host's permissions)`,
@@ -292,25 +273,18 @@ function narrowedGrant(
     }
     return text;
   });
-  // Keep the host's own exceptions inside what is allowed.
-  return allow.length === 0 ? NONE : { all: false, allow, deny: host.deny };
+  return { all: false, allow };
 }
 
 /** The `deno run` flags for one permission. */
 function flagsOf(kind: Kind, grant: Grant): string[] {
-  if (!grant.all && grant.allow.length === 0) return [`--deny-${kind}`];
-  const flags = [
-    grant.all ? `--allow-${kind}` : `--allow-${kind}=${grant.allow.join(",")}`,
-  ];
-  if (grant.deny.length > 0) {
-    flags.push(`--deny-${kind}=${grant.deny.join(",")}`);
-  }
-  return flags;
+  if (grant.all) return [`--allow-${kind}`];
+  if (grant.allow.length === 0) return [`--deny-${kind}`];
+  return [`--allow-${kind}=${grant.allow.join(",")}`];
 }
 
 /** Whether `grant` covers reading `moduleUrl` (a file: URL) without exception. */
 function coversModule(grant: Grant, moduleUrl: string): boolean {
-  if (grant.deny.length > 0) return false;
   if (grant.all) return true;
   if (!moduleUrl.startsWith("file:")) return false;
   const path = fileURLToPath(moduleUrl);
@@ -342,15 +316,9 @@ export function workerPermissionFlags(
   }
   let grants: Record<Kind, Grant>;
   if (value === "inherit") {
-    const host = hostCommandLine();
-    if (host && KINDS.every((k) => deniesOf(host, k) !== "all")) {
-      // -A: pass it on as such (it also opens /dev and /proc), with the host's exceptions.
-      const denies = host.flags.filter((f) => f.startsWith("--deny-"));
-      const readDenied = denies.some((f) => f.startsWith("--deny-read"));
-      return {
-        flags: ["--allow-all", ...denies],
-        readsTaskModule: !readDenied,
-      };
+    // -A: pass it on as such (it also opens /dev and /proc).
+    if (hostCommandLine()) {
+      return { flags: ["--allow-all"], readsTaskModule: true };
     }
     grants = Object.fromEntries(
       KINDS.map((k) => [k, hostGrant(k, taskModule)]),
