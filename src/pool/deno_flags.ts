@@ -8,7 +8,8 @@
  * Where it comes from, best first:
  * 1. `WorkerPoolOptions.denoConfig`, when given;
  * 2. the host's own command line (`/proc/self/cmdline`), which Deno lets a
- *    program read only under `--allow-all` (`-A`): `--config`,
+ *    program read only with every permission granted in full (`-A`):
+ *    `--config`,
  *    `--no-config`, `--import-map`, `--lock`, `--node-modules-dir`, ...;
  * 3. the deno.json / deno.jsonc Deno found for the host, looked up the way
  *    Deno does: from the main module's directory upwards (`deno run`), or

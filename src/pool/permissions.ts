@@ -4,8 +4,8 @@
  * check that the host holds what the pool itself needs.
  *
  * The rule: a worker never has a permission the host lacks. What the host
- * holds is known exactly only under a plain `-A`; a host with narrower
- * grants cannot list them (Deno opens /proc only under `-A`, and
+ * holds is known exactly only under `-A`; a host with narrower grants
+ * cannot list them (Deno opens /proc only with every permission granted, and
  * `process.execArgv` is empty), so there each grant is verified with
  * `Deno.permissions.querySync` and what cannot be verified is left out: the
  * worker gets less, never more.
@@ -202,8 +202,8 @@ function probedGrant(kind: Kind, taskModule: string): Grant {
 }
 
 /**
- * The host's grant of `kind`. Its command line is readable only under a
- * plain `-A` (a `--deny-*` flag next to it closes /proc too), and then it
+ * The host's grant of `kind`. Its command line is readable only with every
+ * permission granted in full (a `--deny-*` flag closes /proc too), and then it
  * holds everything; otherwise, what can be verified.
  */
 function hostGrant(kind: Kind, taskModule: string): Grant {
@@ -366,7 +366,7 @@ export function workerPermissionFlags(
  * itself needs (see docs/workers.md, "Configuration and permissions on
  * Deno"): running the Deno executable, the whole environment (which
  * node:child_process copies into each worker), and, for memory limits on
- * Linux, reading /proc, which Deno allows only under `--allow-all`.
+ * Linux, reading /proc, which Deno allows only with every permission granted.
  */
 export function checkPoolPermissions(memoryLimits: boolean): void {
   const deno = denoNamespace();
@@ -383,16 +383,28 @@ export function checkPoolPermissions(memoryLimits: boolean): void {
       "the WorkerPool passes the host's environment to its workers (node:child_process reads all of it): run the host with --allow-env (or -A)",
     );
   }
-  if (memoryLimits && process.platform === "linux") {
-    try {
-      readFileSync("/proc/self/statm");
-    } catch (error) {
-      if ((error as Error).name === "NotCapable") {
-        throw new Error(
-          "memory limits read each worker's /proc/PID/statm, which Deno opens only under --allow-all: run the host with -A, or use the pool without memoryLimit and processMemoryLimit",
-          { cause: error },
-        );
-      }
+  if (memoryLimits) checkMemoryLimitPermission();
+}
+
+/**
+ * Throws an Error naming the flag when Deno's permissions stop memory limits:
+ * on Linux they read each worker's /proc/PID/statm, which Deno opens only
+ * with every permission granted (`-A`). Elsewhere, and on Bun, nothing.
+ */
+export function checkMemoryLimitPermission(): void {
+  if (!denoNamespace() || process.platform !== "linux") return;
+  const refused = new Error(
+    "memory limits read each worker's /proc/PID/statm, which Deno opens only under --allow-all: run the host with -A, or use the pool without memory limits",
+  );
+  // Not granted: a read would prompt on a terminal. Granted (say
+  // --allow-read=/proc): Deno still refuses without every permission.
+  if (!granted("read", "/proc/self/statm")) throw refused;
+  try {
+    readFileSync("/proc/self/statm");
+  } catch (error) {
+    if ((error as Error).name === "NotCapable") {
+      refused.cause = error;
+      throw refused;
     }
   }
 }

@@ -14,7 +14,10 @@ import { cancellation, Token } from "../token.ts";
 import type { WireError, WorkerMessage } from "./protocol.ts";
 import { canReadResidentMemory, Sampler } from "./rss_watch.ts";
 import { holdsSharedMemory } from "./shared_memory.ts";
-import type { WorkerPermissions } from "./permissions.ts";
+import {
+  checkMemoryLimitPermission,
+  type WorkerPermissions,
+} from "./permissions.ts";
 import {
   type DenoWorkerSettings,
   denoWorkerSettings,
@@ -329,6 +332,7 @@ export class WorkerPool {
         `limits.memoryLimit must be at most the pool's memoryLimit (${this.#memoryLimit}), got ${memoryLimit}`,
       );
     }
+    if (memoryLimit !== undefined) checkMemoryLimitPermission();
     if (memoryLimit !== undefined && !canReadResidentMemory()) {
       throw new Error(
         "memory limits need /proc/PID/statm (Linux) to read a worker's resident memory",

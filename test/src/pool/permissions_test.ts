@@ -31,7 +31,7 @@ function runHost(
   spec: {
     tasks: URL | string;
     options?: Record<string, unknown>;
-    runs?: [string, unknown[]][];
+    runs?: [string, unknown[], Record<string, unknown>?][];
   },
   cwd: string,
 ): HostOutput {
@@ -258,6 +258,17 @@ test(
         ),
         /^Error: memory limits read each worker's \/proc\/PID\/statm, which Deno opens only under --allow-all: run the host with -A/,
       );
+      // The same for a memory limit given to one run only, and the pool
+      // stays usable.
+      const [limited, unlimited] = runHost(["--allow-env", run], {
+        ...spec,
+        runs: [["pure", [3], { memoryLimit: 64 * 2 ** 20 }], ["pure", [3]]],
+      }, data).results!;
+      assert.match(
+        String(limited.rejected),
+        /^Error: memory limits read each worker's \/proc\/PID\/statm, which Deno opens only under --allow-all/,
+      );
+      assert.deepEqual(unlimited, { ok: true, value: 3 });
     } finally {
       done();
     }
