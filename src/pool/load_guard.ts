@@ -1,6 +1,6 @@
 /**
  * Preloaded (`deno run --preload`) ahead of the task module when a worker
- * may not read the task module's file: a preloaded module is part of the
+ * may not read every file: a preloaded module (with its static imports) is part of the
  * worker's initial module graph, which Deno loads without a read check. If
  * the task module throws while it is evaluated, the rejection would end the
  * process before `worker_main.ts` runs; this guard stops that, so that

@@ -132,8 +132,8 @@ const ALL: Grant = { all: true, allow: [] };
 export interface WorkerPermissionFlags {
   /** `deno run` flags; never empty (an empty set would make Deno's node:child_process add `-A`). */
   flags: string[];
-  /** False when the worker lacks read access to the task module, which is then preloaded. */
-  readsTaskModule: boolean;
+  /** False when the worker may not read every file: the task module is then preloaded. */
+  readsAnyFile: boolean;
 }
 
 function query(descriptor: { name: string; [field: string]: string }) {
@@ -283,16 +283,6 @@ function flagsOf(kind: Kind, grant: Grant): string[] {
   return [`--allow-${kind}=${grant.allow.join(",")}`];
 }
 
-/** Whether `grant` covers reading `moduleUrl` (a file: URL) without exception. */
-function coversModule(grant: Grant, moduleUrl: string): boolean {
-  if (grant.all) return true;
-  if (!moduleUrl.startsWith("file:")) return false;
-  const path = fileURLToPath(moduleUrl);
-  return grant.allow.some((a) =>
-    path === a || path.startsWith(a.endsWith("/") ? a : a + "/")
-  );
-}
-
 /**
  * Checks `WorkerPoolOptions.permissions` and, on Deno, returns the worker's
  * permission flags. Throws a TypeError for a value of the wrong shape and
@@ -318,7 +308,7 @@ export function workerPermissionFlags(
   if (value === "inherit") {
     // -A: pass it on as such (it also opens /dev and /proc).
     if (hostCommandLine()) {
-      return { flags: ["--allow-all"], readsTaskModule: true };
+      return { flags: ["--allow-all"], readsAnyFile: true };
     }
     grants = Object.fromEntries(
       KINDS.map((k) => [k, hostGrant(k, taskModule)]),
@@ -357,7 +347,9 @@ export function workerPermissionFlags(
   }
   return {
     flags: KINDS.flatMap((k) => flagsOf(k, grants[k])),
-    readsTaskModule: coversModule(grants.read, taskModule),
+    // Without all of read, the task module's imports might lie outside what
+    // the worker may read, even where the module itself does not.
+    readsAnyFile: grants.read.all,
   };
 }
 

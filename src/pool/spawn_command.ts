@@ -8,8 +8,8 @@
  *   V8's old-generation cap as a backstop (`--max-old-space-size`) set well
  *   above the memory limit, so that the host's RSS watch fires first. A
  *   worker that hits the cap dies alone (it is a separate process), and the
- *   pool reports it as over its limit. A worker that may not read the task
- *   module's file gets it preloaded (`--preload`, part of its initial module
+ *   pool reports it as over its limit. A worker that may not read every
+ *   file gets the task module preloaded (`--preload`, part of its initial module
  *   graph, which Deno loads without a read check).
  * - Bun: `bun worker_main.ts`; JavaScriptCore has no heap cap, so the RSS
  *   watch is the only stop.
@@ -35,7 +35,7 @@ const loadGuard = fileURLToPath(new URL("./load_guard.ts", import.meta.url));
 export interface DenoWorkerSettings {
   /** Configuration flags: `--config`, `--lock`, `--import-map`, ... */
   config: string[];
-  /** Permission flags, and whether the worker may read the task module. */
+  /** Permission flags, and whether the worker may read every file. */
   permissions: WorkerPermissionFlags;
   /** The host's own V8 flags. */
   v8: string[];
@@ -79,7 +79,7 @@ export function spawnCommand(
     ...settings.v8.filter((f) => !f.startsWith("--max-old-space-size")),
     `--max-old-space-size=${Math.ceil(heapCapBytes / 2 ** 20)}`,
   ];
-  const preload = settings.permissions.readsTaskModule
+  const preload = settings.permissions.readsAnyFile
     ? []
     : [`--preload=${loadGuard}`, `--preload=${moduleUrl}`];
   return {

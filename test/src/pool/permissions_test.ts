@@ -170,6 +170,31 @@ test(
       assert.deepEqual(spawned, { ok: true, value: 0 });
       assert.match(String(socket.rejected), /^NotCapable: Requires net access/);
       assert.deepEqual(pure, { ok: true, value: 6 });
+
+      // A task module inside <dir> that imports a file outside it loads, as it
+      // would in the host (static imports need no read permission).
+      writeFileSync(
+        join(dir, "helper.ts"),
+        "export const twice = (n: number) => 2 * n;\n",
+      );
+      writeFileSync(
+        join(data, "local_tasks.ts"),
+        'import { twice } from "../helper.ts";\nexport const quadruple = (n: number) => twice(twice(n));\n',
+      );
+      const local = runHost(
+        [
+          `--allow-read=${data}`,
+          "--allow-env",
+          `--allow-run=${Deno.execPath()}`,
+        ],
+        {
+          tasks: `file://${join(data, "local_tasks.ts")}`,
+          options: { size: 1 },
+          runs: [["quadruple", [5]]],
+        },
+        data,
+      );
+      assert.deepEqual(local.results, [{ ok: true, value: 20 }]);
     } finally {
       done();
     }
