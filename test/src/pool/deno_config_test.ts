@@ -162,7 +162,7 @@ test(
 );
 
 test(
-  "deno config: a host that may not read its project names the config with denoConfig",
+  "deno config: a narrow host finds its deno.json if it may read its project, and else names it with denoConfig",
   () => {
     const { dir, done } = project();
     try {
@@ -175,6 +175,13 @@ test(
         String(blind.rejected),
         /workers cannot start/,
         JSON.stringify(blind),
+      );
+      // May it read the project, it finds the deno.json as Deno did.
+      const reading = runHost(dir, [...flags, `--allow-read=${dir}`], host);
+      assert.deepEqual(
+        reading.result,
+        { ok: true, value: "hello you" },
+        JSON.stringify(reading),
       );
       for (
         const denoConfig of [join(dir, "deno.json"), `file://${dir}/deno.json`]
