@@ -128,7 +128,7 @@ interface Grant {
 const NONE: Grant = { all: false, allow: [] };
 const ALL: Grant = { all: true, allow: [] };
 
-/** The worker's side of the spawn: its permission flags, and whether it can read the task module itself. */
+/** The worker's permission flags, and whether they let it read every file. */
 export interface WorkerPermissionFlags {
   /** `deno run` flags; never empty (an empty set would make Deno's node:child_process add `-A`). */
   flags: string[];
