@@ -43,3 +43,8 @@ export {
   WorkerPool,
   type WorkerPoolOptions,
 } from "./src/pool/worker_pool.ts";
+export type {
+  WorkerPermissions,
+  WorkerPermissionsObject,
+  WorkerPermissionValue,
+} from "./src/pool/permissions.ts";

@@ -129,4 +129,9 @@ process.on("message", (message: RunMessage) => {
 });
 // The host closed the channel (pool closed, or the host died): leave.
 process.on("disconnect", () => process.exit(0));
+// The module loaded: from here an unhandled rejection ends the worker again
+// (see load_guard.ts, preloaded only for workers that may not read the module).
+(globalThis as Record<symbol, (() => void) | undefined>)[
+  Symbol.for("memlimits.endLoadGuard")
+]?.();
 send({ t: "ready", exports });

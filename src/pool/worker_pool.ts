@@ -14,7 +14,16 @@ import { cancellation, Token } from "../token.ts";
 import type { WireError, WorkerMessage } from "./protocol.ts";
 import { canReadResidentMemory, Sampler } from "./rss_watch.ts";
 import { holdsSharedMemory } from "./shared_memory.ts";
-import { heapCapFor } from "./spawn_command.ts";
+import {
+  checkMemoryLimitPermission,
+  type WorkerPermissions,
+} from "./permissions.ts";
+import {
+  type DenoWorkerSettings,
+  denoWorkerSettings,
+  heapCapFor,
+  spawnCommand,
+} from "./spawn_command.ts";
 import { WorkerProcess } from "./worker_process.ts";
 
 /**
@@ -40,6 +49,21 @@ export interface WorkerPoolOptions {
    * workers. When exceeded, every running task is stopped with kind "memory".
    */
   processMemoryLimit?: number;
+  /**
+   * Deno: the config file (deno.json or deno.jsonc; a path or a file: URL)
+   * the workers run with, in place of the host's. Needed only where the
+   * pool cannot find out the host's own (see docs/workers.md,
+   * "Configuration and permissions on Deno"). Ignored on Bun.
+   */
+  denoConfig?: string | URL;
+  /**
+   * Deno: the workers' permissions. `"inherit"` (the default): the host's
+   * own; `"none"`; or an object in the shape of `Deno.PermissionOptionsObject`
+   * whose entries may only narrow the host's (a TypeError names an entry
+   * that would widen them). On Bun, which has no permission model, anything
+   * but `"inherit"` is refused with a TypeError.
+   */
+  permissions?: WorkerPermissions;
 }
 
 /**
@@ -128,6 +152,7 @@ export class WorkerPool {
   readonly #memoryLimit: number | undefined;
   readonly #processMemoryLimit: number | undefined;
   readonly #heapCap: number | undefined;
+  readonly #denoWorker: DenoWorkerSettings | undefined;
   readonly #workers = new Set<WorkerProcess>();
   readonly #idle: WorkerProcess[] = [];
   readonly #queue: Job[] = [];
@@ -173,6 +198,11 @@ export class WorkerPool {
     this.#processMemoryLimit = optionalBytes(
       "options.processMemoryLimit",
       options.processMemoryLimit,
+    );
+    this.#denoWorker = denoWorkerSettings(
+      this.#moduleUrl,
+      options,
+      this.#memoryLimit !== undefined || this.#processMemoryLimit !== undefined,
     );
     if (
       (this.#memoryLimit !== undefined ||
@@ -302,6 +332,7 @@ export class WorkerPool {
         `limits.memoryLimit must be at most the pool's memoryLimit (${this.#memoryLimit}), got ${memoryLimit}`,
       );
     }
+    if (memoryLimit !== undefined) checkMemoryLimitPermission();
     if (memoryLimit !== undefined && !canReadResidentMemory()) {
       throw new Error(
         "memory limits need /proc/PID/statm (Linux) to read a worker's resident memory",
@@ -380,7 +411,11 @@ export class WorkerPool {
   }
 
   #spawn(): WorkerProcess {
-    const worker = new WorkerProcess(this.#moduleUrl, this.#heapCap);
+    const worker = new WorkerProcess(
+      this.#moduleUrl,
+      this.#heapCap,
+      spawnCommand(this.#moduleUrl, this.#heapCap, this.#denoWorker),
+    );
     this.#workers.add(worker);
     worker.ready.then(
       (names) => {
