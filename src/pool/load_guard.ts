@@ -8,7 +8,16 @@
  * the host as it does otherwise. `worker_main.ts` ends the guard once the
  * module has loaded.
  */
-const onRejection = (event: PromiseRejectionEvent) => event.preventDefault();
-globalThis.addEventListener("unhandledrejection", onRejection);
-(globalThis as Record<symbol, unknown>)[Symbol.for("memlimits.endLoadGuard")] =
-  () => globalThis.removeEventListener("unhandledrejection", onRejection);
+// Typed here rather than with the DOM's types, which the npm build (tsc with
+// Node's types) does not have; this file runs on Deno only.
+type Listener = (event: { preventDefault(): void }) => void;
+const global = globalThis as unknown as
+  & {
+    addEventListener(type: string, listener: Listener): void;
+    removeEventListener(type: string, listener: Listener): void;
+  }
+  & Record<symbol, unknown>;
+const onRejection: Listener = (event) => event.preventDefault();
+global.addEventListener("unhandledrejection", onRejection);
+global[Symbol.for("memlimits.endLoadGuard")] = () =>
+  global.removeEventListener("unhandledrejection", onRejection);

@@ -24,6 +24,7 @@ describe("npm package", () => {
         "dist/stats/mod.js",
         "dist/stats/mod.d.ts",
         "dist/src/pool/worker_main.js",
+        "dist/src/pool/load_guard.js",
         "dist/bin/memlimits.js",
         "docs/limits.md",
         "docs/statistical.md",
@@ -108,6 +109,7 @@ describe("JSR package", () => {
         "stats/mod.ts",
         "bin/memlimits.ts",
         "src/pool/worker_main.ts",
+        "src/pool/load_guard.ts",
         "docs/workers.md",
       ]
     ) {
