@@ -1,5 +1,5 @@
-// Runs the whole suite: static checks with Deno, then the tests on Deno and on Bun.
-// Ends with one line "N passed, N failed" that sums both runtimes (a failed static
+// Runs the whole suite: static checks with Deno, then the tests on Deno, Bun and Node.
+// Ends with one line "N passed, N failed" that sums the three runtimes (a failed static
 // check counts as one failure), and exits non-zero if anything failed.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -118,6 +118,29 @@ if (want("bun-test")) {
   if (code !== 0 && f === 0) failed += 1;
   if (code !== 0) failures.push("bun-test");
   process.stdout.write(`bun: ${p} passed, ${f} failed\n`);
+}
+
+if (want("node-test")) {
+  // Type stripping runs the .ts files as they are; one file at a time, as on
+  // Deno and Bun, since the pool tests measure memory.
+  const { code, output } = await run("node-test", bin("node"), [
+    "--test",
+    "--test-reporter=spec",
+    "--test-concurrency=1",
+    "--test-timeout=120000",
+    "test/**/*_test.ts",
+  ]);
+  // The spec reporter's summary ("ℹ pass N") comes last.
+  const lastCount = (pattern) =>
+    Number([...output.matchAll(pattern)].at(-1)?.[1] ?? 0);
+  const p = lastCount(/^ℹ pass (\d+)$/gm);
+  const f = lastCount(/^ℹ fail (\d+)$/gm) +
+    lastCount(/^ℹ cancelled (\d+)$/gm);
+  passed += p;
+  failed += f;
+  if (code !== 0 && f === 0) failed += 1;
+  if (code !== 0) failures.push("node-test");
+  process.stdout.write(`node: ${p} passed, ${f} failed\n`);
 }
 
 if (failures.length > 0) {

@@ -1,18 +1,25 @@
 /**
  * The command line that starts a worker process: the pool's one runtime
- * difference. Both runtimes run the same entry (`worker_main.ts`) with the
+ * difference. Every runtime runs the same entry (`worker_main.ts`) with the
  * task module's URL as its argument.
  *
  * - Deno: `deno run -A`, plus V8's old-generation cap as a backstop
  *   (`--max-old-space-size`) set well above the memory limit, so that the
  *   host's RSS watch fires first. A worker that hits the cap dies alone
  *   (it is a separate process), and the pool reports it as over its limit.
+ * - Node: `node worker_main.ts` (Node 25 and later strip the types), with the
+ *   same V8 cap as on Deno.
  * - Bun: `bun worker_main.ts`; JavaScriptCore has no heap cap, so the RSS
  *   watch is the only stop.
  */
 import { fileURLToPath } from "node:url";
 
-const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+type Runtime = "deno" | "bun" | "node";
+const runtime: Runtime = "Bun" in globalThis
+  ? "bun"
+  : "Deno" in globalThis
+  ? "deno"
+  : "node";
 const entry = fileURLToPath(new URL("./worker_main.ts", import.meta.url));
 
 /** Executable and arguments for one worker process. */
@@ -20,14 +27,29 @@ export function spawnCommand(
   moduleUrl: string,
   heapCapBytes: number | undefined,
 ): { command: string; args: string[] } {
-  if (isBun) return { command: process.execPath, args: [entry, moduleUrl] };
-  const cap = heapCapBytes === undefined
-    ? []
-    : [`--v8-flags=--max-old-space-size=${Math.ceil(heapCapBytes / 2 ** 20)}`];
-  return {
-    command: process.execPath,
-    args: ["run", "-A", "--quiet", ...cap, entry, moduleUrl],
-  };
+  const capMiB = heapCapBytes === undefined
+    ? undefined
+    : Math.ceil(heapCapBytes / 2 ** 20);
+  const command = process.execPath;
+  switch (runtime) {
+    case "bun":
+      return { command, args: [entry, moduleUrl] };
+    case "node": {
+      const cap = capMiB === undefined
+        ? []
+        : [`--max-old-space-size=${capMiB}`];
+      return { command, args: [...cap, entry, moduleUrl] };
+    }
+    case "deno": {
+      const cap = capMiB === undefined
+        ? []
+        : [`--v8-flags=--max-old-space-size=${capMiB}`];
+      return {
+        command,
+        args: ["run", "-A", "--quiet", ...cap, entry, moduleUrl],
+      };
+    }
+  }
 }
 
 /** The V8 heap cap for a memory limit: twice the limit plus 64 MiB. */

@@ -1,6 +1,6 @@
 /** One worker process on its own: what the pool relies on when a worker dies. */
 import assert from "node:assert/strict";
-import { isBun, test } from "../../harness.ts";
+import { isDeno, test } from "../../harness.ts";
 import { runInFreshProcess } from "../../fresh_process.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { WorkerProcess } from "../../../src/pool/worker_process.ts";
@@ -33,8 +33,8 @@ test("worker process: a worker that cannot be started ends with its spawn error"
   });
 });
 
-// Deno's process.execPath cannot be redefined; Bun's can, which lets a whole
-// pool fail to start its workers.
+// Deno's process.execPath cannot be redefined; Bun's and Node's can, which
+// lets a whole pool fail to start its workers.
 test(
   "worker process: a pool whose workers cannot be started rejects runs and closes",
   async () => {
@@ -55,5 +55,5 @@ test(
     await assert.rejects(pool.run("add", [1, 2]), /could not be started/);
     await pool.close();
   },
-  { skip: !isBun },
+  { skip: isDeno },
 );
