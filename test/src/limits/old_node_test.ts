@@ -1,9 +1,10 @@
 /**
  * On a Node without `v8.getHeapStatistics().total_allocated_bytes` (before
  * Node 25; the machine's Node 20), allocation limits are refused with the
- * "not supported on this runtime" error. Node 20 cannot run TypeScript, so
- * the child script is bundled to JavaScript first (`deno bundle`). Runs when
- * the tests run on Node and such a Node is on PATH outside node_modules.
+ * "not supported on this runtime" error, while the other limits and the
+ * statistics work. Node 20 cannot run TypeScript, so the child script is
+ * bundled to JavaScript first (`deno bundle`). Runs when the tests run on
+ * Node and such a Node is on PATH outside node_modules.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -58,6 +59,8 @@ test(
       assert.equal(child.status, 0, child.stderr);
       const seen = JSON.parse(child.stdout);
       assert.match(seen.version, /^v(1\d|2[0-4])\./);
+      // I_0.4(2, 3) = P(Binomial(4, 0.4) >= 2) = 0.5248, in closed form.
+      assert.ok(Math.abs(seen.ibeta - 0.5248) < 1e-14, String(seen.ibeta));
       assert.deepEqual(seen, {
         version: seen.version,
         meter: "node-v8-no-counter",
@@ -65,6 +68,7 @@ test(
         refused: V8_ALLOCATIONS_UNSUPPORTED,
         tokenLimitOk: false,
         heapBytesPositive: true,
+        ibeta: seen.ibeta,
       });
       assert.match(ALLOCATIONS_UNSUPPORTED, /not supported on this runtime/);
     } finally {
