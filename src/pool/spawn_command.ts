@@ -8,7 +8,9 @@
  *   host's RSS watch fires first. A worker that hits the cap dies alone
  *   (it is a separate process), and the pool reports it as over its limit.
  * - Node: `node worker_main.ts` (Node 25 and later strip the types), with the
- *   same V8 cap as on Deno.
+ *   same V8 cap as on Deno. A Node worker that hits the cap aborts (SIGABRT)
+ *   where a Deno worker traps (SIGTRAP): `isHeapCapExit` tells them apart
+ *   from other crashes.
  * - Bun: `bun worker_main.ts`; JavaScriptCore has no heap cap, so the RSS
  *   watch is the only stop.
  */
@@ -55,4 +57,22 @@ export function spawnCommand(
 /** The V8 heap cap for a memory limit: twice the limit plus 64 MiB. */
 export function heapCapFor(limitBytes: number | undefined): number | undefined {
   return limitBytes === undefined ? undefined : 2 * limitBytes + 64 * 2 ** 20;
+}
+
+/**
+ * Whether a worker process's exit is V8 stopping it at the heap cap: Deno
+ * traps (SIGTRAP, or exit code 133 through a shell), Node aborts (SIGABRT,
+ * 134). Bun sets no cap, so no Bun exit is one.
+ */
+export function isHeapCapExit(
+  exit: { code: number | null; signal: string | null },
+): boolean {
+  switch (runtime) {
+    case "bun":
+      return false;
+    case "node":
+      return exit.signal === "SIGABRT" || exit.code === 134;
+    case "deno":
+      return exit.signal === "SIGTRAP" || exit.code === 133;
+  }
 }

@@ -14,7 +14,7 @@ import { cancellation, Token } from "../token.ts";
 import type { WireError, WorkerMessage } from "./protocol.ts";
 import { canReadResidentMemory, Sampler } from "./rss_watch.ts";
 import { holdsSharedMemory } from "./shared_memory.ts";
-import { heapCapFor } from "./spawn_command.ts";
+import { heapCapFor, isHeapCapExit } from "./spawn_command.ts";
 import { WorkerProcess } from "./worker_process.ts";
 
 /**
@@ -600,12 +600,12 @@ export class WorkerPool {
   ): void {
     // A worker that was never ready is handled by #onStartFailure.
     if (worker.killed || !worker.loaded) return;
-    // An exit we did not ask for: a crash, or Deno's V8 heap cap (SIGTRAP,
-    // exit code 133), which is set above the memory limit.
+    // An exit we did not ask for: a crash, or V8's heap cap (Deno, Node),
+    // which is set above the memory limit.
     const job = [...this.#running.values()].find((j) => j.worker === worker);
     if (job) {
       const limit = job.memoryLimit ?? this.#processMemoryLimit;
-      const outOfHeap = exit.signal === "SIGTRAP" || exit.code === 133;
+      const outOfHeap = isHeapCapExit(exit);
       if (outOfHeap && limit !== undefined) {
         this.#finish(job, {
           ok: false,
