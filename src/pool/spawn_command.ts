@@ -22,7 +22,12 @@ const runtime: Runtime = "Bun" in globalThis
   : "Deno" in globalThis
   ? "deno"
   : "node";
-const entry = fileURLToPath(new URL("./worker_main.ts", import.meta.url));
+// Next to this module, with its extension: `.ts` from source, `.js` once
+// compiled for npm (Node does not strip types inside node_modules).
+const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
+const entry = fileURLToPath(
+  new URL(`./worker_main${extension}`, import.meta.url),
+);
 
 /** Executable and arguments for one worker process. */
 export function spawnCommand(
