@@ -1,7 +1,7 @@
-// Runs the whole suite: static checks with Deno, then the tests on Deno and on Bun,
-// then the consumer tests (the packages installed into fresh projects). Ends with
-// one line "N passed, N failed" that sums every step (a failed static check counts
-// as one failure), and exits non-zero if anything failed.
+// Runs the whole suite: static checks with Deno, then the tests on Deno, Bun and
+// Node, then the consumer tests (the packages installed into fresh projects).
+// Ends with one line "N passed, N failed" that sums every step (a failed static
+// check counts as one failure), and exits non-zero if anything failed.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -102,11 +102,12 @@ function bunCounts(output) {
   };
 }
 
-/** Reads "ℹ pass N" and "ℹ fail N" from node:test's spec reporter. */
+/** Reads "ℹ pass N", "ℹ fail N" and "ℹ cancelled N" from node:test's spec reporter. */
 function nodeTestCounts(output) {
   return {
     passed: lastCount(output, /^ℹ pass (\d+)$/gm),
-    failed: lastCount(output, /^ℹ fail (\d+)$/gm),
+    failed: lastCount(output, /^ℹ fail (\d+)$/gm) +
+      lastCount(output, /^ℹ cancelled (\d+)$/gm),
   };
 }
 
@@ -126,6 +127,15 @@ const testSteps = [
     "120000",
     "./test/",
   ], bunCounts],
+  // Type stripping runs the .ts files as they are; one file at a time, as on
+  // Deno and Bun, since the pool tests measure memory.
+  ["node-test", "node", bin("node"), [
+    "--test",
+    "--test-reporter=spec",
+    "--test-concurrency=1",
+    "--test-timeout=120000",
+    "test/**/*_test.ts",
+  ], nodeTestCounts],
   // memlimits as users install it: npm pack, deno publish --dry-run, and
   // fresh Bun, Deno and Node projects under the OS's temp dir.
   ["consumer", "consumer", process.execPath, [

@@ -5,7 +5,7 @@
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { isBun } from "./harness.ts";
+import { isDeno } from "./harness.ts";
 
 /**
  * Runs `script` under this runtime (killed after 20 s) and returns how it
@@ -19,7 +19,8 @@ import { isBun } from "./harness.ts";
  */
 export function runInFreshProcess(script: URL): SpawnSyncReturns<Buffer> {
   const path = fileURLToPath(script);
-  const command = isBun ? process.execPath : Deno.execPath();
-  const args = isBun ? [path] : ["run", "-A", "--no-check", path];
+  // Bun and Node run the script as it is (Node strips its types).
+  const command = isDeno ? Deno.execPath() : process.execPath;
+  const args = isDeno ? ["run", "-A", "--no-check", path] : [path];
   return spawnSync(command, args, { timeout: 20_000 });
 }

@@ -21,9 +21,9 @@ export interface BunJsc {
 }
 
 /** The message of the Error thrown by allocation limits where no allocation counter exists. */
-export const ALLOCATIONS_UNSUPPORTED =
+export const BUN_ALLOCATIONS_UNSUPPORTED =
   "allocation limits are not supported on this runtime: Bun's JavaScriptCore has no allocation counter " +
-  "(bun:jsc totalAllocatedHeapBytes is missing); use limitGlobalMemory or limitWithToken, or run on Deno";
+  "(bun:jsc totalAllocatedHeapBytes is missing); use limitGlobalMemory or limitWithToken, or run on Deno or Node 25+";
 
 /**
  * Loads `bun:jsc` (on Bun only). `process.getBuiltinModule` rather than
@@ -43,7 +43,7 @@ export function bunMeter(jsc: BunJsc): Meter {
     name: counter ? "bun-jsc-counter" : "bun-jsc",
     countsAllocations: counter !== undefined,
     allocatedBytes: counter ?? ((): number => {
-      throw new Error(ALLOCATIONS_UNSUPPORTED);
+      throw new Error(BUN_ALLOCATIONS_UNSUPPORTED);
     }),
     heapBytes: () => jsc.heapSize(),
     residentBytes: () => process.memoryUsage.rss(),

@@ -95,9 +95,15 @@ export class ResidentReader {
   }
 }
 
-/** Whether per-process resident memory can be read here (Linux /proc). */
+let canRead: boolean | undefined;
+
+/**
+ * Whether per-process resident memory can be read here (Linux /proc). Read
+ * once: every memory-limited run asks, and on Node reading the file costs
+ * about 50 µs of a tiny task's ~100 µs (bench/RESULTS.md).
+ */
 export function canReadResidentMemory(): boolean {
-  return residentBytesOf(process.pid) !== undefined;
+  return canRead ??= residentBytesOf(process.pid) !== undefined;
 }
 
 /**

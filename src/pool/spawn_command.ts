@@ -1,6 +1,6 @@
 /**
  * The command line that starts a worker process: the pool's one runtime
- * difference. Both runtimes run the same entry (`worker_main.ts`) with the
+ * difference. Every runtime runs the same entry (`worker_main.ts`) with the
  * task module's URL as its argument.
  *
  * - Deno: `deno run` with the host's configuration (deno_flags.ts), the
@@ -9,8 +9,12 @@
  *   above the memory limit, so that the host's RSS watch fires first. A
  *   worker that hits the cap dies alone (it is a separate process), and the
  *   pool reports it as over its limit. A worker that may not read every
- *   file gets the task module preloaded (`--preload`, part of its initial module
- *   graph, which Deno loads without a read check).
+ *   file gets the task module preloaded (`--preload`, part of its initial
+ *   module graph, which Deno loads without a read check).
+ * - Node: `node worker_main.ts` (Node 25 and later strip the types), with the
+ *   same V8 cap as on Deno. A Node worker that hits the cap aborts (SIGABRT)
+ *   where a Deno worker traps (SIGTRAP): `isHeapCapExit` tells them apart
+ *   from other crashes.
  * - Bun: `bun worker_main.ts`; JavaScriptCore has no heap cap, so the RSS
  *   watch is the only stop.
  */
@@ -27,10 +31,17 @@ import {
   workerPermissionFlags,
 } from "./permissions.ts";
 
-const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+type Runtime = "deno" | "bun" | "node";
+const runtime: Runtime = "Bun" in globalThis
+  ? "bun"
+  : "Deno" in globalThis
+  ? "deno"
+  : "node";
+
 // Next to this module, with its extension: worker_main.js where the npm
-// package's compiled JavaScript runs, worker_main.ts from the sources. Deno
-// runs a remote entry (a JSR package's https: URL) as it is.
+// package's compiled JavaScript runs (Node does not strip types inside
+// node_modules), worker_main.ts from the sources. Deno runs a remote entry
+// (a JSR package's https: URL) as it is.
 const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
 function sibling(name: string): string {
   const url = new URL(`./${name}${extension}`, import.meta.url);
@@ -52,8 +63,8 @@ export interface DenoWorkerSettings {
 /**
  * Checks the pool's `denoConfig` and `permissions` options, and that the host
  * holds what the pool needs; returns the Deno workers' settings (undefined on
- * Bun). Throws a TypeError naming a bad option, an Error naming a missing
- * host permission.
+ * Bun and Node). Throws a TypeError naming a bad option, an Error naming a
+ * missing host permission.
  */
 export function denoWorkerSettings(
   moduleUrl: string,
@@ -61,8 +72,8 @@ export function denoWorkerSettings(
   memoryLimits: boolean,
 ): DenoWorkerSettings | undefined {
   const permissions = workerPermissionFlags(options.permissions, moduleUrl);
-  const denoConfig = checkDenoConfig(options.denoConfig); // ignored on Bun
-  if (isBun || permissions === undefined) return undefined;
+  const denoConfig = checkDenoConfig(options.denoConfig); // ignored elsewhere
+  if (runtime !== "deno" || permissions === undefined) return undefined;
   checkPoolPermissions(memoryLimits);
   return {
     config: denoConfigurationFlags(denoConfig),
@@ -75,23 +86,30 @@ export function denoWorkerSettings(
 export function spawnCommand(
   moduleUrl: string,
   heapCapBytes: number | undefined,
-  settings: DenoWorkerSettings | undefined = isBun
-    ? undefined
-    : denoWorkerSettings(moduleUrl, {}, false),
+  settings: DenoWorkerSettings | undefined = runtime === "deno"
+    ? denoWorkerSettings(moduleUrl, {}, false)
+    : undefined,
 ): { command: string; args: string[] } {
-  if (isBun || settings === undefined) {
-    return { command: process.execPath, args: [entry, moduleUrl] };
+  const capFlag = heapCapBytes === undefined
+    ? undefined
+    : `--max-old-space-size=${Math.ceil(heapCapBytes / 2 ** 20)}`;
+  const command = process.execPath;
+  if (runtime === "node") {
+    return { command, args: [...(capFlag ? [capFlag] : []), entry, moduleUrl] };
+  }
+  if (runtime === "bun" || settings === undefined) {
+    return { command, args: [entry, moduleUrl] };
   }
   // Ours last: V8 takes the last value of a flag given twice.
-  const v8 = heapCapBytes === undefined ? settings.v8 : [
+  const v8 = capFlag === undefined ? settings.v8 : [
     ...settings.v8.filter((f) => !f.startsWith("--max-old-space-size")),
-    `--max-old-space-size=${Math.ceil(heapCapBytes / 2 ** 20)}`,
+    capFlag,
   ];
   const preload = settings.permissions.readsAnyFile
     ? []
     : [`--preload=${loadGuard}`, `--preload=${moduleUrl}`];
   return {
-    command: process.execPath,
+    command,
     args: [
       "run",
       "--quiet",
@@ -109,4 +127,22 @@ export function spawnCommand(
 /** The V8 heap cap for a memory limit: twice the limit plus 64 MiB. */
 export function heapCapFor(limitBytes: number | undefined): number | undefined {
   return limitBytes === undefined ? undefined : 2 * limitBytes + 64 * 2 ** 20;
+}
+
+/**
+ * Whether a worker process's exit is V8 stopping it at the heap cap: Deno
+ * traps (SIGTRAP, or exit code 133 through a shell), Node aborts (SIGABRT,
+ * 134). Bun sets no cap, so no Bun exit is one.
+ */
+export function isHeapCapExit(
+  exit: { code: number | null; signal: string | null },
+): boolean {
+  switch (runtime) {
+    case "bun":
+      return false;
+    case "node":
+      return exit.signal === "SIGABRT" || exit.code === 134;
+    case "deno":
+      return exit.signal === "SIGTRAP" || exit.code === 133;
+  }
 }

@@ -22,6 +22,7 @@ import {
   type DenoWorkerSettings,
   denoWorkerSettings,
   heapCapFor,
+  isHeapCapExit,
   spawnCommand,
 } from "./spawn_command.ts";
 import { WorkerProcess } from "./worker_process.ts";
@@ -635,12 +636,12 @@ export class WorkerPool {
   ): void {
     // A worker that was never ready is handled by #onStartFailure.
     if (worker.killed || !worker.loaded) return;
-    // An exit we did not ask for: a crash, or Deno's V8 heap cap (SIGTRAP,
-    // exit code 133), which is set above the memory limit.
+    // An exit we did not ask for: a crash, or V8's heap cap (Deno, Node),
+    // which is set above the memory limit.
     const job = [...this.#running.values()].find((j) => j.worker === worker);
     if (job) {
       const limit = job.memoryLimit ?? this.#processMemoryLimit;
-      const outOfHeap = exit.signal === "SIGTRAP" || exit.code === 133;
+      const outOfHeap = isHeapCapExit(exit);
       if (outOfHeap && limit !== undefined) {
         this.#finish(job, {
           ok: false,
