@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isBun, test } from "../../harness.ts";
+import { isDeno, test } from "../../harness.ts";
 import {
   hostConfigurationFlags,
   parseDenoCommandLine,
@@ -114,7 +114,7 @@ test(
       done();
     }
   },
-  { skip: isBun },
+  { skip: !isDeno },
 );
 
 test(
@@ -158,7 +158,7 @@ test(
       done();
     }
   },
-  { skip: isBun },
+  { skip: !isDeno },
 );
 
 test(
@@ -197,7 +197,7 @@ test(
       done();
     }
   },
-  { skip: isBun },
+  { skip: !isDeno },
 );
 
 test("deno config: a bad denoConfig is refused before anything starts", async () => {

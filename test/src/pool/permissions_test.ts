@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isBun, test } from "../../harness.ts";
+import { isDeno, test } from "../../harness.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { TASKS } from "./helpers.ts";
 
@@ -118,7 +118,7 @@ test(
       done();
     }
   },
-  { skip: isBun },
+  { skip: !isDeno },
 );
 
 test(
@@ -133,7 +133,7 @@ test(
       /task module failed to load: this module refuses to load/,
     );
   },
-  { skip: isBun },
+  { skip: !isDeno },
 );
 
 test(
@@ -199,7 +199,7 @@ test(
       done();
     }
   },
-  { skip: isBun },
+  { skip: !isDeno },
 );
 
 test(
@@ -253,7 +253,7 @@ test(
       done();
     }
   },
-  { skip: isBun },
+  { skip: !isDeno },
 );
 
 test(
@@ -298,7 +298,7 @@ test(
       done();
     }
   },
-  { skip: isBun },
+  { skip: !isDeno },
 );
 
 test("permissions: a value of the wrong shape is a TypeError naming it, and nothing starts", () => {
@@ -321,7 +321,7 @@ test("permissions: a value of the wrong shape is a TypeError naming it, and noth
   ];
   for (const [permissions, message] of bad) {
     // On Bun every value but "inherit" is refused before its shape matters.
-    const expected = isBun ? /options\.permissions is for Deno/ : message;
+    const expected = !isDeno ? /options\.permissions is for Deno/ : message;
     assert.throws(
       () =>
         new WorkerPool(TASKS, {
@@ -334,7 +334,7 @@ test("permissions: a value of the wrong shape is a TypeError naming it, and noth
 });
 
 test(
-  'permissions (Bun): anything but "inherit" is refused, "inherit" runs',
+  'permissions (Bun, Node): anything but "inherit" is refused, "inherit" runs',
   async () => {
     for (const permissions of ["none", { read: false }, { read: "inherit" }]) {
       assert.throws(
@@ -356,5 +356,5 @@ test(
     });
     assert.deepEqual(await pool.run("add", [1, 2]), { ok: true, value: 3 });
   },
-  { skip: !isBun },
+  { skip: isDeno },
 );
