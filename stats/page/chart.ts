@@ -3,6 +3,7 @@
 // curve's points come from the statistics core; sizes are shown in bytes, in
 // the one binary unit that suits the chart's range.
 import { interruptProbability, triggerProbability } from "../mod.ts";
+import { formatBytes } from "../calc/sizes.ts";
 import type { ChartInput } from "./model.ts";
 
 /** Points along the curve: enough for a smooth line at any width the page has. */
@@ -23,6 +24,21 @@ function unitFor(bytes: number): [string, number] {
 /** Colours of the curve and of the marks (N, n, l), readable on white. */
 const CURVE = "#1f5fa8";
 const MARK = "#b3261e";
+
+/**
+ * The chart's caption, shown above it in the page.
+ *
+ * @example
+ * ```ts
+ * import { chartTitle } from "./chart.ts";
+ * chartTitle({ kind: "detect", rate: 1e-4, wordSize: 8, marks: [] });
+ * ```
+ */
+export function chartTitle(chart: ChartInput): string {
+  return chart.kind === "limit"
+    ? "P_a(n), the chance of having been interrupted after n allocations under the limit l"
+    : "The chance of an interrupt after n allocations past a global memory limit";
+}
 
 /**
  * The Vega-Lite spec of the chart for a computed answer, `width` pixels wide
@@ -52,10 +68,12 @@ export function chartSpec(chart: ChartInput, width: number): object {
       : triggerProbability(n, p);
     curve.push({ x: toX(n), y });
   }
-  const marks = chart.marks.map((m) => ({ x: toX(m.words), label: m.label }));
-  const limitText = chart.kind === "limit"
-    ? "under the allocation limit l"
-    : "past a global memory limit";
+  // Labels one below the other, so that N and l stay readable when they are close.
+  const marks = chart.marks.map((m, i) => ({
+    x: toX(m.words),
+    label: `${m.label} = ${formatBytes(m.words * chart.wordSize)}`,
+    y: 1 - 0.08 * i, // in the units of P_a(n): the layers share the y scale
+  }));
   const xTitle = chart.kind === "limit"
     ? `allocated so far, n (${unit})`
     : `allocated past the global limit, n (${unit})`;
@@ -67,13 +85,6 @@ export function chartSpec(chart: ChartInput, width: number): object {
   };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: {
-      text: `P_a(n), the chance of having been interrupted ${limitText}`,
-      anchor: "start",
-      fontSize: 14,
-      fontWeight: "normal",
-      limit: width,
-    },
     width,
     height: Math.round(Math.min(320, Math.max(200, width * 0.55))),
     background: "white",
@@ -117,9 +128,13 @@ export function chartSpec(chart: ChartInput, width: number): object {
           align: "left",
           baseline: "top",
           dx: 4,
-          y: 2,
+          dy: 3,
         },
-        encoding: { x, text: { field: "label" } },
+        encoding: {
+          x,
+          y: { field: "y", type: "quantitative" },
+          text: { field: "label" },
+        },
       },
     ],
   };

@@ -6,7 +6,7 @@
 // module scripts from file://).
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { chartSpec } from "./chart.ts";
+import { chartSpec, chartTitle } from "./chart.ts";
 import {
   type Answer,
   compute,
@@ -62,6 +62,7 @@ const outputsList = element<HTMLDListElement>("outputs");
 const cliLine = element<HTMLElement>("cli-line");
 const cliText = element<HTMLElement>("cli-text");
 const chartBox = element<HTMLDivElement>("chart");
+const chartCaption = element<HTMLElement>("chart-title");
 
 /** The page's state: the command and the values typed in, as in the query string. */
 interface State {
@@ -147,7 +148,15 @@ function fieldElement(field: Field): HTMLElement {
   const hint = document.createElement("p");
   hint.className = "hint";
   hint.id = `hint-${field.name}`;
-  hint.textContent = field.help;
+  // Option names in the help ("--rate") stay on one line.
+  for (const part of field.help.split(/(--[a-z-]+)/)) {
+    if (part === "") continue;
+    if (part.startsWith("--")) {
+      const name = document.createElement("code");
+      name.textContent = part;
+      hint.append(name);
+    } else hint.append(part);
+  }
   const error = document.createElement("p");
   error.className = "error";
   error.id = `error-${field.name}`;
@@ -269,10 +278,12 @@ async function drawChart(answer: Answer | undefined) {
   view = undefined;
   if (answer === undefined) {
     chartBox.replaceChildren();
+    chartCaption.textContent = "No chart: the input has an error.";
     chartBox.dataset.state = "empty";
     chartBox.setAttribute("aria-label", "No chart: the input has an error.");
     return;
   }
+  chartCaption.textContent = chartTitle(answer.chart);
   const width = Math.max(200, chartBox.clientWidth - 72);
   const spec = compile(chartSpec(answer.chart, width) as TopLevelSpec).spec;
   const next = new vega.View(vega.parse(spec), {
