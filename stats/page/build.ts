@@ -12,12 +12,19 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as esbuild from "esbuild";
+import { spawnSync } from "node:child_process";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** The page's folder: docs/calculator. */
 export const PAGE_DIR: string = join(ROOT, "docs", "calculator");
+
+/** The esbuild executable that package.json pins. */
+const ESBUILD = join(ROOT, "node_modules", ".bin", "esbuild");
+
+const BANNER =
+  "// memlimits calculator page, built from stats/page/main.ts by `deno task docs`; do not edit.\n" +
+  "// Includes vega and vega-lite (BSD-3-Clause, Copyright (c) the University of Washington Interactive Data Lab).";
 
 /** The built script's name, next to index.html. */
 export const SCRIPT = "calculator.js";
@@ -32,30 +39,31 @@ export const SCRIPT = "calculator.js";
  * console.log([...files.keys()]); // ["calculator.js"]
  * ```
  */
-export async function buildPage(): Promise<Map<string, string>> {
-  try {
-    const result = await esbuild.build({
-      absWorkingDir: ROOT, // paths in the output are relative to the checkout, not where it lies
-      entryPoints: ["stats/page/main.ts"],
-      bundle: true,
-      format: "iife",
-      platform: "browser",
-      target: "es2022",
-      minify: true,
-      legalComments: "eof", // the libraries' license notices stay in the bundle
-      charset: "utf8",
-      write: false,
-      logLevel: "silent",
-      banner: {
-        js:
-          "// memlimits calculator page, built from stats/page/main.ts by `deno task docs`; do not edit.\n// Includes vega and vega-lite (BSD-3-Clause, Copyright (c) the University of Washington Interactive Data Lab).",
-      },
-    });
-    const [file] = result.outputFiles;
-    return new Map([[SCRIPT, file.text]]);
-  } finally {
-    await esbuild.stop(); // its service process would keep the runtime alive
+export function buildPage(): Promise<Map<string, string>> {
+  // The CLI, run to completion: its JavaScript API keeps a service process
+  // whose exit Deno's test sanitizers do not always see in time.
+  const result = spawnSync(ESBUILD, [
+    "stats/page/main.ts",
+    "--bundle",
+    "--format=iife",
+    "--platform=browser",
+    "--target=es2022",
+    "--minify",
+    "--legal-comments=eof", // the libraries' license notices stay in the bundle
+    "--charset=utf8",
+    "--log-level=error",
+    `--banner:js=${BANNER}`,
+  ], {
+    cwd: ROOT, // paths in the output are relative to the checkout, not where it lies
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `esbuild failed (${result.status ?? result.error}): ${result.stderr}`,
+    );
   }
+  return Promise.resolve(new Map([[SCRIPT, result.stdout]]));
 }
 
 /**

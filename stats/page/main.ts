@@ -131,16 +131,23 @@ function fieldElement(field: Field): HTMLElement {
   label.htmlFor = `field-${field.name}`;
   const code = document.createElement("code");
   code.textContent = `--${field.name}`;
-  const placeholder = document.createElement("var");
-  placeholder.textContent = field.value;
-  label.append(code, " ", placeholder);
   const input = document.createElement("input");
   input.id = `field-${field.name}`;
   input.name = field.name;
-  input.type = "text";
-  input.autocomplete = "off";
-  input.spellcheck = false;
-  input.setAttribute("autocapitalize", "off");
+  if (field.value === undefined) {
+    // A flag: a checkbox inside its label.
+    box.classList.add("flag");
+    input.type = "checkbox";
+    label.append(input, " ", code);
+  } else {
+    const placeholder = document.createElement("var");
+    placeholder.textContent = field.value;
+    label.append(code, " ", placeholder);
+    input.type = "text";
+    input.autocomplete = "off";
+    input.spellcheck = false;
+    input.setAttribute("autocapitalize", "off");
+  }
   input.setAttribute(
     "aria-describedby",
     `hint-${field.name} error-${field.name}`,
@@ -162,7 +169,8 @@ function fieldElement(field: Field): HTMLElement {
   error.id = `error-${field.name}`;
   error.dataset.error = field.name;
   error.hidden = true;
-  box.append(label, input, error, hint);
+  if (field.value === undefined) box.append(label, error, hint);
+  else box.append(label, input, error, hint);
   return box;
 }
 
@@ -178,7 +186,10 @@ function buildForm() {
     ...(known ? fieldsOf(state.command).map(fieldElement) : []),
   );
   for (const input of form.querySelectorAll("input")) {
-    input.value = state.values.get(input.name) ?? "";
+    const value = state.values.get(input.name);
+    if (input.type === "checkbox") {
+      input.checked = value !== undefined && value !== "false" && value !== "0";
+    } else input.value = value ?? "";
   }
 }
 
@@ -189,8 +200,11 @@ function readForm(): Map<string, string> {
     if (form.elements.namedItem(name) === null) values.set(name, value);
   }
   for (const input of form.querySelectorAll("input")) {
-    if (input.value.trim() !== "") values.set(input.name, input.value);
-    remembered.set(input.name, input.value);
+    const value = input.type === "checkbox"
+      ? (input.checked ? "true" : "")
+      : input.value;
+    if (value.trim() !== "") values.set(input.name, value);
+    remembered.set(input.name, value);
   }
   return values;
 }

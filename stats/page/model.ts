@@ -2,7 +2,9 @@
 // page offers, and what a command answers for the values typed in. Every answer
 // is the CLI's own: the options go through the CLI's parser and command code
 // (stats/calc), so the page and `calc --json` cannot disagree.
-import { type OptionSpec, parseOptions } from "../calc/args.ts";
+// Types only from args.ts: the CLI's parser (node:util's parseArgs) does not
+// run in a browser, and the page's fields need no parsing of an argv.
+import type { OptionSpec, ParsedOptions } from "../calc/args.ts";
 import {
   type Command,
   commandOptions,
@@ -20,12 +22,12 @@ export const PAGE_COMMANDS: readonly string[] = COMMANDS.map((c) => c.name)
 /** Flags of the CLI that choose how it prints, not what it computes. */
 const OUTPUT_FLAGS = new Set(["json", "help"]);
 
-/** One input field: a CLI option that takes a value. */
+/** One input field: a CLI option, with a value or a flag. */
 export interface Field {
   /** The option's name, also the query-string key, e.g. `safe` or `word-size`. */
   name: string;
-  /** Its value placeholder in the CLI's help, e.g. `N`. */
-  value: string;
+  /** Its value placeholder in the CLI's help, e.g. `N`; undefined for a flag (a checkbox). */
+  value?: string;
   /** The CLI's help line for it. */
   help: string;
   /** A value to start with on an empty page, or "" (the CLI's default applies). */
@@ -63,12 +65,10 @@ function commandNamed(name: string): Command {
  */
 export function fieldsOf(command: string): Field[] {
   return commandOptions(commandNamed(command))
-    .filter((o: OptionSpec) =>
-      o.value !== undefined && !OUTPUT_FLAGS.has(o.name)
-    )
+    .filter((o: OptionSpec) => !OUTPUT_FLAGS.has(o.name))
     .map((o) => ({
       name: o.name,
-      value: o.value ?? "",
+      value: o.value,
       help: o.help,
       example: EXAMPLES[o.name] ?? "",
     }));
@@ -203,6 +203,47 @@ function chartOf(command: string, json: Record<string, unknown>): ChartInput {
   };
 }
 
+/** Whether `name` is a flag (an option without a value, e.g. `--pool`) of `command`. */
+export function isFlag(command: string, name: string): boolean {
+  const cmd = COMMANDS.find((c) => c.name === command);
+  const spec = cmd && commandOptions(cmd).find((o) => o.name === name);
+  return spec !== undefined && spec.value === undefined;
+}
+
+/** Texts that turn a flag on in the query string (`?pool`, `?pool=true`). */
+const FLAG_ON = new Set(["", "true", "1"]);
+
+/**
+ * The options as the CLI's parser would give them to the command: each known
+ * option once, flags without a value. Unknown names get the CLI's kind of message.
+ */
+function readOptions(
+  cmd: Command,
+  given: [string, string][],
+): ParsedOptions {
+  const specs = commandOptions(cmd).filter((o) => !OUTPUT_FLAGS.has(o.name));
+  const options: ParsedOptions = { values: new Map(), flags: new Set() };
+  for (const [name, text] of given) {
+    const spec = specs.find((o) => o.name === name);
+    if (spec === undefined) {
+      throw new UsageError(
+        `--${name}`,
+        `unknown option for ${cmd.name}; options are ${
+          specs.map((o) => `--${o.name}`).join(", ")
+        }`,
+      );
+    }
+    if (spec.value !== undefined) {
+      options.values.set(name, [text]);
+    } else if (FLAG_ON.has(text.trim())) {
+      options.flags.add(name);
+    } else if (text.trim() !== "false" && text.trim() !== "0") {
+      throw new UsageError(`--${name}`, "is a flag and takes no value");
+    }
+  }
+  return options;
+}
+
 /**
  * Runs `command` on the values typed in (option name to text; empty texts are
  * not given), as `calc <command> --<name>=<value>… --json` would.
@@ -220,11 +261,12 @@ export function compute(
   command: string,
   values: ReadonlyMap<string, string>,
 ): { answer: Answer } | { errors: InputError[] } {
-  const given = [...values].filter(([, text]) => text.trim() !== "");
-  const argv = given.map(([name, text]) => `--${name}=${text}`);
+  const given = [...values].filter(([name, text]) =>
+    text.trim() !== "" || isFlag(command, name)
+  );
   try {
     const cmd = commandNamed(command);
-    const options = parseOptions(argv, commandOptions(cmd), cmd.name);
+    const options = readOptions(cmd, given);
     const settings = readSettings(options);
     const output = cmd.run(options, settings);
     const outputs = Object.entries(output.json).flatMap(([name, value]) =>
@@ -233,7 +275,11 @@ export function compute(
     const commandLine = [
       "deno task calc",
       command,
-      ...given.map(([name, text]) => `--${name} ${shellWord(text.trim())}`),
+      ...given.flatMap(([name, text]) =>
+        isFlag(command, name)
+          ? (options.flags.has(name) ? [`--${name}`] : [])
+          : [`--${name} ${shellWord(text.trim())}`]
+      ),
     ].join(" ");
     return {
       answer: {
