@@ -6,14 +6,16 @@
 // module scripts from file://).
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { chartSpec, chartTitle } from "./chart.ts";
+import { chartMarks, chartSpec, chartTitle } from "./chart.ts";
 import {
   type Answer,
   compute,
   type Field,
   fieldsOf,
   type InputError,
+  isFileField,
   PAGE_COMMANDS,
+  PASTED,
   summaryOf,
 } from "./model.ts";
 
@@ -33,6 +35,20 @@ const LABELS: Record<string, string> = {
   interval: "sampling interval S = 1/p",
   wordSize: "word size (bytes)",
   defaultRateSuffices: "default rate enough",
+  allocRate: "allocation rate R",
+  samplingInterval: "sampling interval τ",
+  meanOvershoot: "mean overshoot R·τ",
+  overshoot: "overshoot past the limit (more with probability t)",
+  source: "values from",
+  field: "property read",
+  runs: "runs n",
+  requiredConfidence: "confidence required c",
+  largest: "largest value x_(n)",
+  enough: "runs enough",
+  index: "rank m of the limit",
+  confidence: "confidence reached",
+  runsNeeded: "runs needed for t at c",
+  supportedTarget: "smallest t these runs support",
 };
 
 /** The answer each command is asked for: shown first and large. */
@@ -42,6 +58,8 @@ const PRIMARY: Record<string, string> = {
   probability: "interruptProbability",
   detect: "allocations",
   rate: "rate",
+  overshoot: "overshoot",
+  observed: "limit",
 };
 
 /** Fields that repeat the settings; shown last and small. */
@@ -134,6 +152,9 @@ function fieldElement(field: Field): HTMLElement {
   const input = document.createElement("input");
   input.id = `field-${field.name}`;
   input.name = field.name;
+  if (isFileField(field)) {
+    return fileFieldElement(field, box, label, code);
+  }
   if (field.value === undefined) {
     // A flag: a checkbox inside its label.
     box.classList.add("flag");
@@ -174,6 +195,73 @@ function fieldElement(field: Field): HTMLElement {
   return box;
 }
 
+/**
+ * A field that takes a file's content (`observed --from FILE`): a text area to
+ * paste the lines into, a file chooser, and dropping a file on the area.
+ */
+function fileFieldElement(
+  field: Field,
+  box: HTMLElement,
+  label: HTMLLabelElement,
+  code: HTMLElement,
+): HTMLElement {
+  box.classList.add("file");
+  const placeholder = document.createElement("var");
+  placeholder.textContent = field.value ?? "";
+  label.append(code, " ", placeholder, ": the values, one per line");
+  const area = document.createElement("textarea");
+  area.id = `field-${field.name}`;
+  area.name = field.name;
+  area.rows = 8;
+  area.spellcheck = false;
+  area.setAttribute(
+    "aria-describedby",
+    `hint-${field.name} error-${field.name}`,
+  );
+  const chooserLabel = document.createElement("label");
+  chooserLabel.className = "chooser";
+  chooserLabel.htmlFor = `file-${field.name}`;
+  chooserLabel.textContent = "or read a file (numbers or JSON lines):";
+  const chooser = document.createElement("input");
+  chooser.type = "file";
+  chooser.id = `file-${field.name}`;
+  chooser.accept = ".txt,.jsonl,.json,.ndjson,.csv,text/plain";
+  const load = async (file: File | undefined) => {
+    if (file === undefined) return;
+    area.value = await file.text();
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+    area.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+  chooser.addEventListener("change", (event) => {
+    event.stopPropagation(); // the text area's own events update the state
+    load(chooser.files?.[0]);
+  });
+  chooser.addEventListener("input", (event) => event.stopPropagation());
+  area.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    area.classList.add("dropping");
+  });
+  area.addEventListener("dragleave", () => area.classList.remove("dropping"));
+  area.addEventListener("drop", (event) => {
+    event.preventDefault();
+    area.classList.remove("dropping");
+    load(event.dataTransfer?.files?.[0]);
+  });
+  const hint = document.createElement("p");
+  hint.className = "hint";
+  hint.id = `hint-${field.name}`;
+  hint.textContent =
+    `${field.help}. Paste them here or drop a file; on the command line they are the file ${PASTED}.`;
+  const error = document.createElement("p");
+  error.className = "error";
+  error.id = `error-${field.name}`;
+  error.dataset.error = field.name;
+  error.hidden = true;
+  chooserLabel.append(chooser);
+  box.append(label, area, error, hint, chooserLabel);
+  return box;
+}
+
 function buildForm() {
   for (const radio of commandsBox.querySelectorAll("input")) {
     radio.checked = radio.value === state.command;
@@ -185,9 +273,15 @@ function buildForm() {
   form.replaceChildren(
     ...(known ? fieldsOf(state.command).map(fieldElement) : []),
   );
-  for (const input of form.querySelectorAll("input")) {
+  for (
+    const input of form.querySelectorAll<
+      HTMLInputElement | HTMLTextAreaElement
+    >(
+      "input[name], textarea",
+    )
+  ) {
     const value = state.values.get(input.name);
-    if (input.type === "checkbox") {
+    if (input instanceof HTMLInputElement && input.type === "checkbox") {
       input.checked = value !== undefined && value !== "false" && value !== "0";
     } else input.value = value ?? "";
   }
@@ -199,8 +293,14 @@ function readForm(): Map<string, string> {
   for (const [name, value] of state.values) {
     if (form.elements.namedItem(name) === null) values.set(name, value);
   }
-  for (const input of form.querySelectorAll("input")) {
-    const value = input.type === "checkbox"
+  for (
+    const input of form.querySelectorAll<
+      HTMLInputElement | HTMLTextAreaElement
+    >(
+      "input[name], textarea",
+    )
+  ) {
+    const value = input instanceof HTMLInputElement && input.type === "checkbox"
       ? (input.checked ? "true" : "")
       : input.value;
     if (value.trim() !== "") values.set(input.name, value);
@@ -212,18 +312,18 @@ function readForm(): Map<string, string> {
 function showErrors(errors: InputError[]) {
   commandError.hidden = true;
   for (const box of form.querySelectorAll<HTMLElement>(".field")) {
-    box.querySelector("input")?.removeAttribute("aria-invalid");
+    box.querySelector("[name]")?.removeAttribute("aria-invalid");
     const message = box.querySelector<HTMLElement>(".error");
     if (message !== null) message.hidden = true;
   }
   for (const { field, message } of errors) {
     const input = form.elements.namedItem(field);
-    const target = input instanceof HTMLInputElement
+    const isField = input instanceof HTMLInputElement ||
+      input instanceof HTMLTextAreaElement;
+    const target = isField
       ? document.getElementById(`error-${field}`)
       : commandError;
-    if (input instanceof HTMLInputElement) {
-      input.setAttribute("aria-invalid", "true");
-    }
+    if (isField) input.setAttribute("aria-invalid", "true");
     if (target !== null) {
       target.textContent = message;
       target.hidden = false;
@@ -308,15 +408,13 @@ async function drawChart(answer: Answer | undefined) {
   view = next;
   await next.runAsync();
   if (ticket !== drawing) return;
-  const marks = answer.chart.marks.map((m) => m.label).join(" and ");
+  const marks = chartMarks(answer.chart);
   chartBox.setAttribute(
     "aria-label",
-    `Chart of P_a(n) against n, with ${marks} marked.`,
+    `${chartTitle(answer.chart)}; marked: ${marks.join(", ")}.`,
   );
   chartBox.dataset.state = "drawn";
-  chartBox.dataset.marks = JSON.stringify(
-    answer.chart.marks.map((m) => [m.label, m.words]),
-  );
+  chartBox.dataset.marks = JSON.stringify(marks);
 }
 
 function run() {

@@ -1,19 +1,22 @@
 // The calculator page's model, without the DOM: which commands and fields the
 // page offers, and what a command answers for the values typed in. Every answer
-// is the CLI's own: the options go through the CLI's parser and command code
-// (stats/calc), so the page and `calc --json` cannot disagree.
-// Types only from args.ts: the CLI's parser (node:util's parseArgs) does not
-// run in a browser, and the page's fields need no parsing of an argv.
+// is the CLI's own: the page hands the options to the CLI's command code
+// (stats/calc/commands/), which reads and checks them, so the page and
+// `calc --json` cannot disagree.
+// Types only from args.ts: the CLI's argv parser (node:util's parseArgs) does
+// not run in a browser, and the page's fields need no argv.
 import type { OptionSpec, ParsedOptions } from "../calc/args.ts";
-import {
-  type Command,
-  commandOptions,
-  COMMANDS,
-  readSettings,
-} from "../calc/commands.ts";
+import { type Command, commandOptions, type Io } from "../calc/command.ts";
+import { COMMANDS } from "../calc/commands.ts";
 import { UsageError } from "../calc/errors.ts";
 import { formatNumber } from "../calc/numbers.ts";
-import { formatSize, type Size, type WordSize } from "../calc/sizes.ts";
+import { parseObservations } from "../calc/observations.ts";
+import {
+  formatBytes,
+  formatSize,
+  type Size,
+  type WordSize,
+} from "../calc/sizes.ts";
 
 /** The commands the page offers, in the CLI's order (`table` is a text report, not a form). */
 export const PAGE_COMMANDS: readonly string[] = COMMANDS.map((c) => c.name)
@@ -40,7 +43,21 @@ const EXAMPLES: Record<string, string> = {
   target: "1e-9",
   limit: "1MiB",
   after: "100KiB",
+  "alloc-rate": "100MiB/s",
+  // Peak memory of 30 runs, in bytes: enough for t = 0.1, not for 1e-9.
+  from: Array.from(
+    { length: 30 },
+    (_, i) => 40_000_000 + ((i * 7919) % 30) * 250_000,
+  ).join("\n"),
 };
+
+/** The name under which pasted or dropped values reach a command that reads a FILE. */
+export const PASTED = "values.txt";
+
+/** Whether a field takes a file's content (`observed --from FILE`): a text area on the page. */
+export function isFileField(field: Field): boolean {
+  return field.value === "FILE";
+}
 
 function commandNamed(name: string): Command {
   const command = COMMANDS.find((c) => c.name === name);
@@ -83,8 +100,8 @@ export function summaryOf(command: string): string {
 export interface OutputField {
   /** The JSON field's name, e.g. `limit`. */
   name: string;
-  /** The value as a plain number (bytes for sizes), a boolean, or null (an infinite error). */
-  value: number | boolean | null;
+  /** The value as a plain number (bytes for sizes), a boolean, a string, or null (as in the JSON). */
+  value: number | boolean | string | null;
   /** The value as people read it: sizes in words and binary bytes, as the CLI prints them. */
   text: string;
   /** Whether it is a size (its value is in bytes). */
@@ -99,19 +116,50 @@ export interface InputError {
   message: string;
 }
 
-/** What the chart shows: P_a(n) under the limit, or the detection curve. */
-export interface ChartInput {
-  /** `limit`: P_a(n) under the limit l; `detect`: chance of an interrupt past a global limit. */
-  kind: "limit" | "detect";
-  /** Sampling rate p per word. */
-  rate: number;
-  /** Bytes per word. */
-  wordSize: WordSize;
-  /** The limit l in words (kind `limit`). */
-  limit?: number;
-  /** Points to mark on the n axis, in words, with their labels. */
-  marks: { words: number; label: string }[];
-}
+/** What the chart shows: P_a(n) under a limit, the detection curve, or the overshoot bound. */
+export type ChartInput =
+  | {
+    /** P_a(n) under the limit l. */
+    kind: "limit";
+    /** Sampling rate p per word. */
+    rate: number;
+    /** Bytes per word. */
+    wordSize: WordSize;
+    /** The limit l in words. */
+    limit: number;
+    /** Points to mark on the n axis, in words, with their labels. */
+    marks: { words: number; label: string }[];
+  }
+  | {
+    /** The chance of an interrupt past a global limit. */
+    kind: "detect";
+    /** Sampling rate p per word. */
+    rate: number;
+    /** Bytes per word. */
+    wordSize: WordSize;
+    /** Points to mark on the n axis, in words, with their labels. */
+    marks: { words: number; label: string }[];
+  }
+  | {
+    /** The overshoot bound against the allocation rate. */
+    kind: "overshoot";
+    /** t. */
+    target: number;
+    /** The chosen allocation rate R, bytes per second. */
+    bytesPerSecond: number;
+    /** τ as `overshoot` takes it: milliseconds, or where it comes from. */
+    interval: number | "engine" | "pool";
+    /** τ in milliseconds. */
+    ms: number;
+  }
+  | {
+    /** The sorted observed values, with the limit marked. */
+    kind: "observed";
+    /** The values, in their own unit. */
+    values: number[];
+    /** The limit, when the runs are enough. */
+    limit?: number;
+  };
 
 /** A computed answer. */
 export interface Answer {
@@ -136,11 +184,23 @@ function isSize(value: unknown): value is Size {
 
 const DIGITS = 4; // as the CLI's text output
 
+/** Where `overshoot`'s τ comes from, in words. */
+const SOURCES: Record<string, string> = {
+  engine: "the engine's default",
+  pool: "the pool's watch interval",
+  given: "as given",
+};
+
+/**
+ * A `--json` field as one plain value (bytes for sizes, bytes per second for
+ * rates, ms for intervals) and as text. Undefined for the command's name.
+ */
 function outputField(
   name: string,
   value: unknown,
   wordSize: WordSize,
 ): OutputField | undefined {
+  if (name === "command") return undefined;
   if (isSize(value)) {
     return {
       name,
@@ -149,8 +209,39 @@ function outputField(
       isSize: true,
     };
   }
+  if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (typeof record.bytes === "number") {
+      return {
+        name,
+        value: record.bytes,
+        text: formatBytes(record.bytes, DIGITS),
+        isSize: true,
+      };
+    }
+    if (typeof record.bytesPerSecond === "number") {
+      return {
+        name,
+        value: record.bytesPerSecond,
+        text: `${formatBytes(record.bytesPerSecond, DIGITS)}/s`,
+        isSize: true,
+      };
+    }
+    if (typeof record.ms === "number") {
+      const source = typeof record.source === "string"
+        ? ` (${SOURCES[record.source] ?? record.source})`
+        : "";
+      return {
+        name,
+        value: record.ms,
+        text: `${formatNumber(record.ms, DIGITS)} ms${source}`,
+        isSize: false,
+      };
+    }
+    return undefined;
+  }
   if (typeof value === "number") {
-    const text = name === "target"
+    const text = name === "target" || name === "requiredConfidence"
       ? String(value)
       : formatNumber(value, DIGITS);
     return { name, value, text, isSize: false };
@@ -158,8 +249,19 @@ function outputField(
   if (typeof value === "boolean") {
     return { name, value, text: value ? "yes" : "no", isSize: false };
   }
-  if (value === null) return { name, value, text: "∞", isSize: false };
-  return undefined; // the command's name
+  if (typeof value === "string") {
+    return { name, value, text: value, isSize: false };
+  }
+  if (value === null) {
+    // JSON's null: an infinite error (N = 0), or a property that does not apply.
+    return {
+      name,
+      value,
+      text: name === "error" ? "∞" : "none",
+      isSize: false,
+    };
+  }
+  return undefined;
 }
 
 /** A message on one line, as the CLI prints it on standard error. */
@@ -179,9 +281,39 @@ function words(json: Record<string, unknown>, name: string): number {
   return isSize(value) ? value.words : NaN;
 }
 
-function chartOf(command: string, json: Record<string, unknown>): ChartInput {
+function chartOf(
+  command: string,
+  json: Record<string, unknown>,
+  pasted: string,
+): ChartInput {
   const rate = json.rate as number;
   const wordSize = json.wordSize as WordSize;
+  if (command === "overshoot") {
+    const { ms, source } = json.samplingInterval as {
+      ms: number;
+      source: string;
+    };
+    return {
+      kind: "overshoot",
+      target: json.target as number,
+      bytesPerSecond: (json.allocRate as { bytesPerSecond: number })
+        .bytesPerSecond,
+      interval: source === "engine" || source === "pool" ? source : ms,
+      ms,
+    };
+  }
+  if (command === "observed") {
+    return {
+      kind: "observed",
+      // Read again as the command read them (they passed its checks).
+      values: parseObservations(
+        pasted,
+        PASTED,
+        typeof json.field === "string" ? json.field : undefined,
+      ),
+      limit: json.enough === true ? json.limit as number : undefined,
+    };
+  }
   if (command === "detect") {
     return {
       kind: "detect",
@@ -201,6 +333,13 @@ function chartOf(command: string, json: Record<string, unknown>): ChartInput {
     limit,
     marks: [...marks, { words: limit, label: "l" }],
   };
+}
+
+/** Whether `name` is an option of `command` that reads a file (`observed --from`). */
+function isFileOption(command: string, name: string): boolean {
+  const cmd = COMMANDS.find((c) => c.name === command);
+  return cmd !== undefined &&
+    commandOptions(cmd).some((o) => o.name === name && o.value === "FILE");
 }
 
 /** Whether `name` is a flag (an option without a value, e.g. `--pool`) of `command`. */
@@ -233,7 +372,9 @@ function readOptions(
         }`,
       );
     }
-    if (spec.value !== undefined) {
+    if (spec.value === "FILE") {
+      options.values.set(name, [PASTED]); // its content comes through the Io
+    } else if (spec.value !== undefined) {
       options.values.set(name, [text]);
     } else if (FLAG_ON.has(text.trim())) {
       options.flags.add(name);
@@ -264,13 +405,26 @@ export function compute(
   const given = [...values].filter(([name, text]) =>
     text.trim() !== "" || isFlag(command, name)
   );
+  const files = new Map(
+    given.filter(([name]) => isFileOption(command, name)),
+  );
+  const pasted = [...files.values()][0] ?? "";
+  const io: Io = {
+    readText(path) {
+      if (path !== PASTED) {
+        throw new UsageError("--from", `cannot read ${JSON.stringify(path)}`);
+      }
+      return pasted;
+    },
+  };
   try {
     const cmd = commandNamed(command);
     const options = readOptions(cmd, given);
-    const settings = readSettings(options);
-    const output = cmd.run(options, settings);
-    const outputs = Object.entries(output.json).flatMap(([name, value]) =>
-      outputField(name, value, settings.wordSize) ?? []
+    const output = cmd.run(options, io);
+    const json = output.json as Record<string, unknown>;
+    const wordSize = (json.wordSize ?? 8) as WordSize;
+    const outputs = Object.entries(json).flatMap(([name, value]) =>
+      outputField(name, value, wordSize) ?? []
     );
     const commandLine = [
       "deno task calc",
@@ -278,22 +432,27 @@ export function compute(
       ...given.flatMap(([name, text]) =>
         isFlag(command, name)
           ? (options.flags.has(name) ? [`--${name}`] : [])
+          : isFileOption(command, name)
+          ? [`--${name} ${PASTED}`]
           : [`--${name} ${shellWord(text.trim())}`]
       ),
     ].join(" ");
     return {
       answer: {
         command,
-        json: output.json,
+        json,
         outputs,
         text: output.text,
         commandLine,
-        chart: chartOf(command, output.json),
+        chart: chartOf(command, json, pasted),
       },
     };
   } catch (error) {
     if (error instanceof UsageError) {
-      const field = error.option.replace(/^--/, "");
+      // A bad line of the pasted values ("pasted:3") belongs to the field they were pasted in.
+      const field = error.option.startsWith(`${PASTED}:`)
+        ? [...files.keys()][0] ?? "command"
+        : error.option.replace(/^--/, "");
       return { errors: [{ field, message: oneLine(error.message) }] };
     }
     if (error instanceof RangeError || error instanceof TypeError) {

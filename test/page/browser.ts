@@ -171,18 +171,15 @@ export class Browser {
     const exited = new Promise((resolve) =>
       this.#process.once("exit", resolve)
     );
-    try {
-      await this.send("Browser.close");
-    } catch {
-      // already gone
-    }
     this.#socket.close();
     await closed;
-    const timer = setTimeout(() => this.#process.kill("SIGKILL"), 5000);
+    // Killed rather than asked to quit: a graceful shutdown takes seconds on a
+    // busy machine, and the profile is thrown away anyway. Its helper
+    // processes exit with it (they watch the browser process).
     if (this.#process.exitCode === null && this.#process.signalCode === null) {
+      this.#process.kill("SIGKILL");
       await exited;
     }
-    clearTimeout(timer);
     for (const pending of this.#pending.values()) {
       pending.reject(new Error(`${pending.method}: browser closed`));
     }

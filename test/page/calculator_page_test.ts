@@ -7,7 +7,7 @@
 // Runs once, under Deno (one browser is enough); Bun skips it. Without a
 // browser it is skipped loudly, unless CI=true, where that is a failure.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -34,8 +34,44 @@ if (chromium === undefined && !isBun) {
 // Skipped without a browser, except in CI, where the test runs and fails on the missing browser.
 const skip = isBun || (chromium === undefined && !inCi);
 
+/** Peak memory of runs, one number per line; and JSON lines as `result.usage` gives them. */
+const NUMBERS = Array.from(
+  { length: 60 },
+  (_, i) => 30_000_000 + ((i * 7919) % 60) * 123_457,
+).join("\n");
+const JSON_LINES = Array.from(
+  { length: 400 },
+  (_, i) =>
+    JSON.stringify({
+      peakMemory: 50_000_000 + ((i * 104_729) % 400) * 65_536,
+      cpuMs: 10 + ((i * 31) % 97) / 4,
+    }),
+).join("\n");
+
+/** Options that are flags: given without a value on the command line. */
+const FLAGS = new Set(["pool"]);
+
+/** The name under which the page hands pasted values to `observed --from`. */
+const PASTED = "values.txt";
+
 /** Query strings per command, with the CLI's option names and units. */
 const CASES: Record<string, Record<string, string>[]> = {
+  overshoot: [
+    { "alloc-rate": "100MiB/s", target: "1e-9" },
+    { "alloc-rate": "1.5 GiB/s", target: "1e-6", "sampling-interval": "2" },
+    { "alloc-rate": "20kw/s", target: "0.01", pool: "true", "word-size": "4" },
+  ],
+  observed: [
+    { from: NUMBERS, target: "0.05" },
+    { from: NUMBERS, target: "1e-3" }, // not enough runs
+    {
+      from: JSON_LINES,
+      target: "0.01",
+      confidence: "0.9",
+      field: "peakMemory",
+    },
+    { from: JSON_LINES, target: "0.02", field: "cpuMs" },
+  ],
   recommend: [
     { safe: "100KiB", target: "1e-9" },
     { safe: "1.5 MiB", target: "1e-6", "word-size": "4" },
@@ -71,11 +107,22 @@ function query(command: string, options: Record<string, string>): string {
 
 /** `<command> --<name> <value>… --json`, as typed on the command line. */
 function cliArgs(command: string, options: Record<string, string>): string[] {
-  const pairs = Object.entries(options).flatMap(([name, value]) => [
-    `--${name}`,
-    value,
-  ]);
+  const pairs = Object.entries(options).flatMap(([name, value]) =>
+    FLAGS.has(name)
+      ? [`--${name}`]
+      : [`--${name}`, name === "from" ? PASTED : value]
+  );
   return [command, ...pairs, "--json"];
+}
+
+/** What `observed --from values.txt` reads: the values the page was given. */
+function pastedFile(options: Record<string, string>) {
+  return {
+    readText(path: string) {
+      assert.equal(path, PASTED);
+      return options.from ?? "";
+    },
+  };
 }
 
 /** What `calc <command> --<name> <value>… --json` prints, parsed. */
@@ -83,14 +130,14 @@ function cliJson(
   command: string,
   options: Record<string, string>,
 ): Record<string, unknown> {
-  const run = runCli(cliArgs(command, options));
+  const run = runCli(cliArgs(command, options), pastedFile(options));
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout);
 }
 
 /** The CLI's message for bad input, without its "calc: " prefix. */
 function cliMessage(command: string, options: Record<string, string>): string {
-  const run = runCli(cliArgs(command, options));
+  const run = runCli(cliArgs(command, options), pastedFile(options));
   assert.equal(run.status, 2, `expected bad input: ${JSON.stringify(options)}`);
   return run.stderr.trim().replace(/^calc: /, "");
 }
@@ -125,16 +172,20 @@ function assertSameAsCli(
   );
   for (const [name, value] of expected) {
     const text = page[name];
-    if (typeof value === "boolean" || value === null) {
+    if (
+      typeof value === "boolean" || typeof value === "string" || value === null
+    ) {
       assert.equal(text, String(value), `${what}: ${name}`);
       continue;
     }
+    // Sizes as bytes, rates as bytes per second, intervals as ms.
+    const record = value as Record<string, number>;
     const want = typeof value === "number"
       ? value
-      : (value as { bytes: number }).bytes;
+      : record.bytes ?? record.bytesPerSecond ?? record.ms;
     const got = Number(text);
     assert.ok(
-      text !== "" && Number.isFinite(got),
+      text !== "" && Number.isFinite(got) && typeof want === "number",
       `${what}: ${name} = ${JSON.stringify(text)} is a number`,
     );
     const relative = want === 0
@@ -196,7 +247,7 @@ test(
     await withPage(1280, 1000, async (page) => {
       for (const [command, cases] of Object.entries(CASES)) {
         for (const options of cases) {
-          const what = `${command} ${JSON.stringify(options)}`;
+          const what = `${command} ${JSON.stringify(options).slice(0, 100)}`;
           await page.goto(pageUrl + query(command, options));
           await computed(page, 1);
           assertSameAsCli(
@@ -206,8 +257,11 @@ test(
           );
           // The form shows the query's values, the chart is drawn, and no error is shown.
           for (const [name, value] of Object.entries(options)) {
+            const shown = FLAGS.has(name)
+              ? `document.getElementById("field-${name}").checked ? "true" : ""`
+              : `document.getElementById("field-${name}").value`;
             assert.equal(
-              await page.eval(`document.getElementById("field-${name}").value`),
+              await page.eval(shown),
               value,
               `${what}: field ${name}`,
             );
@@ -464,28 +518,176 @@ test(
     const dir = await screenshotDir();
     const url = pageUrl +
       query("recommend", { safe: "100KiB", target: "1e-9" });
-    for (
-      const [name, width, height] of [
-        ["screenshot.png", 1200, 900],
-        ["screenshot-narrow.png", 390, 844],
-      ] as const
-    ) {
-      await withPage(width, height, async (page) => {
+    await withPage(1200, 900, async (page) => {
+      for (
+        const [name, width, height] of [
+          ["screenshot.png", 1200, 900],
+          ["screenshot-narrow.png", 390, 844],
+        ] as const
+      ) {
+        await page.resize(width, height);
+        // Every command fits the width: no sideways scrolling on a phone.
+        for (const [command, cases] of Object.entries(CASES)) {
+          await page.goto(pageUrl + query(command, cases[0]));
+          await computed(page, 1);
+          const overflow = await page.eval(
+            `document.documentElement.scrollWidth - window.innerWidth`,
+          );
+          assert.ok(
+            overflow <= 0,
+            `${command} at ${width} px: ${overflow} px wider than the screen`,
+          );
+        }
         await page.goto(url);
         await computed(page, 1);
-        const overflow = await page.eval(
-          `document.documentElement.scrollWidth - window.innerWidth`,
-        );
-        assert.ok(
-          overflow <= 0,
-          `${name}: ${overflow} px wider than the screen`,
-        );
         const png = await page.screenshot();
         assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG");
         await writeFile(join(dir, name), png);
-      });
-    }
+      }
+    });
     console.log(`calculator page screenshots in ${dir}`);
+  },
+  { skip },
+);
+
+test(
+  "page: observed reads pasted numbers, a chosen file and a dropped file of JSON lines; overshoot's chart follows the rate",
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), "memlimits-runs-"));
+    try {
+      await withPage(1280, 1000, async (page) => {
+        // Pasted numbers, typed into the text area.
+        await page.goto(pageUrl + query("observed", { target: "0.05" }));
+        await computed(page, 1);
+        assert.equal(
+          await page.eval(`document.getElementById("error-from").textContent`),
+          cliMessage("observed", { target: "0.05" }),
+          "no values: the CLI's message beside the text area",
+        );
+        await page.eval(`document.getElementById("field-from").focus()`);
+        await page.type(NUMBERS);
+        await computed(page, 2);
+        assertSameAsCli(
+          await pageOutputs(page),
+          cliJson("observed", { from: NUMBERS, target: "0.05" }),
+          "pasted numbers",
+        );
+        assert.equal(
+          new URLSearchParams(await page.eval(`location.search`)).get("from"),
+          NUMBERS,
+          "the values are in the URL",
+        );
+        // A bad line: the CLI's message, naming the line, beside the text area.
+        const bad = `${NUMBERS}\n12 MB`;
+        await page.type("\n12 MB");
+        await computed(page, 3);
+        assert.equal(
+          await page.eval(`document.getElementById("error-from").textContent`),
+          cliMessage("observed", { from: bad, target: "0.05" }),
+        );
+        assert.deepEqual(await pageOutputs(page), {});
+
+        // A chosen file of JSON lines, with --field.
+        const file = join(dir, "runs.jsonl");
+        await writeFile(file, `${JSON_LINES}\n`);
+        await page.eval(
+          `document.getElementById("field-field").value = "peakMemory"`,
+        );
+        const { result } = await page.send("Runtime.evaluate", {
+          expression: `document.getElementById("file-from")`,
+        });
+        const count = Number(await page.eval(`document.body.dataset.computed`));
+        await page.send("DOM.setFileInputFiles", {
+          files: [file],
+          objectId: result.objectId,
+        });
+        await computed(page, count + 1);
+        await page.waitFor(
+          `document.querySelector('[data-output="field"]')?.dataset.value === "peakMemory"`,
+        );
+        const options = {
+          from: `${JSON_LINES}\n`,
+          target: "0.05",
+          field: "peakMemory",
+        };
+        assertSameAsCli(
+          await pageOutputs(page),
+          cliJson("observed", options),
+          "chosen file",
+        );
+
+        // A file dropped on the text area.
+        const before = Number(
+          await page.eval(`document.body.dataset.computed`),
+        );
+        await page.eval(`(() => {
+        const data = new DataTransfer();
+        data.items.add(new File([${JSON.stringify(NUMBERS)}], "runs.txt"));
+        document.getElementById("field-field").value = "";
+        document.getElementById("field-from").dispatchEvent(
+          new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+      })()`);
+        await computed(page, before + 1);
+        await page.waitFor(
+          `document.querySelector('[data-output="field"]')?.dataset.value === "null"`,
+        );
+        assertSameAsCli(
+          await pageOutputs(page),
+          cliJson("observed", { from: NUMBERS, target: "0.05" }),
+          "dropped file",
+        );
+
+        // overshoot: the chart of the bound against the rate follows --alloc-rate and --pool.
+        await page.goto(
+          pageUrl +
+            query("overshoot", { "alloc-rate": "100MiB/s", target: "1e-9" }),
+        );
+        await computed(page, 1);
+        const marks = await page.eval(
+          `document.getElementById("chart").dataset.marks`,
+        );
+        assert.deepEqual(JSON.parse(marks), ["R = 100 MiB/s"]);
+        await page.eval(`document.getElementById("field-alloc-rate").select()`);
+        await page.eval(`document.getElementById("field-alloc-rate").focus()`);
+        await page.type("2GiB/s");
+        await computed(page, 2);
+        await page.waitFor(
+          `document.getElementById("chart").dataset.marks === ${
+            JSON.stringify(JSON.stringify(["R = 2 GiB/s"]))
+          }`,
+        );
+        // --pool by keyboard: Tab to the checkbox, Space.
+        await page.eval(
+          `document.getElementById("field-sampling-interval").focus()`,
+        );
+        await page.press("Tab");
+        assert.equal(
+          await page.eval(`document.activeElement.id`),
+          "field-pool",
+        );
+        await page.press(" ");
+        await computed(page, 3);
+        assert.equal(
+          new URLSearchParams(await page.eval(`location.search`)).get("pool"),
+          "true",
+        );
+        assertSameAsCli(
+          await pageOutputs(page),
+          cliJson("overshoot", {
+            "alloc-rate": "2GiB/s",
+            target: "1e-9",
+            pool: "true",
+          }),
+          "overshoot --pool",
+        );
+        assert.match(
+          await page.eval(`document.getElementById("chart-title").textContent`),
+          /τ = 1 ms/,
+        );
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   },
   { skip },
 );
