@@ -18,6 +18,8 @@ import {
   type WordSize,
 } from "../calc/sizes.ts";
 
+export type { WordSize };
+
 /** The commands the page offers, in the CLI's order (`table` is a text report, not a form). */
 export const PAGE_COMMANDS: readonly string[] = COMMANDS.map((c) => c.name)
   .filter((name) => name !== "table");
@@ -54,7 +56,15 @@ const EXAMPLES: Record<string, string> = {
 /** The name under which pasted or dropped values reach a command that reads a FILE. */
 export const PASTED = "values.txt";
 
-/** Whether a field takes a file's content (`observed --from FILE`): a text area on the page. */
+/**
+ * Whether a field takes a file's content (`observed --from FILE`): a text area on the page.
+ *
+ * @example
+ * ```ts
+ * import { fieldsOf, isFileField } from "./model.ts";
+ * fieldsOf("observed").filter(isFileField).map((f) => f.name); // ["from"]
+ * ```
+ */
 export function isFileField(field: Field): boolean {
   return field.value === "FILE";
 }
@@ -91,7 +101,15 @@ export function fieldsOf(command: string): Field[] {
     }));
 }
 
-/** The one-line summary of a command, from the CLI's help. */
+/**
+ * The one-line summary of a command, from the CLI's help.
+ *
+ * @example
+ * ```ts
+ * import { summaryOf } from "./model.ts";
+ * summaryOf("detect");
+ * ```
+ */
 export function summaryOf(command: string): string {
   return commandNamed(command).summary;
 }
@@ -342,7 +360,15 @@ function isFileOption(command: string, name: string): boolean {
     commandOptions(cmd).some((o) => o.name === name && o.value === "FILE");
 }
 
-/** Whether `name` is a flag (an option without a value, e.g. `--pool`) of `command`. */
+/**
+ * Whether `name` is a flag (an option without a value, e.g. `--pool`) of `command`.
+ *
+ * @example
+ * ```ts
+ * import { isFlag } from "./model.ts";
+ * isFlag("overshoot", "pool"); // true
+ * ```
+ */
 export function isFlag(command: string, name: string): boolean {
   const cmd = COMMANDS.find((c) => c.name === command);
   const spec = cmd && commandOptions(cmd).find((o) => o.name === name);
