@@ -240,7 +240,32 @@ export function chartSpec(chart: ChartInput, width: number): object {
     lines.yBytes === undefined
       ? y1 - (y1 - y0) * 0.08 * i
       : y1 / (y1 / y0) ** (0.08 * i);
-  const marks = lines.marks.map((mark, i) => ({ ...mark, y: top(i) }));
+  // A mark in the right half of the plot gets its label on its left, inside the plot.
+  const [x0, x1] = lines.xDomain;
+  const right = (x: number) =>
+    lines.xBytes === undefined
+      ? x > (x0 + x1) / 2
+      : Math.log(x / x0) > Math.log(x1 / x0) / 2;
+  const marks = lines.marks.map((mark, i) => ({
+    ...mark,
+    y: top(i),
+    right: right(mark.x),
+  }));
+  const label = (side: "left" | "right") => ({
+    data: { values: marks },
+    transform: [{ filter: side === "right" ? "datum.right" : "!datum.right" }],
+    mark: {
+      type: "text",
+      color: MARK,
+      fontSize: 13,
+      fontWeight: "bold",
+      align: side === "right" ? "right" : "left",
+      baseline: "top",
+      dx: side === "right" ? -4 : 4,
+      dy: 3,
+    },
+    encoding: { x, y, text: { field: "label" } },
+  });
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width,
@@ -283,20 +308,8 @@ export function chartSpec(chart: ChartInput, width: number): object {
         },
         encoding: { x },
       },
-      {
-        data: { values: marks },
-        mark: {
-          type: "text",
-          color: MARK,
-          fontSize: 13,
-          fontWeight: "bold",
-          align: "left",
-          baseline: "top",
-          dx: 4,
-          dy: 3,
-        },
-        encoding: { x, y, text: { field: "label" } },
-      },
+      label("left"),
+      label("right"),
     ],
   };
 }

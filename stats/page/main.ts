@@ -51,6 +51,11 @@ const LABELS: Record<string, string> = {
   supportedTarget: "smallest t these runs support",
 };
 
+/** Labels that differ for one command. */
+const COMMAND_LABELS: Record<string, Record<string, string>> = {
+  observed: { limit: "limit x_(m)" },
+};
+
 /** The answer each command is asked for: shown first and large. */
 const PRIMARY: Record<string, string> = {
   recommend: "limit",
@@ -340,7 +345,8 @@ function outputElement(
   if (output.name === PRIMARY[answer.command]) row.classList.add("primary");
   if (SETTINGS.has(output.name)) row.classList.add("setting");
   const term = document.createElement("dt");
-  term.textContent = LABELS[output.name] ?? output.name;
+  term.textContent = COMMAND_LABELS[answer.command]?.[output.name] ??
+    LABELS[output.name] ?? output.name;
   const value = document.createElement("dd");
   value.dataset.output = output.name;
   value.dataset.value = String(output.value);
@@ -392,7 +398,7 @@ async function drawChart(answer: Answer | undefined) {
   view = undefined;
   if (answer === undefined) {
     chartBox.replaceChildren();
-    chartCaption.textContent = "No chart: the input has an error.";
+    chartCaption.textContent = "";
     chartBox.dataset.state = "empty";
     chartBox.setAttribute("aria-label", "No chart: the input has an error.");
     return;
