@@ -9,7 +9,15 @@
 import { ibeta, ibetac } from "./ibeta.ts";
 import { checkRange, checkTarget } from "./validate.ts";
 
-/** The confidence used when none is given: 95 %. */
+/**
+ * The confidence used when none is given: 95 %.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CONFIDENCE, runsNeeded } from "./mod.ts";
+ * console.log(runsNeeded(0.01, DEFAULT_CONFIDENCE)); // 299
+ * ```
+ */
 export const DEFAULT_CONFIDENCE = 0.95;
 
 /** A limit chosen from observed values by {@linkcode observedLimit}. */

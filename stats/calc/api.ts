@@ -22,6 +22,7 @@ export {
   detectText,
 } from "./commands/detect.ts";
 export {
+  type ObservedCommon,
   type ObservedEnough,
   type ObservedNotEnough,
   type ObservedOptions,
@@ -70,9 +71,14 @@ export {
   type TableRow,
   tableText,
 } from "./commands/table.ts";
+export type { AccuracyRow } from "../mod.ts";
 export { UsageError } from "./errors.ts";
 export { formatNumber, parseNumber } from "./numbers.ts";
 export { parseObservations } from "./observations.ts";
+export { type FormValues, runCommand } from "./run_command.ts";
+export { COMMANDS } from "./commands.ts";
+export type { Command, Io, Model, Output } from "./command.ts";
+export type { OptionSpec, ParsedOptions } from "./args.ts";
 export { parseTarget, positiveSize, TARGET_ACCEPTS } from "./options.ts";
 export { type Settings, type SettingsJson } from "./settings.ts";
 export {

@@ -29,6 +29,8 @@ export interface Command {
   summary: string;
   /** The model it answers for. */
   model: Model;
+  /** A paragraph for its `--help` that says what it computes and how (optional). */
+  details?: string;
   /** Its own options (the common ones are added by {@linkcode commandOptions}). */
   options: OptionSpec[];
   /** Whether `--rate` and `--interval` apply (memprof's sampling rate). */

@@ -52,10 +52,6 @@ bytes convert to words by the word size. Examples: 100KiB, "1.5 MiB", 2e6, 20kw.
 const RATES_HELP =
   `Allocation rates: a size with a unit, per second: 100MiB/s, "1.5 GiB/s", 20kw/s.`;
 
-const OBSERVED_HELP =
-  `Values are read in their own unit: bytes for peakMemory and allocated, ms for cpuMs and wallMs.
-Each line is a number, or with --field a JSON object, e.g. JSON.stringify(result.usage) per run.`;
-
 const GROUPS: [Model, string][] = [
   [
     "engine",
@@ -100,13 +96,13 @@ function commandHelp(command: Command): string {
   return [
     `memlimits calc ${command.name}: ${command.summary}.`,
     "",
+    ...(command.details === undefined ? [] : [command.details, ""]),
     `Usage: deno task calc ${command.name} ${command.synopsis} [options]`,
     "",
     "Options:",
     optionHelp(commandOptions(command)),
     ...(command.takesWordSize ? ["", SIZES_HELP] : []),
     ...(command.name === "overshoot" ? [RATES_HELP] : []),
-    ...(command.name === "observed" ? ["", OBSERVED_HELP] : []),
   ].join("\n");
 }
 

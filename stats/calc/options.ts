@@ -4,7 +4,15 @@ import { UsageError } from "./errors.ts";
 import { parseNumber } from "./numbers.ts";
 import { parseSize, POSITIVE_SIZE_ACCEPTS, type WordSize } from "./sizes.ts";
 
-/** What `--target` accepts, for error messages. */
+/**
+ * What `--target` accepts, for error messages.
+ *
+ * @example
+ * ```ts
+ * import { TARGET_ACCEPTS } from "./options.ts";
+ * console.log(`expected ${TARGET_ACCEPTS}`);
+ * ```
+ */
 export const TARGET_ACCEPTS =
   "a probability strictly between 0 and 1, e.g. 1e-9";
 

@@ -183,7 +183,15 @@ export function formatSize(
   })`;
 }
 
-/** What `--alloc-rate` accepts, for error messages. */
+/**
+ * What `--alloc-rate` accepts, for error messages.
+ *
+ * @example
+ * ```ts
+ * import { ALLOCATION_RATE_ACCEPTS } from "./sizes.ts";
+ * console.log(`expected ${ALLOCATION_RATE_ACCEPTS}`);
+ * ```
+ */
 export const ALLOCATION_RATE_ACCEPTS =
   `an allocation rate: a size with a unit, per second, e.g. 100MiB/s (units ${
     SIZE_UNITS.join(", ")

@@ -9,7 +9,12 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
-import { errorChart, interruptChart, limitChart } from "./chart_specs.ts";
+import {
+  errorChart,
+  interruptChart,
+  limitChart,
+  overshootChart,
+} from "./chart_specs.ts";
 import { renderSvg } from "./charts.ts";
 import { csvFiles } from "./csv.ts";
 import { computeDocsData } from "./data.ts";
@@ -44,6 +49,8 @@ export async function renderDocs(): Promise<Map<string, string>> {
     [CHART_FILES.interrupt, interruptChart(data)],
     [CHART_FILES.error, errorChart(data)],
     [CHART_FILES.limit, limitChart(data)],
+    // Last: vega numbers clip paths in render order, so the older charts keep theirs.
+    [CHART_FILES.overshoot, overshootChart(data)],
   ] as const;
   for (const [name, chart] of charts) {
     files.set(`${ASSETS}/${name}`, await renderSvg(chart));

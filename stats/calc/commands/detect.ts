@@ -73,7 +73,15 @@ export function detectText(result: DetectResult): string {
   ].join("\n");
 }
 
-/** The `detect` command. */
+/**
+ * The `detect` command, as `calc detect` runs it.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "../main.ts";
+ * console.log(runCli(["detect", "--help"]).stdout);
+ * ```
+ */
 export const DETECT: Command = {
   name: "detect",
   synopsis: "--target t",

@@ -29,7 +29,7 @@ export interface ObservedOptions {
 }
 
 /** What `observed --json` prints: its first fields, then those of enough or not. */
-interface ObservedCommon {
+export interface ObservedCommon {
   /** The command's name. */
   command: "observed";
   /** Where the values come from. */
@@ -193,13 +193,28 @@ export function observedText(result: ObservedResult): string {
   ].join("\n");
 }
 
-/** The `observed` command; reads FILE (or standard input) through `io`. */
+/**
+ * The `observed` command; reads FILE (or standard input) through `io`.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "../main.ts";
+ * console.log(runCli(["observed", "--from", "runs.txt", "--target", "0.01"]).stdout);
+ * ```
+ */
 export const OBSERVED: Command = {
   name: "observed",
   synopsis: "--from FILE --target t [--confidence c] [--field name]",
   summary:
     "the limit a new run exceeds with probability ≤ t, from the values of observed runs",
   model: "observed",
+  details:
+    `With the n values sorted, x_(1) <= ... <= x_(n), a new run from the same distribution exceeds x_(m)
+with probability at most t with confidence I_t(n - m + 1, m) (Wilks, distribution-free); the limit
+is x_(m) for the smallest m whose confidence is at least c. When even x_(n) is not enough, it gives
+the runs that t needs at c and the smallest t these runs support.
+Values are read in their own unit: bytes for peakMemory and allocated, ms for cpuMs and wallMs.
+Each line is a number, or with --field a JSON object, e.g. JSON.stringify(result.usage) per run.`,
   options: [
     {
       name: "from",
@@ -217,7 +232,7 @@ export const OBSERVED: Command = {
       name: "confidence",
       value: "c",
       help:
-        `confidence c in (0, 1) that the limit is right (default ${DEFAULT_CONFIDENCE})`,
+        `the confidence c in (0, 1) required of the limit (default ${DEFAULT_CONFIDENCE})`,
     },
     {
       name: "field",

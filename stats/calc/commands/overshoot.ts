@@ -149,13 +149,26 @@ export function overshootText(result: OvershootResult): string {
   ].join("\n");
 }
 
-/** The `overshoot` command. */
+/**
+ * The `overshoot` command, as `calc overshoot` runs it.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "../main.ts";
+ * console.log(runCli(["overshoot", "--help"]).stdout);
+ * ```
+ */
 export const OVERSHOOT: Command = {
   name: "overshoot",
   synopsis: "--alloc-rate R --target t [--sampling-interval ms | --pool]",
   summary:
     "allocation past a limit after which the chance that the task has not yet been interrupted is ≤ t",
   model: "engine",
+  details:
+    `memlimits' limits read exact meters (allocated bytes, heap, resident set) at Poisson instants of
+mean interval τ: a limit never fires before it is reached. Past it, the allocation until the next
+reading is exponential with mean R·τ; the bound is the smallest x with (1 - 1/(R·τ))^x <= t,
+detectionAllocations(t, 1/(R·τ)) bytes, about -ln(t)·R·τ.`,
   options: [
     {
       name: "alloc-rate",

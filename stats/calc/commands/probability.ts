@@ -88,7 +88,15 @@ export function probabilityText(result: ProbabilityResult): string {
   ].join("\n");
 }
 
-/** The `probability` command. */
+/**
+ * The `probability` command, as `calc probability` runs it.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "../main.ts";
+ * console.log(runCli(["probability", "--help"]).stdout);
+ * ```
+ */
 export const PROBABILITY: Command = {
   name: "probability",
   synopsis: "--limit l --after n",

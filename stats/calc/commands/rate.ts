@@ -14,7 +14,15 @@ import { readWordSize } from "../settings.ts";
 import { formatSize, type Size, size, type WordSize } from "../sizes.ts";
 import { DIGITS, formatTarget, lines } from "../text.ts";
 
-/** The ratio l/N when none is given. */
+/**
+ * The ratio l/N when none is given.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RATIO, rateResult } from "./rate.ts";
+ * rateResult({ safe: 12800, target: 1e-9, wordSize: 8 }).ratio === DEFAULT_RATIO; // true
+ * ```
+ */
 export const DEFAULT_RATIO = 10;
 
 /** The input of {@linkcode rateResult}. */
@@ -108,7 +116,15 @@ export function rateText(result: RateResult): string {
   ].join("\n");
 }
 
-/** The `rate` command. */
+/**
+ * The `rate` command, as `calc rate` runs it.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "../main.ts";
+ * console.log(runCli(["rate", "--help"]).stdout);
+ * ```
+ */
 export const RATE: Command = {
   name: "rate",
   synopsis: "--safe N --target t [--ratio 10]",

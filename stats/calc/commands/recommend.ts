@@ -102,7 +102,15 @@ export function recommendText(result: RecommendResult): string {
   ].join("\n");
 }
 
-/** The `recommend` command. */
+/**
+ * The `recommend` command, as `calc recommend` runs it.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "../main.ts";
+ * console.log(runCli(["recommend", "--help"]).stdout);
+ * ```
+ */
 export const RECOMMEND: Command = {
   name: "recommend",
   synopsis: "--safe N --target t",

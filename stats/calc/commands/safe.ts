@@ -92,7 +92,15 @@ export function safeText(result: SafeResult): string {
   ].join("\n");
 }
 
-/** The `safe` command. */
+/**
+ * The `safe` command, as `calc safe` runs it.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "../main.ts";
+ * console.log(runCli(["safe", "--help"]).stdout);
+ * ```
+ */
 export const SAFE: Command = {
   name: "safe",
   synopsis: "--limit l --target t",

@@ -127,7 +127,15 @@ export function tableText(result: TableResult): string {
   ].join("\n\n");
 }
 
-/** The `table` command. */
+/**
+ * The `table` command, as `calc table` runs it.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "../main.ts";
+ * console.log(runCli(["table", "--help"]).stdout);
+ * ```
+ */
 export const TABLE: Command = {
   name: "table",
   synopsis: "--target t [--target t ...]",
