@@ -3,10 +3,11 @@
 // is the CLI's own: the page hands the options to the CLI's command code
 // (stats/calc/commands/), which reads and checks them, so the page and
 // `calc --json` cannot disagree.
-// Types only from args.ts: the CLI's argv parser (node:util's parseArgs) does
-// not run in a browser, and the page's fields need no argv.
-import type { OptionSpec, ParsedOptions } from "../calc/args.ts";
-import { type Command, commandOptions, type Io } from "../calc/command.ts";
+// The CLI's argv parser (node:util's parseArgs) does not run in a browser and
+// the page's fields need no argv: runCommand takes the values by name.
+import type { OptionSpec } from "../calc/args.ts";
+import { type Command, commandOptions } from "../calc/command.ts";
+import { type FormValues, runCommand } from "../calc/run_command.ts";
 import { COMMANDS } from "../calc/commands.ts";
 import { UsageError } from "../calc/errors.ts";
 import { formatNumber } from "../calc/numbers.ts";
@@ -379,15 +380,16 @@ export function isFlag(command: string, name: string): boolean {
 const FLAG_ON = new Set(["", "true", "1"]);
 
 /**
- * The options as the CLI's parser would give them to the command: each known
- * option once, flags without a value. Unknown names get the CLI's kind of message.
+ * The values as runCommand takes them: each known option once, `true` for a
+ * flag that is on. Unknown names get the CLI's kind of message, since a typo
+ * in a link must not fall back silently to a default.
  */
 function readOptions(
   cmd: Command,
   given: [string, string][],
-): ParsedOptions {
+): FormValues {
   const specs = commandOptions(cmd).filter((o) => !OUTPUT_FLAGS.has(o.name));
-  const options: ParsedOptions = { values: new Map(), flags: new Set() };
+  const options: Record<string, string | true> = {};
   for (const [name, text] of given) {
     const spec = specs.find((o) => o.name === name);
     if (spec === undefined) {
@@ -399,11 +401,11 @@ function readOptions(
       );
     }
     if (spec.value === "FILE") {
-      options.values.set(name, [PASTED]); // its content comes through the Io
+      options[name] = PASTED; // its content is runCommand's input
     } else if (spec.value !== undefined) {
-      options.values.set(name, [text]);
+      options[name] = text;
     } else if (FLAG_ON.has(text.trim())) {
-      options.flags.add(name);
+      options[name] = true;
     } else if (text.trim() !== "false" && text.trim() !== "0") {
       throw new UsageError(`--${name}`, "is a flag and takes no value");
     }
@@ -435,18 +437,10 @@ export function compute(
     given.filter(([name]) => isFileOption(command, name)),
   );
   const pasted = [...files.values()][0] ?? "";
-  const io: Io = {
-    readText(path) {
-      if (path !== PASTED) {
-        throw new UsageError("--from", `cannot read ${JSON.stringify(path)}`);
-      }
-      return pasted;
-    },
-  };
   try {
     const cmd = commandNamed(command);
     const options = readOptions(cmd, given);
-    const output = cmd.run(options, io);
+    const output = runCommand(cmd.name, options, pasted);
     const json = output.json as Record<string, unknown>;
     const wordSize = (json.wordSize ?? 8) as WordSize;
     const outputs = Object.entries(json).flatMap(([name, value]) =>
@@ -457,7 +451,7 @@ export function compute(
       command,
       ...given.flatMap(([name, text]) =>
         isFlag(command, name)
-          ? (options.flags.has(name) ? [`--${name}`] : [])
+          ? (options[name] === true ? [`--${name}`] : [])
           : isFileOption(command, name)
           ? [`--${name} ${PASTED}`]
           : [`--${name} ${shellWord(text.trim())}`]

@@ -165,25 +165,37 @@ export class Browser {
 
   /** Closes the connection, stops Chromium and removes its profile. */
   async close(): Promise<void> {
-    const closed = new Promise((resolve) =>
-      this.#socket.addEventListener("close", resolve, { once: true })
-    );
     const exited = new Promise((resolve) =>
       this.#process.once("exit", resolve)
     );
-    this.#socket.close();
-    await closed;
-    // Killed rather than asked to quit: a graceful shutdown takes seconds on a
-    // busy machine, and the profile is thrown away anyway. Its helper
-    // processes exit with it (they watch the browser process).
-    if (this.#process.exitCode === null && this.#process.signalCode === null) {
-      this.#process.kill("SIGKILL");
-      await exited;
+    const running = this.#process.exitCode === null &&
+      this.#process.signalCode === null;
+    // Asked to quit, so that its helper processes end with it; killed if it lingers.
+    const timer = setTimeout(() => this.#process.kill("SIGKILL"), 3000);
+    try {
+      await this.send("Browser.close");
+    } catch {
+      // already gone
     }
+    if (this.#socket.readyState !== WebSocket.CLOSED) {
+      const closed = new Promise((resolve) =>
+        this.#socket.addEventListener("close", resolve, { once: true })
+      );
+      this.#socket.close();
+      await closed;
+    }
+    if (running) await exited;
+    clearTimeout(timer);
     for (const pending of this.#pending.values()) {
       pending.reject(new Error(`${pending.method}: browser closed`));
     }
-    await rm(this.#profile, { recursive: true, force: true });
+    // A helper may still be writing its last file into the profile.
+    await rm(this.#profile, {
+      recursive: true,
+      force: true,
+      maxRetries: 10,
+      retryDelay: 100,
+    });
   }
 }
 
