@@ -118,7 +118,8 @@ function urlOf(state: State): string {
   for (const [name, value] of state.values) {
     if (value.trim() !== "") params.set(name, value);
   }
-  return `?${params.toString().replaceAll("%2C", ",")}`;
+  // Commas and slashes need no escape in a query: "100MiB/s" reads as typed.
+  return `?${params.toString().replaceAll("%2C", ",").replaceAll("%2F", "/")}`;
 }
 
 let state: State = stateFromUrl();
