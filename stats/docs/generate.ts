@@ -1,6 +1,7 @@
 /**
  * Generates docs/statistical.md, its charts (SVG) and their data (CSV) from the
- * statistics core: `deno task docs` or `npm run docs`.
+ * statistics core, and the calculator page's script: `deno task docs` or
+ * `npm run docs`.
  *
  * @module
  */
@@ -18,6 +19,7 @@ import { renderSvg } from "./charts.ts";
 import { csvFiles } from "./csv.ts";
 import { computeDocsData } from "./data.ts";
 import { ASSETS, CHART_FILES, statisticalMarkdown } from "./markdown.ts";
+import { writePage } from "../page/build.ts";
 
 /** The repository's docs folder. */
 export const DOCS_DIR: string = join(
@@ -83,6 +85,8 @@ if (import.meta.main) {
   const dir = process.argv[2] ?? DOCS_DIR;
   const started = performance.now();
   const written = await writeDocs(dir);
+  // The calculator page's script (docs/calculator/), built from stats/page/.
+  written.push(...await writePage(join(dir, "calculator")));
   const ms = Math.round(performance.now() - started);
   console.log(`wrote ${written.length} files under ${dir} in ${ms} ms`);
 }
