@@ -4,7 +4,7 @@
 // and the chart, bad input shows the CLI's message, the back button and the
 // keyboard work, and it fits a phone's width. Also takes the screenshots.
 //
-// Runs once, under Deno (one browser is enough); Bun skips it. Without a
+// Runs once, under Deno (one browser is enough); Bun and Node skip it. Without a
 // browser it is skipped loudly, unless CI=true, where that is a failure.
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { isBun, test } from "../harness.ts";
+import { isDeno, test } from "../harness.ts";
 import { runCli } from "../../stats/calc/main.ts";
 import { Browser, findChromium, type Page } from "./browser.ts";
 
@@ -22,7 +22,7 @@ const pageUrl = pathToFileURL(join(pageDir, "index.html")).href;
 
 const chromium = findChromium();
 const inCi = process.env.CI === "true";
-if (chromium === undefined && !isBun) {
+if (chromium === undefined && isDeno) {
   const line = "!".repeat(72);
   console.warn(
     `${line}\n!! No Chromium found (looked for /usr/bin/chromium and others; set CHROMIUM=path).\n` +
@@ -32,7 +32,7 @@ if (chromium === undefined && !isBun) {
   );
 }
 // Skipped without a browser, except in CI, where the test runs and fails on the missing browser.
-const skip = isBun || (chromium === undefined && !inCi);
+const skip = !isDeno || (chromium === undefined && !inCi);
 
 /** Peak memory of runs, one number per line; and JSON lines as `result.usage` gives them. */
 const NUMBERS = Array.from(
