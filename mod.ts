@@ -35,6 +35,7 @@ export { checkpoint, isInterrupted } from "./src/interrupt/checkpoint.ts";
 export { type Resource, withResource } from "./src/interrupt/with_resource.ts";
 export { LimitExceeded, type LimitKind } from "./src/limit_exceeded.ts";
 export type { Result, Task } from "./src/result.ts";
+export type { Usage, UsageResult } from "./src/usage.ts";
 export { Token } from "./src/token.ts";
 export { GiB, KiB, MiB } from "./src/units.ts";
 export {
@@ -42,3 +43,8 @@ export {
   WorkerPool,
   type WorkerPoolOptions,
 } from "./src/pool/worker_pool.ts";
+export type {
+  WorkerPermissions,
+  WorkerPermissionsObject,
+  WorkerPermissionValue,
+} from "./src/pool/permissions.ts";

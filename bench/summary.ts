@@ -1,7 +1,7 @@
 // What every benchmark prints beside its figures: which runtime ran it, and
 // order statistics of its samples.
 
-/** "Deno 2.9.6" or "Bun 1.4.5": the runtime running this benchmark. */
+/** "Deno 2.9.6", "Bun 1.4.5" or "Node 26.10.0": the runtime running this benchmark. */
 export const runtimeLabel: string = (() => {
   const g = globalThis as {
     Bun?: { version: string };
@@ -9,7 +9,7 @@ export const runtimeLabel: string = (() => {
   };
   if (g.Bun) return `Bun ${g.Bun.version}`;
   if (g.Deno) return `Deno ${g.Deno.version.deno}`;
-  return "unknown runtime";
+  return `Node ${process.versions.node}`;
 })();
 
 /** The q-quantile of `xs` (nearest rank, 0 ≤ q ≤ 1); `xs` is not modified. */

@@ -1,5 +1,6 @@
-// Runs the whole suite: static checks with Deno, then the tests on Deno and on Bun.
-// Ends with one line "N passed, N failed" that sums both runtimes (a failed static
+// Runs the whole suite: static checks with Deno, then the tests on Deno, Bun and
+// Node, then the consumer tests (the packages installed into fresh projects).
+// Ends with one line "N passed, N failed" that sums every step (a failed static
 // check counts as one failure), and exits non-zero if anything failed.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -64,6 +65,8 @@ const staticChecks = [
   ["lint", deno, ["lint"]],
   ["check", deno, ["check", "."]],
   ["doc-lint", deno, ["doc", "--lint", "mod.ts", "stats/mod.ts"]],
+  // The README's examples, written as a user's project imports memlimits.
+  ["readme-check", deno, ["check", "--doc-only", "README.md"]],
 ];
 
 let passed = 0;
@@ -79,45 +82,77 @@ for (const [name, command, args] of staticChecks) {
   }
 }
 
-if (want("deno-test")) {
-  const { code, output } = await run("deno-test", deno, [
+// The summary comes last; a test's own output may contain such a line too.
+const lastCount = (output, pattern) =>
+  Number([...output.matchAll(pattern)].at(-1)?.[1] ?? 0);
+
+/** Reads "N passed | N failed" from `deno test`'s summary. */
+function denoCounts(output) {
+  return {
+    passed: lastCount(output, /\|\s*(\d+) passed[^|]*\|\s*\d+ failed/g),
+    failed: lastCount(output, /\|\s*\d+ passed[^|]*\|\s*(\d+) failed/g),
+  };
+}
+
+/** Reads "N pass" and "N fail" from `bun test`'s summary. */
+function bunCounts(output) {
+  return {
+    passed: lastCount(output, /^\s*(\d+) pass$/gm),
+    failed: lastCount(output, /^\s*(\d+) fail$/gm),
+  };
+}
+
+/** Reads "ℹ pass N", "ℹ fail N" and "ℹ cancelled N" from node:test's spec reporter. */
+function nodeTestCounts(output) {
+  return {
+    passed: lastCount(output, /^ℹ pass (\d+)$/gm),
+    failed: lastCount(output, /^ℹ fail (\d+)$/gm) +
+      lastCount(output, /^ℹ cancelled (\d+)$/gm),
+  };
+}
+
+// Each step: name, label in its count line, command, arguments, counter.
+const testSteps = [
+  ["deno-test", "deno", deno, [
     "test",
     "-A",
     "--no-check",
     "--sanitize-ops",
     "--sanitize-resources",
     "test/",
-  ]);
-  const m = output.match(/\|\s*(\d+) passed[^|]*\|\s*(\d+) failed/g);
-  const last = m
-    ? m[m.length - 1].match(/(\d+) passed[^|]*\|\s*(\d+) failed/)
-    : null;
-  const p = last ? Number(last[1]) : 0;
-  const f = last ? Number(last[2]) : 0;
-  passed += p;
-  failed += f;
-  if (code !== 0 && f === 0) failed += 1; // crashed or failed without a count
-  if (code !== 0) failures.push("deno-test");
-  process.stdout.write(`deno: ${p} passed, ${f} failed\n`);
-}
-
-if (want("bun-test")) {
-  const { code, output } = await run("bun-test", bin("bun"), [
+  ], denoCounts],
+  ["bun-test", "bun", bin("bun"), [
     "test",
     "--timeout",
     "120000",
     "./test/",
-  ]);
-  // The summary comes last; a test's own output may contain such a line too.
-  const lastCount = (pattern) =>
-    Number([...output.matchAll(pattern)].at(-1)?.[1] ?? 0);
-  const p = lastCount(/^\s*(\d+) pass$/gm);
-  const f = lastCount(/^\s*(\d+) fail$/gm);
+  ], bunCounts],
+  // Type stripping runs the .ts files as they are; one file at a time, as on
+  // Deno and Bun, since the pool tests measure memory.
+  ["node-test", "node", bin("node"), [
+    "--test",
+    "--test-reporter=spec",
+    "--test-concurrency=1",
+    "--test-timeout=120000",
+    "test/**/*_test.ts",
+  ], nodeTestCounts],
+  // memlimits as users install it: npm pack, deno publish --dry-run, and
+  // fresh Bun, Deno and Node projects under the OS's temp dir.
+  ["consumer", "consumer", process.execPath, [
+    "--test-reporter=spec",
+    "test/consumer/main.mjs",
+  ], nodeTestCounts],
+];
+
+for (const [name, label, command, args, counts] of testSteps) {
+  if (!want(name)) continue;
+  const { code, output } = await run(name, command, args);
+  const { passed: p, failed: f } = counts(output);
   passed += p;
   failed += f;
-  if (code !== 0 && f === 0) failed += 1;
-  if (code !== 0) failures.push("bun-test");
-  process.stdout.write(`bun: ${p} passed, ${f} failed\n`);
+  if (code !== 0 && f === 0) failed += 1; // crashed or failed without a count
+  if (code !== 0) failures.push(name);
+  process.stdout.write(`${label}: ${p} passed, ${f} failed\n`);
 }
 
 if (failures.length > 0) {

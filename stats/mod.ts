@@ -1,7 +1,14 @@
 /**
  * The statistics core of memlimits: the regularized incomplete beta function
- * and the probabilities that say how accurate a sampled memory or allocation
- * limit is, and which limit or sampling rate to choose.
+ * and the numbers that say which limit to choose. Three models:
+ *
+ * - memlimits' own limits read exact meters at Poisson instants: they never
+ *   fire early, and {@linkcode overshootBytes} bounds how far past the limit a
+ *   task gets;
+ * - limits from observed runs: {@linkcode observedLimit} and
+ *   {@linkcode runsNeeded} (distribution-free, after Wilks);
+ * - memprof's sampled allocation limits (the analysis of memprof-limits):
+ *   {@linkcode recommendLimit}, {@linkcode safeAllocations} and the rest.
  *
  * Notation (from memprof-limits): sampling rate `p` per unit, limit `l`,
  * `k = l·p` samples to interrupt, `n` units allocated, target probability `t`.
@@ -32,3 +39,16 @@ export {
   DEFAULT_KS,
   DEFAULT_SAMPLING_RATE,
 } from "./accuracy_table.ts";
+export {
+  DEFAULT_CONFIDENCE,
+  type ObservedLimit,
+  observedLimit,
+  runsNeeded,
+  supportedTarget,
+} from "./observed.ts";
+export {
+  ENGINE_SAMPLING_INTERVAL_MS,
+  meanOvershoot,
+  overshootBytes,
+  POOL_WATCH_INTERVAL_MS,
+} from "./overshoot.ts";

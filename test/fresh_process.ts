@@ -9,7 +9,7 @@ import {
   type SpawnSyncReturns,
 } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { isBun } from "./harness.ts";
+import { isDeno } from "./harness.ts";
 
 /**
  * Runs `script` under this runtime with `args` (killed after 20 s) and
@@ -29,8 +29,9 @@ export function runInFreshProcess(
   options: SpawnSyncOptions = {},
 ): SpawnSyncReturns<Buffer> {
   const path = fileURLToPath(script);
-  const command = isBun ? process.execPath : Deno.execPath();
-  const runtimeArgs = isBun ? [path] : ["run", "-A", "--no-check", path];
+  // Bun and Node run the script as it is (Node strips its types).
+  const command = isDeno ? Deno.execPath() : process.execPath;
+  const runtimeArgs = isDeno ? ["run", "-A", "--no-check", path] : [path];
   return spawnSync(command, [...runtimeArgs, ...args], {
     timeout: 20_000,
     ...options,

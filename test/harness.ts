@@ -46,3 +46,5 @@ export const isBun =
   typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 /** True when running under Deno. */
 export const isDeno = deno !== undefined;
+/** True when running under Node (neither Deno nor Bun). */
+export const isNode = !isBun && !isDeno;

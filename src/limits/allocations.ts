@@ -8,7 +8,8 @@ import {
 } from "../engine/engine.ts";
 import type { AllocationWatch } from "../engine/watches.ts";
 import { ALLOCATIONS_UNSUPPORTED, currentMeter } from "../meters/mod.ts";
-import type { Result, Task } from "../result.ts";
+import type { Task } from "../result.ts";
+import type { UsageResult } from "../usage.ts";
 import { runLimited } from "./run_limited.ts";
 import { checkBytes, checkOptions, checkTask } from "./validate.ts";
 
@@ -27,24 +28,31 @@ export interface AllocationLimitOptions {
 }
 
 /**
- * The result of `limitAllocations`: the task's result and the bytes counted
- * while it was pending.
+ * The result of `limitAllocations`: the task's result, its usage, and the
+ * bytes counted while it was pending (`allocated`, the same number as
+ * `usage.allocated`).
  *
  * @example
  * ```ts
  * import type { AllocationResult } from "./mod.ts";
- * const r: AllocationResult<number> = { ok: true, value: 1, allocated: 4096 };
+ * const r: AllocationResult<number> = {
+ *   ok: true,
+ *   value: 1,
+ *   allocated: 4096,
+ *   usage: { wallMs: 0.1, allocated: 4096 },
+ * };
  * ```
  */
-export type AllocationResult<T> = Result<T> & { allocated: number };
+export type AllocationResult<T> = UsageResult<T> & { allocated: number };
 
 /**
  * Runs `task` and interrupts it once the thread has allocated more than
  * `limit` bytes since the task started (allocations of concurrent tasks of
  * the same thread count too; see docs/limits.md). The result is
  * `{ ok: false }` if and only if the limit was reached; `allocated` is the
- * count when the task settled. The limit is checked by the sampling engine,
- * at sampled `checkpoint()` calls, and when the task settles.
+ * count when the task settled, also given in `usage` with the task's time.
+ * The limit is checked by the sampling engine, at sampled `checkpoint()`
+ * calls, and when the task settles.
  *
  * Throws an Error if the engine is not started, or if the runtime has no
  * allocation counter (Bun 1.4.5: see docs/meters.md).
@@ -86,5 +94,10 @@ export function limitAllocations<T>(
     close() {
       if (w) unwatch(w);
     },
-  }).then((result) => ({ ...result, allocated }));
+  }).then((result) => ({
+    ...result,
+    allocated,
+    // The limit's own reading, so that the two counts agree.
+    usage: { ...result.usage, allocated },
+  }));
 }

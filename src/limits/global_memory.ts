@@ -8,7 +8,8 @@ import {
   watch,
 } from "../engine/engine.ts";
 import type { MemoryMeasure, MemoryWatch } from "../engine/watches.ts";
-import type { Result, Task } from "../result.ts";
+import type { Task } from "../result.ts";
+import type { UsageResult } from "../usage.ts";
 import { runLimited } from "./run_limited.ts";
 import { checkBytes, checkOptions, checkTask } from "./validate.ts";
 
@@ -52,7 +53,8 @@ export function setGlobalMemoryLimit(bytes: number): void {
  * Runs `task` and interrupts it if the program's memory exceeds the limit
  * while it is pending (checked by the sampling engine, at sampled
  * checkpoints, when it starts and when it settles). The result is
- * `{ ok: false }` if and only if the limit was reached.
+ * `{ ok: false }` if and only if the limit was reached; every result carries
+ * the task's `usage` (`wallMs`, and `allocated` where the runtime counts it).
  *
  * @example
  * ```ts
@@ -72,7 +74,7 @@ export function setGlobalMemoryLimit(bytes: number): void {
 export function limitGlobalMemory<T>(
   task: Task<T>,
   options?: GlobalMemoryLimitOptions,
-): Promise<Result<T>> {
+): Promise<UsageResult<T>> {
   checkTask(task);
   const opts = checkOptions(options, true);
   const limit = opts.limit === undefined

@@ -1,7 +1,8 @@
 /** `limitWithToken`: interrupt a task from a distance with a `Token` or an `AbortSignal`. */
 import { requireStarted } from "../engine/engine.ts";
 import { LimitExceeded } from "../limit_exceeded.ts";
-import type { Result, Task } from "../result.ts";
+import type { Task } from "../result.ts";
+import type { UsageResult } from "../usage.ts";
 import { cancellation, Token } from "../token.ts";
 import { runLimited } from "./run_limited.ts";
 import { checkOptions, checkTask } from "./validate.ts";
@@ -24,7 +25,8 @@ export interface TokenLimitOptions {
  * Runs `task` and interrupts it when `token` is cancelled (or the signal
  * aborts). The result is `{ ok: false }` if and only if that happened while
  * the task was pending; a token cancelled before the call gives
- * `{ ok: false }` without running the task.
+ * `{ ok: false }` without running the task. Every result carries the task's
+ * `usage` (`wallMs`, and `allocated` where the runtime counts it).
  *
  * @example
  * ```ts
@@ -40,7 +42,7 @@ export interface TokenLimitOptions {
 export function limitWithToken<T>(
   task: Task<T>,
   options: TokenLimitOptions,
-): Promise<Result<T>> {
+): Promise<UsageResult<T>> {
   checkTask(task);
   const token = checkOptions(options, false).token;
   if (!(token instanceof Token) && !(token instanceof AbortSignal)) {

@@ -21,14 +21,17 @@ export interface BunJsc {
 }
 
 /** The message of the Error thrown by allocation limits where no allocation counter exists. */
-export const ALLOCATIONS_UNSUPPORTED =
+export const BUN_ALLOCATIONS_UNSUPPORTED =
   "allocation limits are not supported on this runtime: Bun's JavaScriptCore has no allocation counter " +
-  "(bun:jsc totalAllocatedHeapBytes is missing); use limitGlobalMemory or limitWithToken, or run on Deno";
+  "(bun:jsc totalAllocatedHeapBytes is missing); use limitGlobalMemory or limitWithToken, or run on Deno or Node 25+";
 
-/** Loads `bun:jsc`; the specifier is not a literal so that Deno's type checker does not resolve it. */
-export async function loadBunJsc(): Promise<BunJsc> {
-  const specifier = "bun:jsc";
-  return (await import(specifier)) as BunJsc;
+/**
+ * Loads `bun:jsc` (on Bun only). `process.getBuiltinModule` rather than
+ * `import()`: Deno's type checker would resolve `import("bun:jsc")`, and
+ * `deno publish` warns about an `import()` of a variable.
+ */
+export function loadBunJsc(): BunJsc {
+  return process.getBuiltinModule("bun:jsc") as BunJsc;
 }
 
 /** Creates the meter for the current Bun thread from its `bun:jsc` module. */
@@ -40,7 +43,7 @@ export function bunMeter(jsc: BunJsc): Meter {
     name: counter ? "bun-jsc-counter" : "bun-jsc",
     countsAllocations: counter !== undefined,
     allocatedBytes: counter ?? ((): number => {
-      throw new Error(ALLOCATIONS_UNSUPPORTED);
+      throw new Error(BUN_ALLOCATIONS_UNSUPPORTED);
     }),
     heapBytes: () => jsc.heapSize(),
     residentBytes: () => process.memoryUsage.rss(),

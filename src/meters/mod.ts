@@ -1,18 +1,33 @@
 /**
  * Picks the meter for the runtime we run on, by feature detection: Bun has a
- * global `Bun` and the `bun:jsc` module; otherwise we use V8's statistics
- * (Deno). Loaded once per thread (workers get their own).
+ * global `Bun` and the `bun:jsc` module, Deno a global `Deno`; otherwise we
+ * are on Node. Deno and Node share V8's statistics (`v8.ts`). Loaded once per
+ * thread (workers get their own).
  */
 import type { Meter } from "./meter.ts";
 import { denoMeter } from "./deno.ts";
-import { bunMeter, loadBunJsc } from "./bun.ts";
+import { nodeMeter } from "./node.ts";
+import { BUN_ALLOCATIONS_UNSUPPORTED, bunMeter, loadBunJsc } from "./bun.ts";
+import { V8_ALLOCATIONS_UNSUPPORTED } from "./v8.ts";
 
 export type { Meter } from "./meter.ts";
-export { ALLOCATIONS_UNSUPPORTED } from "./bun.ts";
 
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 
-const meter: Meter = isBun ? bunMeter(await loadBunJsc()) : denoMeter();
+const meter: Meter = isBun
+  ? bunMeter(loadBunJsc())
+  : isDeno
+  ? denoMeter()
+  : nodeMeter();
+
+/**
+ * The message of the Error thrown by allocation limits on this runtime when
+ * it has no allocation counter (Bun 1.4, Node before 25).
+ */
+export const ALLOCATIONS_UNSUPPORTED: string = isBun
+  ? BUN_ALLOCATIONS_UNSUPPORTED
+  : V8_ALLOCATIONS_UNSUPPORTED;
 
 /** The meter of the current runtime and thread. */
 export function currentMeter(): Meter {

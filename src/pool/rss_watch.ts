@@ -20,9 +20,28 @@ function bytesPerPage(): number {
 }
 
 /**
- * Resident bytes of process `pid`, or undefined if it is gone.
+ * Whether Deno lets this process read `path` without asking: a read it would
+ * ask for shows a prompt on a terminal, for every worker. (Even granted,
+ * Deno opens /proc files only when every permission is granted in full.)
+ */
+function readGranted(path: string): boolean {
+  const deno = (globalThis as {
+    Deno?: {
+      permissions: {
+        querySync(d: { name: "read"; path: string }): { state: string };
+      };
+    };
+  }).Deno;
+  return !deno ||
+    deno.permissions.querySync({ name: "read", path }).state === "granted";
+}
+
+/**
+ * Resident bytes of process `pid`, or undefined if it is gone (or may not be
+ * read).
  */
 export function residentBytesOf(pid: number): number | undefined {
+  if (!readGranted(`/proc/${pid}/statm`)) return undefined;
   try {
     const statm = readFileSync(`/proc/${pid}/statm`, "utf8");
     return Number(statm.split(" ")[1]) * bytesPerPage();
@@ -41,6 +60,7 @@ export class ResidentReader {
   #fd: number | undefined;
 
   constructor(pid: number) {
+    if (!readGranted(`/proc/${pid}/statm`)) return;
     try {
       this.#fd = openSync(`/proc/${pid}/statm`, "r");
     } catch {
@@ -77,8 +97,11 @@ export class ResidentReader {
 
 let canRead: boolean | undefined;
 
-/** Whether per-process resident memory can be read here (Linux /proc); asked once, then remembered. */
+/**
+ * Whether per-process resident memory can be read here (Linux /proc). Read
+ * once: every memory-limited run asks, and on Node reading the file costs
+ * about 50 µs of a tiny task's ~100 µs (bench/RESULTS.md).
+ */
 export function canReadResidentMemory(): boolean {
-  canRead ??= residentBytesOf(process.pid) !== undefined;
-  return canRead;
+  return canRead ??= residentBytesOf(process.pid) !== undefined;
 }

@@ -6,8 +6,13 @@
 import { checkBytes } from "../limits/validate.ts";
 import { ALLOCATIONS_UNSUPPORTED, currentMeter } from "../meters/mod.ts";
 import { Token } from "../token.ts";
+import { checkMemoryLimitPermission } from "./permissions.ts";
 import { canReadResidentMemory } from "./rss_watch.ts";
 import { holdsSharedMemory } from "./shared_memory.ts";
+import {
+  type DenoWorkerSettings,
+  denoWorkerSettings,
+} from "./spawn_command.ts";
 
 const NO_PROC =
   "memory limits need /proc/PID/statm (Linux) to read a worker's resident memory";
@@ -18,6 +23,8 @@ export interface CheckedPoolOptions {
   size: number;
   memoryLimit?: number;
   processMemoryLimit?: number;
+  /** Deno: the workers' configuration and permissions. */
+  denoWorker?: DenoWorkerSettings;
 }
 
 /** Checks `new WorkerPool(moduleUrl, options)`'s arguments. */
@@ -52,15 +59,17 @@ export function checkPoolOptions(
     "options.processMemoryLimit",
     o.processMemoryLimit,
   );
-  if (
-    (memoryLimit !== undefined || processMemoryLimit !== undefined) &&
-    !canReadResidentMemory()
-  ) throw new Error(NO_PROC);
+  const memoryLimits = memoryLimit !== undefined ||
+    processMemoryLimit !== undefined;
+  // Before the /proc check: on Deno it names the permission that is missing.
+  const denoWorker = denoWorkerSettings(String(moduleUrl), o, memoryLimits);
+  if (memoryLimits && !canReadResidentMemory()) throw new Error(NO_PROC);
   return {
     moduleUrl: String(moduleUrl),
     size: size as number,
     memoryLimit,
     processMemoryLimit,
+    denoWorker,
   };
 }
 
@@ -105,6 +114,7 @@ export function checkRun(
       `limits.memoryLimit must be at most the pool's memoryLimit (${poolMemoryLimit}), got ${memoryLimit}`,
     );
   }
+  if (memoryLimit !== undefined) checkMemoryLimitPermission();
   if (memoryLimit !== undefined && !canReadResidentMemory()) {
     throw new Error(NO_PROC);
   }

@@ -8,6 +8,13 @@
 import { Worker } from "node:worker_threads";
 import { type Verdict, type WatchedJob, WatchSlots } from "./watch_slots.ts";
 
+// Next to this module, with its extension: watchdog_thread.js in the npm
+// package's compiled JavaScript, watchdog_thread.ts from the sources.
+const threadUrl = new URL(
+  `./watchdog_thread${import.meta.url.endsWith(".js") ? ".js" : ".ts"}`,
+  import.meta.url,
+);
+
 export class Watchdog {
   /**
    * Milliseconds between two samples while jobs run. Tests raise it to show
@@ -30,7 +37,7 @@ export class Watchdog {
     }
     for (let slot = capacity - 1; slot >= 0; slot--) this.#free.push(slot);
     this.#thread = new Worker(
-      new URL("./watchdog_thread.ts", import.meta.url),
+      threadUrl,
       {
         workerData: {
           buffer: this.#slots.buffer,

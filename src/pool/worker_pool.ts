@@ -11,8 +11,14 @@ import type { Result } from "../result.ts";
 import { cancellation, type Token } from "../token.ts";
 import { descendantsOf, peakBytesOf } from "./process_tree.ts";
 import type { WireError, WorkerMessage } from "./protocol.ts";
+import type { WorkerPermissions } from "./permissions.ts";
 import { checkPoolOptions, checkRun } from "./run_checks.ts";
-import { heapCapFor } from "./spawn_command.ts";
+import {
+  type DenoWorkerSettings,
+  heapCapFor,
+  isHeapCapExit,
+  spawnCommand,
+} from "./spawn_command.ts";
 import { type Verdict, VerdictKind } from "./watch_slots.ts";
 import { Watchdog } from "./watchdog.ts";
 import { WorkerProcess } from "./worker_process.ts";
@@ -42,6 +48,21 @@ export interface WorkerPoolOptions {
    * stopped with kind "memory".
    */
   processMemoryLimit?: number;
+  /**
+   * Deno: the config file (deno.json or deno.jsonc; a path or a file: URL)
+   * the workers run with, in place of the host's. Needed only where the
+   * pool cannot find out the host's own (see docs/workers.md,
+   * "Configuration and permissions on Deno"). Ignored on Bun.
+   */
+  denoConfig?: string | URL;
+  /**
+   * Deno: the workers' permissions. `"inherit"` (the default): the host's
+   * own; `"none"`; or an object in the shape of `Deno.PermissionOptionsObject`
+   * whose entries may only narrow the host's (a TypeError names an entry
+   * that would widen them). On Bun, which has no permission model, anything
+   * but `"inherit"` is refused with a TypeError.
+   */
+  permissions?: WorkerPermissions;
 }
 
 /**
@@ -128,6 +149,7 @@ export class WorkerPool {
   readonly #memoryLimit: number | undefined;
   readonly #processMemoryLimit: number | undefined;
   readonly #heapCap: number | undefined;
+  readonly #denoWorker: DenoWorkerSettings | undefined;
   readonly #workers = new Set<WorkerProcess>();
   readonly #idle: WorkerProcess[] = [];
   readonly #queue: Job[] = [];
@@ -153,6 +175,7 @@ export class WorkerPool {
     this.#size = checked.size;
     this.#memoryLimit = checked.memoryLimit;
     this.#processMemoryLimit = checked.processMemoryLimit;
+    this.#denoWorker = checked.denoWorker;
     this.#heapCap = heapCapFor(this.#memoryLimit ?? this.#processMemoryLimit);
     this.#watchdog = new Watchdog(this.#size, this.#processMemoryLimit);
     for (let i = 0; i < this.#size; i++) this.#spawn();
@@ -273,7 +296,11 @@ export class WorkerPool {
   }
 
   #spawn(): WorkerProcess {
-    const worker = new WorkerProcess(this.#moduleUrl, this.#heapCap);
+    const worker = new WorkerProcess(
+      this.#moduleUrl,
+      this.#heapCap,
+      spawnCommand(this.#moduleUrl, this.#heapCap, this.#denoWorker),
+    );
     this.#workers.add(worker);
     if (worker.pid !== undefined) {
       worker.slot = this.#watchdog.add(worker.pid);
@@ -539,10 +566,10 @@ export class WorkerPool {
       const peak = job.armed ? this.#watchdog.peak(worker.slot) : 0;
       // Killed by the watchdog at a limit: its verdict is the result.
       const verdict = this.#claim(job);
-      // Else an exit we did not ask for: a crash, or Deno's V8 heap cap
-      // (SIGTRAP, exit code 133), which is set above the memory limit.
+      // Else an exit we did not ask for: a crash, or V8's heap cap (Deno,
+      // Node), which is set above the memory limit.
       const limit = job.memoryLimit ?? this.#processMemoryLimit;
-      const outOfHeap = exit.signal === "SIGTRAP" || exit.code === 133;
+      const outOfHeap = isHeapCapExit(exit);
       if (verdict) this.#finish(job, { ok: false, error: verdict });
       else if (outOfHeap && limit !== undefined) {
         this.#finish(job, {

@@ -1,6 +1,12 @@
-// A small strict option parser: `--name value`, `--name=value` and flags, each
-// option checked against the command's list. Strict on purpose: a typo must
-// not silently fall back to a default limit.
+// The calculator's option parsing: node:util's parseArgs splits the arguments
+// into tokens (`--name value`, `--name=value`, flags, `-h`), the same on Deno,
+// Bun and Node; the checks on those tokens are ours. Not `strict: true`, whose
+// errors the calculator cannot promise: it refuses a value that starts with a
+// dash (`--target -1e-9` is "ambiguous" instead of "expected a probability …"),
+// lets a repeated option silently replace the first (a typo must not change a
+// limit unnoticed), and its messages span several lines and do not say which
+// options there are.
+import { parseArgs } from "node:util";
 import { UsageError } from "./errors.ts";
 
 /** One option a command accepts. */
@@ -25,7 +31,8 @@ export interface ParsedOptions {
 
 /**
  * Parses `argv` (everything after the command name) against `specs`.
- * `-h` is `--help`.
+ * `-h` is `--help`. A value may start with one dash (`--target -1` reads
+ * "-1", to be refused by the option's own parser), never with two.
  *
  * @throws UsageError for a positional argument, an unknown option, a missing value, or a repeated option
  *
@@ -41,49 +48,67 @@ export function parseOptions(
   command: string,
 ): ParsedOptions {
   const byName = new Map(specs.map((spec) => [spec.name, spec]));
-  const parsed: ParsedOptions = { values: new Map(), flags: new Set() };
   const known = specs.map((spec) => `--${spec.name}`).join(", ");
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] === "-h" ? "--help" : argv[i];
-    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/s.exec(arg);
-    if (match === null) {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(specs.map((spec) => [spec.name, {
+      type: spec.value === undefined ? "boolean" as const : "string" as const,
+      ...(spec.name === "help" ? { short: "h" } : {}),
+    }])),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const parsed: ParsedOptions = { values: new Map(), flags: new Set() };
+  for (const token of tokens) {
+    if (
+      token.kind !== "option" ||
+      !token.rawName.startsWith("--") && token.name !== "help"
+    ) {
+      const raw = token.kind === "positional"
+        ? token.value
+        : token.kind === "option"
+        ? token.rawName
+        : "--";
       throw new UsageError(
         command,
-        `unexpected argument ${JSON.stringify(arg)}; options are ${known}`,
+        `unexpected argument ${JSON.stringify(raw)}; options are ${known}`,
       );
     }
-    const [, name, inline] = match;
-    const spec = byName.get(name);
+    const spec = byName.get(token.name);
     if (spec === undefined) {
       throw new UsageError(
-        `--${name}`,
+        token.rawName,
         `unknown option for ${command}; options are ${known}`,
       );
     }
     if (spec.value === undefined) {
-      if (inline !== undefined) {
-        throw new UsageError(`--${name}`, "is a flag and takes no value");
+      if (token.value !== undefined) {
+        throw new UsageError(`--${spec.name}`, "is a flag and takes no value");
       }
-      parsed.flags.add(name);
+      parsed.flags.add(spec.name);
       continue;
     }
-    let value = inline;
-    if (value === undefined) {
-      // A value may itself start with "-" only to be rejected later (e.g. "-1"), never "--".
-      if (i + 1 >= argv.length || argv[i + 1].startsWith("--")) {
-        throw UsageError.expected(
-          `--${name}`,
-          `a value (${spec.value}) after it`,
-        );
-      }
-      value = argv[++i];
+    // parseArgs takes the next argument as the value whatever it is; one that
+    // starts with "--" is the next option, so this one has none.
+    if (
+      token.value === undefined ||
+      (!token.inlineValue && token.value.startsWith("--"))
+    ) {
+      throw UsageError.expected(
+        `--${spec.name}`,
+        `a value (${spec.value}) after it`,
+      );
     }
-    const values = parsed.values.get(name) ?? [];
+    const values = parsed.values.get(spec.name) ?? [];
     if (values.length > 0 && !spec.repeatable) {
-      throw new UsageError(`--${name}`, "given more than once; give it once");
+      throw new UsageError(
+        `--${spec.name}`,
+        "given more than once; give it once",
+      );
     }
-    values.push(value);
-    parsed.values.set(name, values);
+    values.push(token.value);
+    parsed.values.set(spec.name, values);
   }
   return parsed;
 }

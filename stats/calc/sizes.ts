@@ -182,3 +182,47 @@ export function formatSize(
     formatBytes(words * wordSize, digits)
   })`;
 }
+
+/**
+ * What `--alloc-rate` accepts, for error messages.
+ *
+ * @example
+ * ```ts
+ * import { ALLOCATION_RATE_ACCEPTS } from "./sizes.ts";
+ * console.log(`expected ${ALLOCATION_RATE_ACCEPTS}`);
+ * ```
+ */
+export const ALLOCATION_RATE_ACCEPTS =
+  `an allocation rate: a size with a unit, per second, e.g. 100MiB/s (units ${
+    SIZE_UNITS.join(", ")
+  })`;
+
+/**
+ * Parses an allocation rate such as `100MiB/s`, `1.5 GiB/s` or `20kw/s` into
+ * bytes per second. The unit is required (a bare `1e8/s` is refused: bytes or
+ * words?); words convert to bytes by the word size.
+ *
+ * @param option the option being parsed, named in the error message
+ * @param text the text as given
+ * @param wordSize bytes per word, for word units
+ * @throws UsageError for a missing `/s` or unit, or a size that {@linkcode parseSize} refuses
+ *
+ * @example
+ * ```ts
+ * import { parseAllocationRate } from "./sizes.ts";
+ * parseAllocationRate("--alloc-rate", "100MiB/s", 8); // 104857600
+ * ```
+ */
+export function parseAllocationRate(
+  option: string,
+  text: string,
+  wordSize: WordSize,
+): number {
+  const match = /^(.*?)\s*\/\s*s\s*$/s.exec(text);
+  const amount = match?.[1];
+  const parsed = amount === undefined ? undefined : splitNumber(amount);
+  if (amount === undefined || parsed === undefined || parsed.rest === "") {
+    throw UsageError.expected(option, ALLOCATION_RATE_ACCEPTS, text);
+  }
+  return parseSize(option, amount, wordSize) * wordSize;
+}

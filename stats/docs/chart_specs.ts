@@ -14,6 +14,11 @@ function kib(words: number): number {
   return (words * DOCS_WORD_SIZE) / 1024;
 }
 
+/** Bytes to MiB. */
+function mib(bytes: number): number {
+  return bytes / 2 ** 20;
+}
+
 /** The legend label of a target t. */
 export function targetLabel(target: number): string {
   return `t = ${formatExponent(target)}`;
@@ -106,6 +111,55 @@ export function limitChart(data: DocsData): ChartSpec {
         y: kib(limit),
         series: targetLabel(TARGETS[i]),
       }))
+    ),
+  };
+}
+
+/** The legend label of an overshoot line: target and interval. */
+function overshootLabel(target: number, intervalMs: number): string {
+  return `${targetLabel(target)}, τ = ${intervalMs} ms`;
+}
+
+/**
+ * Chart 4: memlimits' overshoot bound against the allocation rate, one line
+ * per t and sampling interval (the pool's dashed).
+ *
+ * @example
+ * ```ts
+ * import { computeDocsData } from "./data.ts";
+ * import { overshootChart } from "./chart_specs.ts";
+ * const spec = overshootChart(computeDocsData());
+ * ```
+ */
+export function overshootChart(data: DocsData): ChartSpec {
+  const order = data.overshoot.flatMap(({ intervalMs }) =>
+    TARGETS.map((t) => overshootLabel(t, intervalMs))
+  );
+  const pool = data.overshoot.filter(({ label }) => label === "pool");
+  return {
+    title:
+      "Overshoot past a limit: chance of no interrupt yet at most t after this much",
+    xTitle: "allocation rate R (MiB/s; log scale)",
+    yTitle: "overshoot bound (MiB; log scale)",
+    legendTitle: "target t, mean interval τ",
+    seriesOrder: order,
+    // One colour per t (category10's first three), the same for both intervals.
+    colors: data.overshoot.flatMap(() =>
+      ["#1f77b4", "#ff7f0e", "#2ca02c"].slice(0, TARGETS.length)
+    ),
+    dashed: pool.flatMap(({ intervalMs }) =>
+      TARGETS.map((t) => overshootLabel(t, intervalMs))
+    ),
+    xLog: true,
+    yLog: true,
+    points: data.overshoot.flatMap(({ intervalMs, fine }) =>
+      fine.flatMap((row) =>
+        row.bounds.map((bytes, i): Point => ({
+          x: mib(row.bytesPerSecond),
+          y: mib(bytes),
+          series: overshootLabel(TARGETS[i], intervalMs),
+        }))
+      )
     ),
   };
 }

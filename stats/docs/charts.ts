@@ -45,6 +45,10 @@ export interface ChartSpec {
   xDomain?: [number, number];
   /** Fixed vertical domain. */
   yDomain?: [number, number];
+  /** Colours of the series in {@linkcode ChartSpec.seriesOrder} order (default: category10). */
+  colors?: string[];
+  /** Series drawn dashed (the others solid). */
+  dashed?: string[];
   /** An optional dashed horizontal reference line with its label. */
   rule?: { y: number; label: string };
   /** The points. */
@@ -101,7 +105,9 @@ function vegaLiteSpec(chart: ChartSpec): TopLevelSpec {
         field: "series",
         type: "nominal" as const,
         sort: chart.seriesOrder,
-        scale: { domain: chart.seriesOrder, scheme: "category10" },
+        scale: chart.colors
+          ? { domain: chart.seriesOrder, range: chart.colors }
+          : { domain: chart.seriesOrder, scheme: "category10" },
         legend: {
           title: chart.legendTitle,
           orient: "right" as const,
@@ -109,6 +115,28 @@ function vegaLiteSpec(chart: ChartSpec): TopLevelSpec {
           symbolStrokeWidth: 3,
         },
       },
+      // The same field and title as the colour: vega-lite merges the two legends.
+      ...(chart.dashed
+        ? {
+          strokeDash: {
+            field: "series",
+            type: "nominal" as const,
+            sort: chart.seriesOrder,
+            scale: {
+              domain: chart.seriesOrder,
+              range: chart.seriesOrder.map((series) =>
+                chart.dashed!.includes(series) ? [6, 4] : [1, 0]
+              ),
+            },
+            legend: {
+              title: chart.legendTitle,
+              orient: "right" as const,
+              symbolType: "stroke",
+              symbolStrokeWidth: 3,
+            },
+          },
+        }
+        : {}),
     },
   };
   const layers: unknown[] = [lines];

@@ -28,6 +28,29 @@ export function csvFiles(data: DocsData): Map<string, string> {
   const w = DOCS_WORD_SIZE;
   return new Map([
     [
+      "overshoot.csv",
+      csv(
+        [
+          "interval_ms",
+          "target",
+          "rate_bytes_per_s",
+          "mean_overshoot_bytes",
+          "overshoot_bytes",
+        ],
+        data.overshoot.flatMap(({ intervalMs, fine }) =>
+          TARGETS.flatMap((target, i) =>
+            fine.map((row) => [
+              intervalMs,
+              target,
+              row.bytesPerSecond,
+              row.mean,
+              row.bounds[i],
+            ])
+          )
+        ),
+      ),
+    ],
+    [
       "interrupt-probability.csv",
       csv(
         [

@@ -4,11 +4,20 @@
 import {
   type AccuracyRow,
   accuracyTable,
+  DEFAULT_CONFIDENCE,
   DEFAULT_SAMPLING_RATE,
   detectionAllocations,
+  ENGINE_SAMPLING_INTERVAL_MS,
   interruptProbability,
+  meanOvershoot,
   minimalSamplingRate,
+  type ObservedLimit,
+  observedLimit,
+  overshootBytes,
+  POOL_WATCH_INTERVAL_MS,
   recommendLimit,
+  runsNeeded,
+  supportedTarget,
   triggerProbability,
 } from "../mod.ts";
 import type { WordSize } from "../calc/sizes.ts";
@@ -29,6 +38,39 @@ export const TRIGGER_BYTES = 80 * 1024;
 export const ACCURATE_ERROR = 10;
 /** The ratio l/N of the minimal-sampling-rate table. */
 export const RATE_RATIO = 10;
+
+/** Bytes in a MiB. */
+const MiB = 2 ** 20;
+/** The sampling intervals of memlimits' overshoot figures: the engine's default and the pool's. */
+export const OVERSHOOT_INTERVALS: readonly { ms: number; label: string }[] = [
+  { ms: ENGINE_SAMPLING_INTERVAL_MS, label: "engine" },
+  { ms: POOL_WATCH_INTERVAL_MS, label: "pool" },
+];
+/** Allocation rates (bytes per second) of the overshoot tables: 1 MiB/s to 10 GiB/s. */
+export const OVERSHOOT_TABLE_RATES: readonly number[] = [
+  1,
+  10,
+  100,
+  1024,
+  10240,
+]
+  .map((mib) => mib * MiB);
+/** Targets of the runs-needed table. */
+export const RUNS_TARGETS: readonly number[] = [
+  0.1,
+  0.05,
+  0.01,
+  1e-3,
+  1e-4,
+  1e-6,
+  1e-9,
+];
+/** Numbers of runs of the rank table. */
+export const RANK_RUNS: readonly number[] = [30, 100, 300, 1000, 10000];
+/** Targets of the rank table. */
+export const RANK_TARGETS: readonly number[] = [0.1, 0.05, 0.01, 1e-3];
+/** The worked example of limits from observed runs: 1000 runs, t = 0.01. */
+export const OBSERVED_EXAMPLE = { runs: 1000, target: 0.01 } as const;
 
 /**
  * A log grid from 10^from to 10^to with `perDecade` points per decade, each
@@ -58,6 +100,53 @@ export const TABLE_SAFE_BYTES: readonly number[] = Array.from(
 export const FINE_SAFE_BYTES: readonly number[] = logGrid(0, 6, 8).map((kib) =>
   kib * 1024
 );
+
+/**
+ * Allocation rates (bytes per second) of the overshoot chart: 1 MiB/s to
+ * 10^4 MiB/s, 8 per decade, whole bytes (so that the CSV holds them exactly).
+ */
+export const OVERSHOOT_CHART_RATES: readonly number[] = logGrid(0, 4, 8).map((
+  mib,
+) => Math.round(mib * MiB));
+
+/** The overshoot bounds for one sampling interval. */
+export interface OvershootSeries {
+  /** τ in milliseconds. */
+  intervalMs: number;
+  /** Where τ comes from: the engine's default or the pool's watch interval. */
+  label: string;
+  /** Rows on {@linkcode OVERSHOOT_TABLE_RATES}. */
+  table: OvershootRow[];
+  /** Rows on {@linkcode OVERSHOOT_CHART_RATES}. */
+  fine: OvershootRow[];
+}
+
+/** The overshoot at one allocation rate. */
+export interface OvershootRow {
+  /** R in bytes per second. */
+  bytesPerSecond: number;
+  /** R·τ in bytes. */
+  mean: number;
+  /** For each t (in {@linkcode TARGETS} order), the overshoot bound in bytes. */
+  bounds: number[];
+}
+
+/** The figures of limits from observed runs. */
+export interface ObservedFigures {
+  /** The confidence they are for (the default). */
+  confidence: number;
+  /** Runs needed per target ({@linkcode RUNS_TARGETS}). */
+  runsNeeded: { target: number; runs: number }[];
+  /** The rank m to choose per number of runs and target, undefined where not enough. */
+  ranks: { runs: number; limits: (ObservedLimit | undefined)[] }[];
+  /** The worked example: its limit and the target its runs support with their largest value. */
+  example: {
+    runs: number;
+    target: number;
+    limit: ObservedLimit | undefined;
+    supported: number;
+  };
+}
 
 /** The global-memory-limit figures for one word size. */
 export interface DetectionFigures {
@@ -95,6 +184,10 @@ export interface TargetRow {
 
 /** All data of the statistical docs. */
 export interface DocsData {
+  /** memlimits' own limits: the overshoot past a limit, per sampling interval. */
+  overshoot: OvershootSeries[];
+  /** Limits from observed runs. */
+  observed: ObservedFigures;
   /** The sampling rate everything is computed for (the default). */
   rate: number;
   /** Global-memory-limit figures on 64-bit and 32-bit. */
@@ -181,5 +274,58 @@ export function computeDocsData(
     };
   });
 
-  return { rate, detection, accuracy, byTarget, limitCurve, interruptCurves };
+  return {
+    overshoot: computeOvershoot(),
+    observed: computeObserved(),
+    rate,
+    detection,
+    accuracy,
+    byTarget,
+    limitCurve,
+    interruptCurves,
+  };
+}
+
+function overshootRow(bytesPerSecond: number, ms: number): OvershootRow {
+  return {
+    bytesPerSecond,
+    mean: meanOvershoot(bytesPerSecond, ms),
+    bounds: TARGETS.map((t) => overshootBytes(t, bytesPerSecond, ms)),
+  };
+}
+
+function computeOvershoot(): OvershootSeries[] {
+  return OVERSHOOT_INTERVALS.map(({ ms, label }) => ({
+    intervalMs: ms,
+    label,
+    table: OVERSHOOT_TABLE_RATES.map((r) => overshootRow(r, ms)),
+    fine: OVERSHOOT_CHART_RATES.map((r) => overshootRow(r, ms)),
+  }));
+}
+
+/** 1..n: the ranks do not depend on the values, only on their number. */
+function ranksOf(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+function computeObserved(): ObservedFigures {
+  const confidence = DEFAULT_CONFIDENCE;
+  const { runs, target } = OBSERVED_EXAMPLE;
+  return {
+    confidence,
+    runsNeeded: RUNS_TARGETS.map((t) => ({
+      target: t,
+      runs: runsNeeded(t, confidence),
+    })),
+    ranks: RANK_RUNS.map((n) => ({
+      runs: n,
+      limits: RANK_TARGETS.map((t) => observedLimit(ranksOf(n), t, confidence)),
+    })),
+    example: {
+      runs,
+      target,
+      limit: observedLimit(ranksOf(runs), target, confidence),
+      supported: supportedTarget(runs, confidence),
+    },
+  };
 }

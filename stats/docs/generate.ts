@@ -1,6 +1,7 @@
 /**
  * Generates docs/statistical.md, its charts (SVG) and their data (CSV) from the
- * statistics core: `deno task docs` or `npm run docs`.
+ * statistics core, and the calculator page's script: `deno task docs` or
+ * `npm run docs`.
  *
  * @module
  */
@@ -8,11 +9,17 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
-import { errorChart, interruptChart, limitChart } from "./chart_specs.ts";
+import {
+  errorChart,
+  interruptChart,
+  limitChart,
+  overshootChart,
+} from "./chart_specs.ts";
 import { renderSvg } from "./charts.ts";
 import { csvFiles } from "./csv.ts";
 import { computeDocsData } from "./data.ts";
 import { ASSETS, CHART_FILES, statisticalMarkdown } from "./markdown.ts";
+import { writePage } from "../page/build.ts";
 
 /** The repository's docs folder. */
 export const DOCS_DIR: string = join(
@@ -42,6 +49,8 @@ export async function renderDocs(): Promise<Map<string, string>> {
     [CHART_FILES.interrupt, interruptChart(data)],
     [CHART_FILES.error, errorChart(data)],
     [CHART_FILES.limit, limitChart(data)],
+    // Last: vega numbers clip paths in render order, so the older charts keep theirs.
+    [CHART_FILES.overshoot, overshootChart(data)],
   ] as const;
   for (const [name, chart] of charts) {
     files.set(`${ASSETS}/${name}`, await renderSvg(chart));
@@ -76,6 +85,8 @@ if (import.meta.main) {
   const dir = process.argv[2] ?? DOCS_DIR;
   const started = performance.now();
   const written = await writeDocs(dir);
+  // The calculator page's script (docs/calculator/), built from stats/page/.
+  written.push(...await writePage(join(dir, "calculator")));
   const ms = Math.round(performance.now() - started);
   console.log(`wrote ${written.length} files under ${dir} in ${ms} ms`);
 }

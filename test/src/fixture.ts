@@ -33,3 +33,17 @@ export function residentNow(): number {
 
 /** Whether the runtime has an allocation counter (Deno yes; Bun 1.4.5 no). */
 export const countsAllocations = currentMeter().countsAllocations;
+
+/**
+ * A limit's result without its `usage` (checked to be there, with a wall
+ * time), for comparing results as values.
+ */
+export function withoutUsage(
+  result: { usage?: { wallMs?: unknown } },
+): Record<string, unknown> {
+  const { usage, ...rest } = result;
+  if (typeof usage?.wallMs !== "number") {
+    throw new Error(`the result has no usage.wallMs: ${JSON.stringify(usage)}`);
+  }
+  return rest;
+}

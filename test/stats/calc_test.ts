@@ -3,9 +3,7 @@
 // --help, and for numbers equal to the statistics core's (one code path).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { isDeno, test } from "../harness.ts";
 import {
   accuracyTable,
@@ -15,43 +13,7 @@ import {
   recommendLimit,
   safeAllocations,
 } from "../../stats/mod.ts";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const main = join(root, "stats", "calc", "main.ts");
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `calc ARGS...` with the current runtime's own executable. */
-function calc(...args: string[]): Run {
-  const runtimeArgs = isDeno ? ["run", "-A", "--no-check", main] : [main];
-  const result = spawnSync(process.execPath, [...runtimeArgs, ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  return {
-    status: result.status,
-    stdout: result.stdout,
-    stderr: result.stderr,
-  };
-}
-
-/** Runs a command with --json, checks it printed one JSON object and nothing else, and returns it. */
-// deno-lint-ignore no-explicit-any
-function calcJson(...args: string[]): any {
-  const run = calc(...args, "--json");
-  assert.equal(run.status, 0, run.stderr);
-  assert.equal(run.stderr, "");
-  assert.equal(run.stdout.trimEnd().split("\n").length, 1, "one line of JSON");
-  const value = JSON.parse(run.stdout);
-  assert.equal(typeof value, "object");
-  assert.ok(value !== null && !Array.isArray(value));
-  return value;
-}
+import { calc, calcJson, root } from "./calc_run.ts";
 
 const COMMANDS = [
   "recommend",
@@ -329,7 +291,7 @@ test("bad input exits 2 with one stderr line naming the option and what it accep
     ],
     [
       ["bogus"],
-      /^calc: command: expected one of recommend, safe, probability, detect, rate, table, got "bogus"$/,
+      /^calc: command: expected one of recommend, safe, probability, detect, rate, table, overshoot, observed, got "bogus"$/,
     ],
     [
       [],

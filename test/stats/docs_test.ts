@@ -9,7 +9,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { test } from "../harness.ts";
-import { accuracyTable, recommendLimit } from "../../stats/mod.ts";
+import {
+  accuracyTable,
+  overshootBytes,
+  recommendLimit,
+} from "../../stats/mod.ts";
+import observed from "./fixtures/observed.json" with { type: "json" };
 import { writeDocs } from "../../stats/docs/generate.ts";
 
 const docs = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs");
@@ -126,6 +131,16 @@ test("each chart is well-formed SVG with both axis titles (with units) and a leg
       legendTitles: ["target probability t"],
       legendLabels: ["t = 1e-9", "t = 4e-15", "t = 1e-50"],
     },
+    "overshoot.svg": {
+      axisTitles: [
+        "allocation rate R (MiB/s; log scale)",
+        "overshoot bound (MiB; log scale)",
+      ],
+      legendTitles: ["target t, mean interval τ"],
+      legendLabels: [10, 1].flatMap((ms) =>
+        ["1e-9", "4e-15", "1e-50"].map((t) => `t = ${t}, τ = ${ms} ms`)
+      ),
+    },
   };
   const markdown = await readFile(join(docs, "statistical.md"), "utf8");
   for (const [name, texts] of Object.entries(expected)) {
@@ -158,6 +173,7 @@ test("each chart is well-formed SVG with both axis titles (with units) and a leg
       "accuracy",
       "limit-for-safe",
       "minimal-rate",
+      "overshoot",
     ]
   ) {
     assert.ok(
@@ -253,4 +269,103 @@ test("the CSV data equal the statistics core's values to 7 significant digits", 
       `l for N=${safe}`,
     );
   }
+});
+
+test("statistical.md opens with what memlimits' limits are: exact, never early, overshoot random", async () => {
+  const markdown = await readFile(join(docs, "statistical.md"), "utf8");
+  const intro = markdown.split("\n\n").slice(2, 3).join("");
+  assert.match(intro, /^memlimits counts allocations exactly/);
+  assert.match(intro, /never fires before it is reached/);
+  assert.doesNotMatch(
+    markdown,
+    /memlimits, like OCaml's memprof-limits, does not count/,
+  );
+  // The three models, in this order.
+  const headings = markdown.match(/^## .*$/gm) ?? [];
+  assert.deepEqual(headings, [
+    "## memlimits' own limits",
+    "## Limits from observed runs",
+    "## memprof's sampled allocation limits",
+  ]);
+  assert.match(
+    markdown,
+    /never early: a task that allocates up to l is never\ninterrupted, so the safe allocation is N = l/,
+  );
+});
+
+test("statistical.md's overshoot tables and CSV are mpmath's bounds (20.7 MiB at 100 MiB/s, 10 ms, 1e-9)", async () => {
+  const markdown = await readFile(join(docs, "statistical.md"), "utf8");
+  const MiB = 2 ** 20;
+  // mpmath (fixtures/observed.json): 21729909 bytes = 20.72 MiB; 10 MiB/s at 1 ms: 217289 bytes = 212 KiB.
+  const reference = (t: number, rate: number, ms: number) =>
+    observed.overshootBytes.find((c) =>
+      c.t === t && c.bytesPerSecond === rate && c.intervalMs === ms
+    )!.bytes;
+  assert.equal(reference(1e-9, 100 * MiB, 10), 21729909);
+  assert.ok(
+    markdown.includes("| 100 MiB/s | 1 MiB | 20.7 MiB | 33.2 MiB | 115 MiB |"),
+  );
+  assert.ok(
+    markdown.includes("| 10 MiB/s | 10.2 KiB | 212 KiB | 339 KiB | 1.15 MiB |"),
+  );
+  assert.equal(
+    Math.round(reference(4e-15, 100 * MiB, 10) / MiB * 10) / 10,
+    33.2,
+  );
+  assert.equal(Math.round(reference(1e-50, 1024 * MiB, 1) / MiB), 118);
+  assert.ok(
+    markdown.includes("| 1 GiB/s | 1.02 MiB | 21.2 MiB | 33.9 MiB | 118 MiB |"),
+  );
+  const rows =
+    (await readFile(join(docs, "statistical", "overshoot.csv"), "utf8"))
+      .trim().split("\n");
+  assert.equal(
+    rows[0],
+    "interval_ms,target,rate_bytes_per_s,mean_overshoot_bytes,overshoot_bytes",
+  );
+  assert.equal(rows.length, 1 + 2 * 3 * 33, "2 intervals, 3 targets, 33 rates");
+  for (const line of rows.slice(1)) {
+    const [ms, t, rate, mean, bytes] = line.split(",").map(Number);
+    assert.equal(bytes, overshootBytes(t, rate, ms), line); // integers are exact
+    assert.ok(Math.abs(mean - rate * ms / 1000) <= 5e-7 * mean, line);
+  }
+  // The fixture's grid points that the CSV holds agree with mpmath.
+  let matched = 0;
+  for (const c of observed.overshootBytes) {
+    const row = rows.find((line) =>
+      line.startsWith(`${c.intervalMs},${c.t},${c.bytesPerSecond},`)
+    );
+    if (row === undefined) continue;
+    assert.equal(Number(row.split(",")[4]), c.bytes, row);
+    matched++;
+  }
+  assert.ok(matched >= 6, `${matched} CSV rows checked against mpmath`);
+});
+
+test("statistical.md's runs-needed table and example are mpmath's (2,995 runs for 1e-3 at 95 %)", async () => {
+  const markdown = await readFile(join(docs, "statistical.md"), "utf8");
+  for (const t of [0.1, 0.01, 1e-3, 1e-4, 1e-6, 1e-9]) {
+    const ref = observed.runsNeeded.find((r) => r.t === t && r.c === 0.95);
+    assert.ok(ref, `mpmath reference for ${t}`);
+    const label = t >= 0.01 ? String(t) : `1e-${-Math.log10(t)}`;
+    assert.ok(
+      markdown.includes(`| ${label} | ${ref.n.toLocaleString("en-US")} |`),
+      `runs needed for ${label}: ${ref.n}`,
+    );
+  }
+  const example = observed.observedLimit.find((r) =>
+    r.n === 1000 && r.t === 0.01 && r.c === 0.95
+  )!;
+  assert.equal(example.index, 996);
+  assert.ok(markdown.includes("the limit is x_(996), the 5th largest value"));
+  const big = observed.observedLimit.find((r) =>
+    r.n === 10000 && r.t === 1e-3 && r.c === 0.95
+  )!;
+  assert.match(
+    markdown,
+    new RegExp(
+      `^\\| 10,000 \\|.*\\| the ${10000 - big.index! + 1}th largest \\|$`,
+      "m",
+    ),
+  );
 });

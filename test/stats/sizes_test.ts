@@ -16,6 +16,7 @@ import {
   formatKilowords,
   formatSize,
   formatWords,
+  parseAllocationRate,
   parseSize,
 } from "../../stats/calc/sizes.ts";
 
@@ -227,4 +228,58 @@ test("parseOptions reads --name value, --name=value and flags, strictly", () => 
   fails(["--json=yes"], /^UsageError: --json: is a flag/);
   fails(["stray"], /^UsageError: x: unexpected argument "stray"/);
   fails(["-s", "1"], /^UsageError: x: unexpected argument "-s"/);
+});
+
+test("parseAllocationRate reads a size per second into bytes per second; the unit is required", () => {
+  assert.equal(
+    parseAllocationRate("--alloc-rate", "100MiB/s", 8),
+    100 * 1024 ** 2,
+  );
+  assert.equal(
+    parseAllocationRate("--alloc-rate", " 1.5 GiB / s ", 8),
+    1.5 * 1024 ** 3,
+  );
+  assert.equal(parseAllocationRate("--alloc-rate", "20kw/s", 8), 160_000);
+  assert.equal(parseAllocationRate("--alloc-rate", "20kw/s", 4), 80_000);
+  assert.equal(parseAllocationRate("--alloc-rate", "5kB/s", 4), 5000); // bytes do not depend on the word size
+  for (const text of ["1e8/s", "100MiB", "100MiB/h", "/s", "MiB/s", ""]) {
+    assert.throws(
+      () => parseAllocationRate("--alloc-rate", text, 8),
+      /^UsageError: --alloc-rate: expected an allocation rate: a size with a unit, per second/,
+      text,
+    );
+  }
+  assert.throws(
+    () => parseAllocationRate("--alloc-rate", "-1MiB/s", 8),
+    /^UsageError: --alloc-rate: expected a non-negative size/,
+  );
+});
+
+test("parseOptions: a value may start with one dash, inline or not; -- and stray dashes are refused", () => {
+  const specs = [
+    { name: "target", value: "t", help: "" },
+    { name: "help", help: "" },
+  ];
+  assert.deepEqual(
+    parseOptions(["--target=-1e-9"], specs, "x").values.get("target"),
+    ["-1e-9"],
+  );
+  assert.deepEqual(
+    parseOptions(["--target", "-1e-9"], specs, "x").values.get("target"),
+    ["-1e-9"],
+  );
+  assert.deepEqual(
+    parseOptions(["--target=--odd"], specs, "x").values.get("target"),
+    ["--odd"],
+  );
+  const fails = (argv: string[], pattern: RegExp) =>
+    assert.throws(() => parseOptions(argv, specs, "x"), pattern);
+  fails(
+    ["--target", "--"],
+    /^UsageError: --target: expected a value \(t\) after it$/,
+  );
+  fails(["--", "--target", "1"], /^UsageError: x: unexpected argument "--"/);
+  fails(["-1"], /^UsageError: x: unexpected argument "-1"/);
+  fails(["--Target", "1"], /^UsageError: --Target: unknown option for x/);
+  fails(["-hx"], /^UsageError: x: unexpected argument "-x"/);
 });

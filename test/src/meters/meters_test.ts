@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { isBun, isDeno, test } from "../../harness.ts";
 import { currentMeter } from "../../../src/meters/mod.ts";
-import { ALLOCATIONS_UNSUPPORTED } from "../../../src/meters/bun.ts";
+import { ALLOCATIONS_UNSUPPORTED } from "../../../src/meters/mod.ts";
 import { MiB } from "../../../src/units.ts";
 
 const meter = currentMeter();
@@ -70,14 +70,15 @@ const shapes = {
 };
 
 test("meter: the runtime's meter is chosen by feature detection", () => {
-  assert.equal(meter.name.startsWith(isBun ? "bun-jsc" : "deno-v8"), true);
+  const expected = isBun ? "bun-jsc" : isDeno ? "deno-v8" : "node-v8";
+  assert.equal(meter.name.startsWith(expected), true, meter.name);
   for (const cost of Object.values(meter.costMicros)) {
     assert.ok(cost > 0);
   }
 });
 
 test(
-  "meter (deno): allocatedBytes is monotonic and counts each shape within its tolerance",
+  "meter (V8): allocatedBytes is monotonic and counts each shape within its tolerance",
   () => {
     for (const [name, shape] of Object.entries(shapes)) {
       const counted = moved(() => meter.allocatedBytes(), shape.make);
@@ -100,10 +101,10 @@ test(
       if (i % 100 === 0) new ArrayBuffer(MiB); // rises and falls of external memory
     }
   },
-  { skip: !isDeno },
+  { skip: isBun },
 );
 
-test("meter (deno): allocatedBytes counts short-lived heap garbage", () => {
+test("meter (V8): allocatedBytes counts short-lived heap garbage", () => {
   const window: number[][] = [];
   const counted = moved(() => meter.allocatedBytes(), () => {
     for (let i = 0; i < 1_000_000; i++) {
@@ -117,10 +118,10 @@ test("meter (deno): allocatedBytes counts short-lived heap garbage", () => {
   });
   // A million 3-element arrays: at least 5 words of 4 bytes each, 20 MB.
   assert.ok(counted >= 1_000_000 * 20 * 0.95, `counted ${counted}`);
-}, { skip: !isDeno });
+}, { skip: isBun });
 
 test(
-  "meter (deno): heapBytes grows by each kept shape within its tolerance",
+  "meter (V8): heapBytes grows by each kept shape within its tolerance",
   () => {
     for (const [name, shape] of Object.entries(shapes)) {
       const enough = shape.payload * 0.9;
@@ -132,7 +133,7 @@ test(
       assert.ok(by <= shape.payload * 4 + 16 * MiB, `${name}: grew ${by}`);
     }
   },
-  { skip: !isDeno },
+  { skip: isBun },
 );
 
 test("meter: residentBytes grows by a written 128 MiB buffer", () => {

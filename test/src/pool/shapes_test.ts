@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isBun, test } from "../../harness.ts";
+import { isBun, isDeno, test } from "../../harness.ts";
 import { LimitExceeded } from "../../../mod.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { SHAPES } from "./fixtures/tasks.ts";
@@ -56,7 +56,7 @@ test("pool: each of the ten allocation shapes is stopped at memoryLimit 256 MiB,
   }
   console.log(
     `\nten shapes at memoryLimit 256 MiB on ${
-      isBun ? "Bun" : "Deno"
+      isBun ? "Bun" : isDeno ? "Deno" : "Node"
     } (MiB; charged = the pool's charge when it stopped the task (worker RSS over its fresh size); wk.peak = worker RSS growth during the shape, ` +
       `peak process = host + worker RSS, sampled by the test)\n` +
       `shape                charged  of lim  wk.peak  proc.peak     ms\n${

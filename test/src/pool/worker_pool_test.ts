@@ -173,7 +173,7 @@ test("pool: processMemoryLimit interrupts the running tasks when the whole proce
   assert.deepEqual(await limited.run("add", [2, 2]), { ok: true, value: 4 });
 });
 
-test("pool: allocation limits inside workers (Deno), refused on Bun", async () => {
+test("pool: allocation limits inside workers (Deno, Node), refused on Bun", async () => {
   await using pool = new WorkerPool(TASKS, { size: 1 });
   if (isBun) {
     await assert.rejects(

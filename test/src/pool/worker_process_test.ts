@@ -1,9 +1,10 @@
 /** One worker process on its own: what the pool relies on when a worker dies. */
 import assert from "node:assert/strict";
-import { isBun, test } from "../../harness.ts";
+import { isBun, isDeno, test } from "../../harness.ts";
 import { runInFreshProcess } from "../../fresh_process.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { WorkerProcess } from "../../../src/pool/worker_process.ts";
+import { isHeapCapExit } from "../../../src/pool/spawn_command.ts";
 import { processExists, TASKS } from "./helpers.ts";
 
 test("worker process: a task sent to a worker that already died does not crash the host", async () => {
@@ -33,8 +34,8 @@ test("worker process: a worker that cannot be started ends with its spawn error"
   });
 });
 
-// Deno's process.execPath cannot be redefined; Bun's can, which lets a whole
-// pool fail to start its workers.
+// Deno's process.execPath cannot be redefined; Bun's and Node's can, which
+// lets a whole pool fail to start its workers.
 test(
   "worker process: a pool whose workers cannot be started rejects runs and closes",
   async () => {
@@ -55,5 +56,20 @@ test(
     await assert.rejects(pool.run("add", [1, 2]), /could not be started/);
     await pool.close();
   },
-  { skip: !isBun },
+  { skip: isDeno },
+);
+
+test(
+  "worker process: a worker past its V8 heap cap dies in the way isHeapCapExit recognises (Deno, Node)",
+  async () => {
+    const bomb = new URL("./fixtures/heap_bomb_on_load.ts", import.meta.url);
+    const worker = new WorkerProcess(String(bomb), 64 * 2 ** 20);
+    await assert.rejects(worker.ready, /exited before it was ready/);
+    const exit = await worker.exited;
+    assert.equal(isHeapCapExit(exit), true, JSON.stringify(exit));
+    // A crash that is not the cap is not mistaken for it.
+    assert.equal(isHeapCapExit({ code: 3, signal: null }), false);
+    assert.equal(isHeapCapExit({ code: null, signal: "SIGKILL" }), false);
+  },
+  { skip: isBun },
 );

@@ -1,0 +1,1 @@
+export const SUFFIX = " (from lib/)";
