@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isBun, test } from "../../harness.ts";
 import { runInFreshProcess } from "../../fresh_process.ts";
-import { LimitExceeded } from "../../../mod.ts";
+import { LimitExceeded, Token } from "../../../mod.ts";
 import { Watchdog } from "../../../src/pool/watchdog.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { SHAPES } from "./fixtures/tasks.ts";
@@ -46,7 +46,9 @@ function tempFile(name: string): string {
 const dead = (pid: number) => ["Z", "X", "gone"].includes(processState(pid));
 
 test("watch: with the host's main thread blocked for 3 s, each of the ten shapes is stopped within 1.1 × memoryLimit", async () => {
-  const BATCH = 5; // shapes in parallel: about 1.5 GiB at most
+  // Shapes in parallel (about 0.6 GiB at most): few enough that, with the
+  // blocked host thread, the watchdog still finds a core on 2 cores.
+  const BATCH = 2;
   await using pool = new WorkerPool(TASKS, { size: BATCH, memoryLimit: LIMIT });
   const rows: string[] = [];
   for (let first = 0; first < SHAPES.length; first += BATCH) {
@@ -138,6 +140,28 @@ test("watch: a spinning task under timeout 200 stops using CPU at about 200 ms w
   } finally {
     rmSync(file, { force: true });
   }
+});
+
+test("watch: a cancellation requested before the host blocks has killed the worker before the block, and its result comes after", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  assert.ok(await eventually(() => pool.idleCount === 1));
+  const [pid] = pool.workerPids;
+  const token = new Token();
+  const run = pool.run("spin", [], { token, timeout: 60_000 });
+  await new Promise((r) => setTimeout(r, 100)); // it spins in its worker
+  token.cancel("enough");
+  let killedAt = -1;
+  blockFor(1000, (ms) => {
+    if (killedAt < 0 && dead(pid)) killedAt = ms;
+  });
+  assert.ok(
+    killedAt >= 0 && killedAt < 500,
+    `killed ${killedAt} ms into the block`,
+  );
+  const e = limitError(await run);
+  assert.equal(e.kind, "token");
+  assert.match(e.message, /enough/);
+  assert.deepEqual(await pool.run("add", [1, 2]), { ok: true, value: 3 });
 });
 
 test("watch: processMemoryLimit stops the running tasks while the host is blocked", async () => {
