@@ -28,6 +28,8 @@ export class Watchdog {
   #error: Error | undefined;
   /** Resolves once the thread watches (or has failed: see `error`). */
   readonly up: Promise<void>;
+  /** Called when the watchdog stopped the job `job` of `slot` (its verdict is in the slot). */
+  onVerdict: (slot: number, job: number) => void = () => {};
 
   /** A watchdog for up to `capacity` workers at once. */
   constructor(capacity: number, processMemoryLimit: number | undefined) {
@@ -51,7 +53,13 @@ export class Watchdog {
       this.#thread.once("exit", () => resolve());
     });
     this.up = new Promise((resolve) => {
-      this.#thread.once("message", () => resolve());
+      this.#thread.on(
+        "message",
+        (message: "up" | { slot: number; job: number }) => {
+          if (message === "up") resolve();
+          else this.onVerdict(message.slot, message.job);
+        },
+      );
       this.#thread.on("error", (error: Error) => {
         this.#error = error;
         resolve();

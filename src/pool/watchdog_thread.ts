@@ -46,7 +46,12 @@ function stop(
   limit: number,
   observed: number,
 ): void {
-  if (slots.decide(slot, { kind, limit, observed })) killTree(pid);
+  const job = slots.jobId(slot);
+  if (!slots.decide(slot, { kind, limit, observed })) return;
+  killTree(pid);
+  // Settled at once if the main thread is free, else when it turns (the
+  // worker's exit tells it too).
+  parentPort?.postMessage({ slot, job });
 }
 
 function tick(): void {

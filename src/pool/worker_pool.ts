@@ -178,6 +178,12 @@ export class WorkerPool {
     this.#denoWorker = checked.denoWorker;
     this.#heapCap = heapCapFor(this.#memoryLimit ?? this.#processMemoryLimit);
     this.#watchdog = new Watchdog(this.#size, this.#processMemoryLimit);
+    this.#watchdog.onVerdict = (slot, id) => {
+      const job = this.#running.get(id);
+      if (job?.worker?.slot !== slot) return; // settled meanwhile
+      // The verdict in the slot is the result (`#claim` returns it).
+      this.#interrupt(job, new LimitExceeded("memory"));
+    };
     for (let i = 0; i < this.#size; i++) this.#spawn();
   }
 
