@@ -80,7 +80,7 @@ export function limitGlobalMemory<T>(
   const limit = opts.limit === undefined
     ? undefined
     : checkBytes("options.limit", opts.limit);
-  const measure = opts.measure ?? "resident";
+  const measure = opts.measure === undefined ? "resident" : opts.measure;
   if (measure !== "resident" && measure !== "heap") {
     throw new RangeError(
       `options.measure must be "resident" or "heap", got ${String(measure)}`,
