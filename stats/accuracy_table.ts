@@ -57,6 +57,7 @@ export interface AccuracyRow {
  * the memory a task may safely use its allocation limit has to be.
  *
  * @throws {RangeError} for an out-of-range target, rate or k
+ * @throws {TypeError} for options that are not an object, or ks not an array
  * @example
  * ```ts
  * import { accuracyTable } from "./mod.ts";
@@ -66,9 +67,19 @@ export interface AccuracyRow {
  * ```
  */
 export function accuracyTable(options: AccuracyTableOptions): AccuracyRow[] {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `options must be an object with a target, got ${
+        options === null ? "null" : typeof options
+      }`,
+    );
+  }
   const { target, rate = DEFAULT_SAMPLING_RATE, ks = DEFAULT_KS } = options;
   checkTarget("target", target);
   checkRate("rate", rate);
+  if (!Array.isArray(ks)) {
+    throw new TypeError(`ks must be an array of numbers, got ${typeof ks}`);
+  }
   ks.forEach((k, i) => checkPositive(`ks[${i}]`, k));
   return ks.map((k) => {
     const limit = k / rate;
