@@ -11,7 +11,7 @@ import { checkPositive, checkRate, checkTarget } from "./validate.ts";
  *
  * @example
  * ```ts
- * import { DEFAULT_SAMPLING_RATE } from "./mod.ts";
+ * import { DEFAULT_SAMPLING_RATE } from "memlimits/stats";
  * console.log(1 / DEFAULT_SAMPLING_RATE); // 10000 words between samples on average
  * ```
  */
@@ -22,7 +22,7 @@ export const DEFAULT_SAMPLING_RATE = 1e-4;
  *
  * @example
  * ```ts
- * import { DEFAULT_KS } from "./mod.ts";
+ * import { DEFAULT_KS } from "memlimits/stats";
  * console.log(DEFAULT_KS.length); // 16
  * ```
  */
@@ -60,7 +60,7 @@ export interface AccuracyRow {
  * @throws {TypeError} for options that are not an object, or ks not an array
  * @example
  * ```ts
- * import { accuracyTable } from "./mod.ts";
+ * import { accuracyTable } from "memlimits/stats";
  * for (const row of accuracyTable({ target: 4e-15 })) {
  *   console.log(row.k, row.limit, row.safe, row.error.toFixed(2));
  * }
