@@ -38,6 +38,12 @@ export function checkPoolOptions(
       `moduleUrl must be a URL or a string, got ${typeof moduleUrl}`,
     );
   }
+  // A path would fail in every worker ("Invalid URL"): refuse it here.
+  if (typeof moduleUrl === "string" && !URL.canParse(moduleUrl)) {
+    throw new TypeError(
+      `moduleUrl must be an absolute URL (e.g. new URL("./tasks.ts", import.meta.url)), got "${moduleUrl}"`,
+    );
+  }
   if (typeof options !== "object" || options === null) {
     throw new TypeError(
       `options must be an object, got ${

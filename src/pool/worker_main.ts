@@ -6,7 +6,12 @@
  * engine's samples while the task awaits, and when it settles.
  */
 import { inspect } from "node:util";
-import { limitAllocations, LimitExceeded, start } from "../../mod.ts";
+import {
+  isStarted,
+  limitAllocations,
+  LimitExceeded,
+  start,
+} from "../../mod.ts";
 import { PeakMeter } from "./peak_meter.ts";
 import type { RunMessage, WireError, WorkerMessage } from "./protocol.ts";
 
@@ -62,8 +67,6 @@ const exports = Object.keys(tasks!).filter((k) =>
   typeof tasks[k] === "function"
 );
 
-let engineStarted = false;
-
 async function run(message: RunMessage): Promise<void> {
   const { id, exportName, args, allocationLimit, peakAbove } = message;
   // A task before ran without reading the mark: start it afresh.
@@ -83,8 +86,9 @@ async function run(message: RunMessage): Promise<void> {
     if (allocationLimit === undefined) {
       value = await task();
     } else {
-      if (!engineStarted) start();
-      engineStarted = true;
+      // The task module may have started the engine itself (as the README
+      // tells in-thread users to): use it then.
+      if (!isStarted()) start();
       // Report the limit as soon as it is reached (the host then kills this
       // worker), not when the task settles: an async task that ignores its
       // interrupt could otherwise await on for as long as it likes.
