@@ -29,6 +29,13 @@ const SIGNAL_NUMBERS: Record<HostSignal, number> = {
 let installed = false;
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 const FATAL_EVENTS = ["error", "unhandledrejection"] as const;
+// Deno's global event target, typed here: the npm build (tsc with Node's
+// types) has no DOM types, and only Deno dispatches these events.
+type FatalListener = (event: Event) => void;
+const denoGlobal = globalThis as unknown as {
+  addEventListener(type: string, listener: FatalListener): void;
+  removeEventListener(type: string, listener: FatalListener): void;
+};
 
 function killAll(): void {
   for (const pid of live) killTree(pid);
@@ -61,7 +68,7 @@ function install(): void {
   process.on("exit", killAll);
   for (const signal of SIGNALS) process.on(signal, onSignal[signal]);
   if (isDeno) {
-    for (const type of FATAL_EVENTS) globalThis.addEventListener(type, onFatal);
+    for (const type of FATAL_EVENTS) denoGlobal.addEventListener(type, onFatal);
   }
 }
 
@@ -72,7 +79,7 @@ function uninstall(): void {
   for (const signal of SIGNALS) process.off(signal, onSignal[signal]);
   if (isDeno) {
     for (const type of FATAL_EVENTS) {
-      globalThis.removeEventListener(type, onFatal);
+      denoGlobal.removeEventListener(type, onFatal);
     }
   }
 }

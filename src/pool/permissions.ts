@@ -357,7 +357,8 @@ export function workerPermissionFlags(
  * Throws an Error naming the flag when the host lacks a permission the pool
  * itself needs (see docs/workers.md, "Configuration and permissions on
  * Deno"): running the Deno executable, the whole environment (which
- * node:child_process copies into each worker), and, for memory limits on
+ * node:child_process copies into each worker), reading memlimits' own files
+ * (its watchdog thread is started from them), and, for memory limits on
  * Linux, reading /proc, which Deno allows only with every permission granted.
  */
 export function checkPoolPermissions(memoryLimits: boolean): void {
@@ -374,6 +375,17 @@ export function checkPoolPermissions(memoryLimits: boolean): void {
     throw new Error(
       "the WorkerPool passes the host's environment to its workers (node:child_process reads all of it): run the host with --allow-env (or -A)",
     );
+  }
+  // The watchdog thread is started from this library's own files, which a
+  // worker thread may load only with read access (a remote package: import).
+  const library = new URL("../../", import.meta.url);
+  if (library.protocol === "file:") {
+    const path = fileURLToPath(library).replace(/\/$/, "");
+    if (!granted("read", path)) {
+      throw new Error(
+        `the WorkerPool starts its watchdog thread from memlimits' own modules: run the host with --allow-read=${path} (or -A)`,
+      );
+    }
   }
   if (memoryLimits) checkMemoryLimitPermission();
 }

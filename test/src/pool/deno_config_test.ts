@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 /**
  * On Deno a worker runs with the host's configuration. The project is a
  * user's: a fresh directory under the OS temp dir with its own deno.json
@@ -38,6 +39,12 @@ try {
 }
 console.log(JSON.stringify(out));
 `;
+
+/** memlimits' own files, which a narrow host must be able to read (its watchdog thread). */
+const LIBRARY = fileURLToPath(new URL("../../../", import.meta.url)).replace(
+  /\/$/,
+  "",
+);
 
 /** A user's project (and a second config elsewhere), removed by `done()`. */
 function project(): { dir: string; alt: string; done(): void } {
@@ -166,7 +173,11 @@ test(
   () => {
     const { dir, done } = project();
     try {
-      const flags = ["--allow-env", `--allow-run=${Deno.execPath()}`];
+      const flags = [
+        "--allow-env",
+        `--allow-run=${Deno.execPath()}`,
+        `--allow-read=${LIBRARY}`,
+      ];
       const host = join(dir, "host.ts");
       // Without read access the host cannot find its deno.json; the worker,
       // whose entry lies in the library, then misses the project's imports.
@@ -177,7 +188,11 @@ test(
         JSON.stringify(blind),
       );
       // May it read the project, it finds the deno.json as Deno did.
-      const reading = runHost(dir, [...flags, `--allow-read=${dir}`], host);
+      const reading = runHost(
+        dir,
+        [...flags, `--allow-read=${dir},${LIBRARY}`],
+        host,
+      );
       assert.deepEqual(
         reading.result,
         { ok: true, value: "hello you" },

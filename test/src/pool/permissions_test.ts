@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 /**
  * `WorkerPoolOptions.permissions`: on Deno a worker never has a permission
  * the host lacks; on Bun only "inherit" is accepted. Hosts with narrow
@@ -11,6 +12,12 @@ import { join } from "node:path";
 import { isDeno, test } from "../../harness.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { TASKS } from "./helpers.ts";
+
+/** memlimits' own files, which a narrow host must be able to read (its watchdog thread). */
+const LIBRARY = fileURLToPath(new URL("../../../", import.meta.url)).replace(
+  /\/$/,
+  "",
+);
 
 const PERMISSION_TASKS = new URL(
   "./fixtures/permission_tasks.ts",
@@ -143,7 +150,7 @@ test(
     try {
       const out = runHost(
         [
-          `--allow-read=${data}`,
+          `--allow-read=${data},${LIBRARY}`,
           "--allow-env",
           `--allow-run=${Deno.execPath()}`,
         ],
@@ -183,7 +190,7 @@ test(
       );
       const local = runHost(
         [
-          `--allow-read=${data}`,
+          `--allow-read=${data},${LIBRARY}`,
           "--allow-env",
           `--allow-run=${Deno.execPath()}`,
         ],
@@ -207,7 +214,7 @@ test(
   () => {
     const { dir, data, done } = scratch();
     const flags = [
-      `--allow-read=${data}`,
+      `--allow-read=${data},${LIBRARY}`,
       "--allow-env",
       `--allow-run=${Deno.execPath()}`,
     ];
@@ -265,27 +272,49 @@ test(
     try {
       assert.match(
         String(
-          runHost([`--allow-read=${data}`, "--allow-env"], spec, data).threw,
+          runHost(
+            [`--allow-read=${data},${LIBRARY}`, "--allow-env"],
+            spec,
+            data,
+          ).threw,
         ),
         new RegExp(`^Error: .*--allow-run=${Deno.execPath()}`),
       );
       assert.match(
-        String(runHost([`--allow-read=${data}`, run], spec, data).threw),
+        String(
+          runHost([`--allow-read=${data},${LIBRARY}`, run], spec, data).threw,
+        ),
         /^Error: .*run the host with --allow-env/,
+      );
+      // Its watchdog thread is started from memlimits' own files.
+      assert.match(
+        String(
+          runHost([`--allow-read=${data}`, "--allow-env", run], spec, data)
+            .threw,
+        ),
+        new RegExp(`^Error: .*watchdog thread.*--allow-read=${LIBRARY}`),
       );
       // Deno opens /proc only under --allow-all, whatever --allow-read says.
       assert.match(
         String(
-          runHost([`--allow-read=${data},/proc`, "--allow-env", run], {
-            ...spec,
-            options: { size: 1, memoryLimit: 64 * 2 ** 20 },
-          }, data).threw,
+          runHost(
+            [`--allow-read=${data},${LIBRARY},/proc`, "--allow-env", run],
+            {
+              ...spec,
+              options: { size: 1, memoryLimit: 64 * 2 ** 20 },
+            },
+            data,
+          ).threw,
         ),
         /^Error: memory limits read each worker's \/proc\/PID\/statm, which Deno opens only under --allow-all: run the host with -A/,
       );
       // The same for a memory limit given to one run only, and the pool
       // stays usable.
-      const [limited, unlimited] = runHost(["--allow-env", run], {
+      const [limited, unlimited] = runHost([
+        `--allow-read=${LIBRARY}`,
+        "--allow-env",
+        run,
+      ], {
         ...spec,
         runs: [["pure", [3], { memoryLimit: 64 * 2 ** 20 }], ["pure", [3]]],
       }, data).results!;
