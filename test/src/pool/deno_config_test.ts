@@ -13,6 +13,7 @@ import {
   hostConfigurationFlags,
   parseDenoCommandLine,
 } from "../../../src/pool/deno_flags.ts";
+import { withoutUsage } from "../fixture.ts";
 
 const MOD = new URL("../../../mod.ts", import.meta.url).href;
 
@@ -101,7 +102,7 @@ test(
       for (const cwd of [dir, tmpdir()]) {
         const out = runHost(cwd, ["-A"], host);
         assert.deepEqual(
-          out.result,
+          withoutUsage(out.result as { usage?: { wallMs?: unknown } }),
           { ok: true, value: "hello you" },
           JSON.stringify(out),
         );
@@ -137,7 +138,7 @@ test(
         { memoryLimit: 64 * 2 ** 20 },
       );
       assert.deepEqual(
-        out.result,
+        withoutUsage(out.result as { usage?: { wallMs?: unknown } }),
         { ok: true, value: "hi from elsewhere, you" },
         JSON.stringify(out),
       );
@@ -179,7 +180,7 @@ test(
       // May it read the project, it finds the deno.json as Deno did.
       const reading = runHost(dir, [...flags, `--allow-read=${dir}`], host);
       assert.deepEqual(
-        reading.result,
+        withoutUsage(reading.result as { usage?: { wallMs?: unknown } }),
         { ok: true, value: "hello you" },
         JSON.stringify(reading),
       );
@@ -188,7 +189,7 @@ test(
       ) {
         const out = runHost(dir, flags, host, { denoConfig });
         assert.deepEqual(
-          out.result,
+          withoutUsage(out.result as { usage?: { wallMs?: unknown } }),
           { ok: true, value: "hello you" },
           JSON.stringify(out),
         );
