@@ -106,8 +106,10 @@ export function peakBytesOf(pid: number): number | undefined {
 /**
  * The resident memory of one worker's tree, sampled again and again (by the
  * watchdog): the worker through one open file, its descendants found again
- * every `rescanEvery` samples (the worker's main thread's children at every
- * sample, which is where runtimes fork).
+ * every `RESCAN_WITH_DESCENDANTS` samples while it has some, every
+ * `RESCAN_WITHOUT` samples otherwise (a scan reads a file per thread: about
+ * 0.2 ms for a Deno worker), and at once when the worker's main thread, where
+ * runtimes fork, has a child (one read through an open file, every sample).
  */
 export class TreeSampler {
   readonly pid: number;
@@ -117,7 +119,8 @@ export class TreeSampler {
   readonly #buffer = new Uint8Array(64);
   #descendants: number[] = [];
   #samples = 0;
-  static readonly rescanEvery = 8;
+  static readonly RESCAN_WITH_DESCENDANTS = 8;
+  static readonly RESCAN_WITHOUT = 64;
 
   constructor(pid: number) {
     this.pid = pid;
@@ -148,7 +151,10 @@ export class TreeSampler {
   residentBytes(): number | undefined {
     const own = this.#worker.read();
     if (own === undefined) return undefined;
-    const full = this.#samples++ % TreeSampler.rescanEvery === 0;
+    const every = this.#descendants.length > 0
+      ? TreeSampler.RESCAN_WITH_DESCENDANTS
+      : TreeSampler.RESCAN_WITHOUT;
+    const full = this.#samples++ % every === 0;
     if (full) this.#descendants = descendantsOf(this.pid);
     else if (this.#descendants.length === 0) {
       // Cheap check for a new child between full scans.

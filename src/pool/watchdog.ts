@@ -35,6 +35,8 @@ export class Watchdog {
   #error: Error | undefined;
   /** Resolves once the thread watches (or has failed: see `error`). */
   readonly up: Promise<void>;
+  /** Called when the watchdog stopped the job `job` of `slot` (its verdict is in the slot). */
+  onVerdict: (slot: number, job: number) => void = () => {};
 
   /**
    * A watchdog for up to `capacity` workers at once. It reads /proc only
@@ -74,7 +76,10 @@ export class Watchdog {
       thread.once("exit", () => resolve());
     });
     this.up = new Promise((resolve) => {
-      thread.once("message", () => resolve());
+      thread.on("message", (message: "up" | { slot: number; job: number }) => {
+        if (message === "up") resolve();
+        else this.onVerdict(message.slot, message.job);
+      });
       thread.on("error", (error: Error) => {
         this.#error = error;
         resolve();

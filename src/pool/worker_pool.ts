@@ -195,6 +195,12 @@ export class WorkerPool {
       this.#processMemoryLimit,
       canReadResidentMemory(),
     );
+    this.#watchdog.onVerdict = (slot, id) => {
+      const job = this.#running.get(id);
+      if (job?.worker?.slot !== slot) return; // settled meanwhile
+      // The verdict in the slot is the result (`#claim` returns it).
+      this.#interrupt(job, new LimitExceeded("memory"));
+    };
     for (let i = 0; i < this.#size; i++) this.#spawn();
   }
 

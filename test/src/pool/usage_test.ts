@@ -87,7 +87,12 @@ test("usage: peakMemory holds a held allocation, with and without a memoryLimit,
     const r = await pool.run("holdFor", [size, 50]);
     assert.equal(r.ok, true);
     const usage = checkUsageShape(r.usage);
-    assert.ok(usage.peakMemory >= size, `${usage.peakMemory} < ${size}`);
+    // The worker's growth over its fresh size: what it held, less pages
+    // freed since it started that the allocation reused (a few MiB on Node).
+    assert.ok(
+      usage.peakMemory >= size - 8 * MiB,
+      `peakMemory ${usage.peakMemory / MiB} MiB for ${size / MiB} MiB held`,
+    );
     assert.ok(
       usage.peakMemory <= size + 48 * MiB,
       `peakMemory ${usage.peakMemory / MiB} MiB for ${size / MiB} MiB held`,
@@ -135,6 +140,9 @@ test("usage: results the pool stops carry usage (timeout, token, memoryLimit)", 
       usage.cpuMs >= reported - 2 * TICK_MS,
       `${usage.cpuMs} < ${reported}`,
     );
+    // Cancelled while it runs (not while queued behind the replacement of
+    // the timed-out worker).
+    assert.ok(await eventually(() => pool.idleCount === 1));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
     const before = performance.now();
