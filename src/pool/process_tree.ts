@@ -60,12 +60,16 @@ export function descendantsOf(pid: number, allThreads = true): number[] {
 }
 
 /**
- * Kills `pid`'s whole tree with SIGKILL: the tree is listed first (a killed
- * parent's children would be handed to init and lost), then the process
- * group `pid` leads, then every listed descendant (those that left the group).
+ * Kills `pid`'s whole tree with SIGKILL: the group `pid` leads is stopped,
+ * the tree is listed (a killed parent's children would be handed to init and
+ * lost), then the group is killed, then every listed descendant (those that
+ * left the group).
  * Safe from any thread; never throws.
  */
 export function killTree(pid: number): void {
+  // Frozen first, so that nothing in the group allocates on while the tree
+  // is listed (a scan reads a file per thread and may take a few ms).
+  signal(-pid, "SIGSTOP");
   const descendants = descendantsOf(pid);
   killGroup(pid); // the worker and the descendants still in its group
   for (const child of descendants) signal(child);
@@ -80,9 +84,9 @@ export function killGroup(pid: number): void {
   signal(-pid);
 }
 
-function signal(target: number): void {
+function signal(target: number, name: "SIGKILL" | "SIGSTOP" = "SIGKILL"): void {
   try {
-    process.kill(target, "SIGKILL");
+    process.kill(target, name);
   } catch {
     // already gone
   }

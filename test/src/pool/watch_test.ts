@@ -129,7 +129,9 @@ test("watch: a spinning task under timeout 200 stops using CPU at about 200 ms w
       `observed ${e.observed}`,
     );
     // The task's own last heartbeat: its clock and its process's CPU time.
-    const [wallMs, cpuMs] = readFileSync(file, "utf8").split(" ").map(Number);
+    const [wallMs, cpuMs] = readFileSync(file, "utf8").trim().split(" ").map(
+      Number,
+    );
     console.log(
       `\n${runtime}: timeout verdict at ${
         e.observed!.toFixed(1)
