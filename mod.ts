@@ -1,13 +1,13 @@
 /**
  * memlimits: memory limits, allocation limits and cancellation for tasks on
- * Deno and Bun.
+ * Deno, Bun and Node.
  *
  * @example
  * ```ts
- * import { limitAllocations, MiB, start } from "./mod.ts";
+ * import { limitAllocations, MiB, start } from "memlimits";
  * using _engine = start();
  * const r = await limitAllocations(() => "x".repeat(10), { limit: 64 * MiB });
- * console.log(r); // { ok: true, value: "xxxxxxxxxx", allocated: ... }
+ * console.log(r); // { ok: true, value: "xxxxxxxxxx", usage: { wallMs, allocated }, allocated }
  * ```
  *
  * @module

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { LimitExceeded, type LimitKind } from "./mod.ts";
+ * import { LimitExceeded, type LimitKind } from "memlimits";
  * const kind: LimitKind = "timeout";
  * console.log(new LimitExceeded(kind, 1000, 1003).message); // "timeout of 1000 ms exceeded (observed 1003)"
  * ```
@@ -22,7 +22,7 @@ export type LimitKind =
  *
  * @example
  * ```ts
- * import { LimitExceeded, MiB } from "./mod.ts";
+ * import { LimitExceeded, MiB } from "memlimits";
  * const e = new LimitExceeded("memory", 256 * MiB, 270 * MiB);
  * console.log(e.kind, e.message);
  * ```

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import type { Result } from "./mod.ts";
+ * import type { Result } from "memlimits";
  * const r: Result<number> = { ok: true, value: 42 };
  * if (r.ok) console.log(r.value);
  * ```
@@ -17,7 +17,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: unknown };
  *
  * @example
  * ```ts
- * import type { Task } from "./mod.ts";
+ * import type { Task } from "memlimits";
  * const task: Task<string> = async (signal) => (await fetch("http://localhost:8000", { signal })).text();
  * ```
  */

@@ -6,7 +6,7 @@ import { LimitExceeded } from "./limit_exceeded.ts";
  *
  * @example
  * ```ts
- * import { Token } from "./mod.ts";
+ * import { Token } from "memlimits";
  * const token = new Token();
  * setTimeout(() => token.cancel("user pressed stop"), 100);
  * ```

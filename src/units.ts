@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { KiB } from "./mod.ts";
+ * import { KiB } from "memlimits";
  * console.log(64 * KiB); // 65536
  * ```
  */
@@ -13,7 +13,7 @@ export const KiB = 1024;
  *
  * @example
  * ```ts
- * import { MiB } from "./mod.ts";
+ * import { MiB } from "memlimits";
  * console.log(256 * MiB);
  * ```
  */
@@ -23,7 +23,7 @@ export const MiB = 1024 * KiB;
  *
  * @example
  * ```ts
- * import { GiB } from "./mod.ts";
+ * import { GiB } from "memlimits";
  * console.log(2 * GiB);
  * ```
  */

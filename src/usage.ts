@@ -14,7 +14,7 @@ import type { Result } from "./result.ts";
  *
  * @example
  * ```ts
- * import { limitWithToken, start, Token, type Usage } from "./mod.ts";
+ * import { limitWithToken, start, Token, type Usage } from "memlimits";
  * using _engine = start();
  * const r = await limitWithToken(() => "x".repeat(1000), { token: new Token() });
  * const usage: Usage = r.usage;
@@ -48,7 +48,7 @@ export interface Usage {
  *
  * @example
  * ```ts
- * import type { UsageResult } from "./mod.ts";
+ * import type { UsageResult } from "memlimits";
  * const r: UsageResult<number> = { ok: true, value: 1, usage: { wallMs: 0.2 } };
  * console.log(r.usage.wallMs);
  * ```

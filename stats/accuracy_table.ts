@@ -11,7 +11,7 @@ import { checkPositive, checkRate, checkTarget } from "./validate.ts";
  *
  * @example
  * ```ts
- * import { DEFAULT_SAMPLING_RATE } from "./mod.ts";
+ * import { DEFAULT_SAMPLING_RATE } from "memlimits/stats";
  * console.log(1 / DEFAULT_SAMPLING_RATE); // 10000 words between samples on average
  * ```
  */
@@ -22,7 +22,7 @@ export const DEFAULT_SAMPLING_RATE = 1e-4;
  *
  * @example
  * ```ts
- * import { DEFAULT_KS } from "./mod.ts";
+ * import { DEFAULT_KS } from "memlimits/stats";
  * console.log(DEFAULT_KS.length); // 16
  * ```
  */
@@ -57,18 +57,29 @@ export interface AccuracyRow {
  * the memory a task may safely use its allocation limit has to be.
  *
  * @throws {RangeError} for an out-of-range target, rate or k
+ * @throws {TypeError} for options that are not an object, or ks not an array
  * @example
  * ```ts
- * import { accuracyTable } from "./mod.ts";
+ * import { accuracyTable } from "memlimits/stats";
  * for (const row of accuracyTable({ target: 4e-15 })) {
  *   console.log(row.k, row.limit, row.safe, row.error.toFixed(2));
  * }
  * ```
  */
 export function accuracyTable(options: AccuracyTableOptions): AccuracyRow[] {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `options must be an object with a target, got ${
+        options === null ? "null" : typeof options
+      }`,
+    );
+  }
   const { target, rate = DEFAULT_SAMPLING_RATE, ks = DEFAULT_KS } = options;
   checkTarget("target", target);
   checkRate("rate", rate);
+  if (!Array.isArray(ks)) {
+    throw new TypeError(`ks must be an array of numbers, got ${typeof ks}`);
+  }
   ks.forEach((k, i) => checkPositive(`ks[${i}]`, k));
   return ks.map((k) => {
     const limit = k / rate;

@@ -162,7 +162,7 @@ function logOneMinusExp(t: number): number {
  * @throws {RangeError} if an argument is NaN or outside its range
  * @example
  * ```ts
- * import { ibeta } from "./mod.ts";
+ * import { ibeta } from "memlimits/stats";
  * console.log(ibeta(0.5, 2, 3)); // 0.6875
  * ```
  */
@@ -186,7 +186,7 @@ export function ibeta(x: number, a: number, b: number): number {
  * @throws {RangeError} if an argument is NaN or outside its range
  * @example
  * ```ts
- * import { ibetac } from "./mod.ts";
+ * import { ibetac } from "memlimits/stats";
  * console.log(ibetac(0.5, 2, 3)); // 0.3125
  * console.log(ibetac(1e-3, 1, 20)); // 0.98017… = (1 − 1e-3)^20
  * ```
@@ -212,7 +212,7 @@ export function ibetac(x: number, a: number, b: number): number {
  * @throws {RangeError} if an argument is NaN or outside its range
  * @example
  * ```ts
- * import { logIbeta } from "./mod.ts";
+ * import { logIbeta } from "memlimits/stats";
  * console.log(logIbeta(1e-4, 1000, 10)); // ≈ -9160.93, though I itself underflows to 0
  * ```
  */

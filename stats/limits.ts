@@ -44,7 +44,7 @@ function logInterruptAfter(n: number, k: number, p: number): number {
  * @throws {RangeError} for NaN, infinite or out-of-range arguments
  * @example
  * ```ts
- * import { interruptProbability } from "./mod.ts";
+ * import { interruptProbability } from "memlimits/stats";
  * // limit 1 Mword at 1e-4 samples/word: chance of an interrupt by 500 kwords
  * console.log(interruptProbability(500_000, 1_000_000, 1e-4)); // ≈ 3.2e-10
  * ```
@@ -66,7 +66,7 @@ export function interruptProbability(n: number, l: number, p: number): number {
  * @throws {RangeError} for NaN, infinite or out-of-range arguments
  * @example
  * ```ts
- * import { triggerProbability } from "./mod.ts";
+ * import { triggerProbability } from "memlimits/stats";
  * // 80 KiB of 8-byte words at 1e-4 per word: more than 64%
  * console.log(triggerProbability((80 * 1024) / 8, 1e-4)); // ≈ 0.641
  * ```
@@ -90,7 +90,7 @@ export function triggerProbability(n: number, p: number): number {
  *   small that n would exceed 2^53 (Number.MAX_SAFE_INTEGER)
  * @example
  * ```ts
- * import { detectionAllocations } from "./mod.ts";
+ * import { detectionAllocations } from "memlimits/stats";
  * const words = detectionAllocations(1e-9, 1e-4); // 207_223 words ≈ 1.58 MiB
  * ```
  */
@@ -131,7 +131,7 @@ function tooLarge(l: number): RangeError {
  * @throws {RangeError} for NaN, infinite or out-of-range arguments
  * @example
  * ```ts
- * import { safeAllocations } from "./mod.ts";
+ * import { safeAllocations } from "memlimits/stats";
  * // limit 1 Mword at 1e-4 per word is safe up to N words with P < 1e-9
  * console.log(safeAllocations(1_000_000, 1e-9, 1e-4)); // 511456
  * ```
@@ -195,7 +195,7 @@ function bisectDecreasing(
  *   p is so small that the limit would overflow a double
  * @example
  * ```ts
- * import { recommendLimit } from "./mod.ts";
+ * import { recommendLimit } from "memlimits/stats";
  * // words needed as a limit so that 100 kwords run with P < 1e-9
  * console.log(recommendLimit(100_000, 1e-9, 1e-4)); // ≈ 346039
  * ```
@@ -231,7 +231,7 @@ export function recommendLimit(N: number, t: number, p: number): number {
  *   even p = 1 does not reach `t`
  * @example
  * ```ts
- * import { minimalSamplingRate } from "./mod.ts";
+ * import { minimalSamplingRate } from "memlimits/stats";
  * console.log(minimalSamplingRate(100_000, 1e-9)); // ≈ 1.33e-5 samples per unit
  * ```
  */

@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * import { recommendLimit, DEFAULT_SAMPLING_RATE } from "./mod.ts";
+ * import { recommendLimit, DEFAULT_SAMPLING_RATE } from "memlimits/stats";
  * // a limit (in words) under which 1 Mword runs with P(interrupt) ≤ 1e-9
  * console.log(recommendLimit(1_000_000, 1e-9, DEFAULT_SAMPLING_RATE));
  * ```

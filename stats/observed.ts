@@ -14,7 +14,7 @@ import { checkRange, checkTarget } from "./validate.ts";
  *
  * @example
  * ```ts
- * import { DEFAULT_CONFIDENCE, runsNeeded } from "./mod.ts";
+ * import { DEFAULT_CONFIDENCE, runsNeeded } from "memlimits/stats";
  * console.log(runsNeeded(0.01, DEFAULT_CONFIDENCE)); // 299
  * ```
  */
@@ -102,7 +102,7 @@ function checkConfidence(confidence: number): void {
  * @throws {RangeError} for no values, a value that is not finite, or t or c outside (0, 1)
  * @example
  * ```ts
- * import { observedLimit } from "./mod.ts";
+ * import { observedLimit } from "memlimits/stats";
  * const runs = Array.from({ length: 1000 }, (_, i) => 1000 + i); // e.g. peak bytes
  * console.log(observedLimit(runs, 0.01)); // { index: 996, value: 1995, confidence: 0.971… }
  * ```
@@ -146,7 +146,7 @@ export function observedLimit(
  * @throws {RangeError} for t or c outside (0, 1), or when n would exceed 2^53
  * @example
  * ```ts
- * import { runsNeeded } from "./mod.ts";
+ * import { runsNeeded } from "memlimits/stats";
  * console.log(runsNeeded(0.01)); // 299
  * console.log(runsNeeded(1e-3, 0.99)); // 4603
  * ```
@@ -180,7 +180,7 @@ export function runsNeeded(
  * @throws {RangeError} for n not a positive integer, or c outside (0, 1)
  * @example
  * ```ts
- * import { supportedTarget } from "./mod.ts";
+ * import { supportedTarget } from "memlimits/stats";
  * console.log(supportedTarget(100)); // ≈ 0.0295
  * ```
  */

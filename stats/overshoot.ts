@@ -18,7 +18,7 @@ import { DEFAULT_SAMPLING_INTERVAL_MS } from "../src/engine/options.ts";
  *
  * @example
  * ```ts
- * import { ENGINE_SAMPLING_INTERVAL_MS } from "./mod.ts";
+ * import { ENGINE_SAMPLING_INTERVAL_MS } from "memlimits/stats";
  * console.log(ENGINE_SAMPLING_INTERVAL_MS); // 10
  * ```
  */
@@ -32,7 +32,7 @@ export const ENGINE_SAMPLING_INTERVAL_MS: number = DEFAULT_SAMPLING_INTERVAL_MS;
  *
  * @example
  * ```ts
- * import { POOL_WATCH_INTERVAL_MS } from "./mod.ts";
+ * import { POOL_WATCH_INTERVAL_MS } from "memlimits/stats";
  * console.log(POOL_WATCH_INTERVAL_MS); // 1
  * ```
  */
@@ -47,7 +47,7 @@ export const POOL_WATCH_INTERVAL_MS = 1;
  * @throws {RangeError} for NaN, infinite or out-of-range arguments
  * @example
  * ```ts
- * import { meanOvershoot } from "./mod.ts";
+ * import { meanOvershoot } from "memlimits/stats";
  * console.log(meanOvershoot(100 * 2 ** 20, 10)); // 1048576 (1 MiB)
  * ```
  */
@@ -73,7 +73,7 @@ export function meanOvershoot(
  *   overshoot above 2^53 bytes
  * @example
  * ```ts
- * import { overshootBytes } from "./mod.ts";
+ * import { overshootBytes } from "memlimits/stats";
  * // 100 MiB/s at the default 10 ms: interrupted within ≈ 20.7 MiB but for 1e-9
  * console.log(overshootBytes(1e-9, 100 * 2 ** 20)); // 21729909
  * ```

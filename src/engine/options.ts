@@ -26,7 +26,7 @@ export const CHECKPOINT_READING_SHARE = 0.01;
  *
  * @example
  * ```ts
- * import { start } from "./mod.ts";
+ * import { start } from "memlimits";
  * using engine = start({ samplingInterval: 2 }); // more accurate than the default
  * ```
  */

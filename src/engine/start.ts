@@ -11,7 +11,7 @@ export type { EngineOptions } from "./options.ts";
  *
  * @example
  * ```ts
- * import { start } from "./mod.ts";
+ * import { start } from "memlimits";
  * const engine = start();
  * engine.stop();
  * ```
@@ -30,7 +30,7 @@ export interface Engine {
  *
  * @example
  * ```ts
- * import { start } from "./mod.ts";
+ * import { start } from "memlimits";
  * using _engine = start(); // stopped at the end of the block
  * ```
  */
@@ -46,7 +46,7 @@ export function start(options?: EngineOptions): Engine {
  *
  * @example
  * ```ts
- * import { start, stop } from "./mod.ts";
+ * import { start, stop } from "memlimits";
  * start();
  * stop();
  * ```
@@ -60,7 +60,7 @@ export function stop(): void {
  *
  * @example
  * ```ts
- * import { isStarted } from "./mod.ts";
+ * import { isStarted } from "memlimits";
  * console.log(isStarted()); // false until start()
  * ```
  */

@@ -11,11 +11,11 @@ import type { Frame } from "../interrupt/frame.ts";
  *
  * @example
  * ```ts
- * import { GiB, limitGlobalMemory, type MemoryMeasure, start } from "./mod.ts";
+ * import { GiB, limitGlobalMemory, type MemoryMeasure, start } from "memlimits";
  * using _engine = start();
  * const measure: MemoryMeasure = "heap";
  * const r = await limitGlobalMemory(() => "small", { limit: 4 * GiB, measure });
- * console.log(r); // { ok: true, value: "small" }
+ * console.log(r); // { ok: true, value: "small", usage: { wallMs, … } }
  * ```
  */
 export type MemoryMeasure = "resident" | "heap";

@@ -55,7 +55,7 @@ setOnInterrupt(() => {
  *
  * @example
  * ```ts
- * import { checkpoint, limitAllocations, MiB, start } from "./mod.ts";
+ * import { checkpoint, limitAllocations, MiB, start } from "memlimits";
  * using _engine = start();
  * const r = await limitAllocations(() => {
  *   const rows = [];
@@ -81,7 +81,7 @@ export function checkpoint(): void {
  *
  * @example
  * ```ts
- * import { isInterrupted, limitWithToken, start, Token } from "./mod.ts";
+ * import { isInterrupted, limitWithToken, start, Token } from "memlimits";
  * using _engine = start();
  * const token = new Token();
  * const r = await limitWithToken(() => {

@@ -9,7 +9,7 @@ import { currentContext, runInContext } from "./context.ts";
  *
  * @example
  * ```ts
- * import type { Resource } from "./mod.ts";
+ * import type { Resource } from "memlimits";
  * const file: Resource<Deno.FsFile> = {
  *   acquire: () => Deno.open("/tmp/log.txt", { write: true, create: true }),
  *   release: (f) => f.close(),
@@ -32,7 +32,7 @@ export interface Resource<R> {
  *
  * @example
  * ```ts
- * import { limitGlobalMemory, MiB, start, withResource } from "./mod.ts";
+ * import { limitGlobalMemory, MiB, start, withResource } from "memlimits";
  * using _engine = start();
  * const shared = { busy: false };
  * const lock = {
@@ -43,7 +43,7 @@ export interface Resource<R> {
  *   () => withResource(lock, (s) => s.busy),
  *   { limit: 4096 * MiB },
  * );
- * console.log(r, shared.busy); // { ok: true, value: true } false
+ * console.log(r.ok && r.value, shared.busy); // true false
  * ```
  */
 export async function withResource<R, T>(

@@ -18,7 +18,7 @@ import { checkBytes, checkOptions, checkTask } from "./validate.ts";
  *
  * @example
  * ```ts
- * import { type AllocationLimitOptions, MiB } from "./mod.ts";
+ * import { type AllocationLimitOptions, MiB } from "memlimits";
  * const options: AllocationLimitOptions = { limit: 100 * MiB };
  * ```
  */
@@ -34,7 +34,7 @@ export interface AllocationLimitOptions {
  *
  * @example
  * ```ts
- * import type { AllocationResult } from "./mod.ts";
+ * import type { AllocationResult } from "memlimits";
  * const r: AllocationResult<number> = {
  *   ok: true,
  *   value: 1,
@@ -59,7 +59,7 @@ export type AllocationResult<T> = UsageResult<T> & { allocated: number };
  *
  * @example
  * ```ts
- * import { limitAllocations, MiB, start } from "./mod.ts";
+ * import { limitAllocations, MiB, start } from "memlimits";
  * using _engine = start();
  * const r = await limitAllocations(() => JSON.stringify(new Array(1e6).fill({ a: 1 })).length, {
  *   limit: 1 * MiB,

@@ -20,7 +20,7 @@ export type { MemoryMeasure } from "../engine/watches.ts";
  *
  * @example
  * ```ts
- * import { type GlobalMemoryLimitOptions, GiB } from "./mod.ts";
+ * import { type GlobalMemoryLimitOptions, GiB } from "memlimits";
  * const options: GlobalMemoryLimitOptions = { limit: 2 * GiB, measure: "heap" };
  * ```
  */
@@ -41,7 +41,7 @@ export interface GlobalMemoryLimitOptions {
  *
  * @example
  * ```ts
- * import { GiB, setGlobalMemoryLimit } from "./mod.ts";
+ * import { GiB, setGlobalMemoryLimit } from "memlimits";
  * setGlobalMemoryLimit(2 * GiB);
  * ```
  */
@@ -58,7 +58,7 @@ export function setGlobalMemoryLimit(bytes: number): void {
  *
  * @example
  * ```ts
- * import { limitGlobalMemory, MiB, start } from "./mod.ts";
+ * import { limitGlobalMemory, MiB, start } from "memlimits";
  * using _engine = start();
  * const r = await limitGlobalMemory(async (signal) => {
  *   const chunks = [];
@@ -80,7 +80,7 @@ export function limitGlobalMemory<T>(
   const limit = opts.limit === undefined
     ? undefined
     : checkBytes("options.limit", opts.limit);
-  const measure = opts.measure ?? "resident";
+  const measure = opts.measure === undefined ? "resident" : opts.measure;
   if (measure !== "resident" && measure !== "heap") {
     throw new RangeError(
       `options.measure must be "resident" or "heap", got ${String(measure)}`,

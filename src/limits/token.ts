@@ -12,7 +12,7 @@ import { checkOptions, checkTask } from "./validate.ts";
  *
  * @example
  * ```ts
- * import { type TokenLimitOptions, Token } from "./mod.ts";
+ * import { type TokenLimitOptions, Token } from "memlimits";
  * const options: TokenLimitOptions = { token: new Token() };
  * ```
  */
@@ -30,7 +30,7 @@ export interface TokenLimitOptions {
  *
  * @example
  * ```ts
- * import { limitWithToken, start } from "./mod.ts";
+ * import { limitWithToken, start } from "memlimits";
  * using _engine = start();
  * const r = await limitWithToken(
  *   (signal) => new Promise((resolve) => signal.addEventListener("abort", resolve)),

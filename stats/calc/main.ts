@@ -37,6 +37,11 @@ const USAGE = [
   "                                            deno run jsr:@memlimits/memlimits/calc)",
 ].join("\n");
 
+/** How `memlimits` is run, for a command's help (its usage line names `memlimits`). */
+const COMMAND_FORMS =
+  "  (npx memlimits or bunx memlimits installed, deno run jsr:@memlimits/memlimits/calc;\n" +
+  "   in a checkout deno task calc or npm run calc --)";
+
 function optionHelp(options: readonly OptionSpec[]): string {
   const left = options.map((o) =>
     `--${o.name}${o.value === undefined ? "" : ` ${o.value}`}`
@@ -101,7 +106,8 @@ function commandHelp(command: Command): string {
     `memlimits calc ${command.name}: ${command.summary}.`,
     "",
     ...(command.details === undefined ? [] : [command.details, ""]),
-    `Usage: deno task calc ${command.name} ${command.synopsis} [options]`,
+    `Usage: memlimits ${command.name} ${command.synopsis} [options]`,
+    COMMAND_FORMS,
     "",
     "Options:",
     optionHelp(commandOptions(command)),

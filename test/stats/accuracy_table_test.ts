@@ -102,3 +102,24 @@ test("accuracyTable rejects bad options with a RangeError naming them", () => {
     /^ks\[1\] .*\(0, 1e\+50\]/,
   );
 });
+
+test("accuracyTable rejects options that are not an object, and ks that is not an array, with a TypeError naming them", () => {
+  const rejects = (f: () => unknown, pattern: RegExp) =>
+    assert.throws(
+      f,
+      (e: unknown) => e instanceof TypeError && pattern.test(e.message),
+    );
+  // deno-lint-ignore no-explicit-any
+  const table = accuracyTable as (options?: any) => unknown;
+  rejects(() => table(), /^options must be an object/);
+  rejects(() => table(null), /^options must be an object.*got null/);
+  rejects(() => table(1e-9), /^options must be an object.*got number/);
+  rejects(
+    () => table({ target: 1e-9, ks: 5 }),
+    /^ks must be an array of numbers, got number/,
+  );
+  rejects(
+    () => table({ target: 1e-9, ks: "12" }),
+    /^ks must be an array of numbers, got string/,
+  );
+});

@@ -124,6 +124,12 @@ test("limitGlobalMemory: bad input gets a TypeError or RangeError naming the par
         message: /options\.measure must be "resident" or "heap"/,
       },
     );
+    // null is not a measure: only an absent measure means the default.
+    // deno-lint-ignore no-explicit-any
+    assert.throws(() => limitGlobalMemory(task, { measure: null as any }), {
+      name: "RangeError",
+      message: /options\.measure must be "resident" or "heap", got null/,
+    });
     // deno-lint-ignore no-explicit-any
     assert.throws(() => limitGlobalMemory(null as any), {
       name: "TypeError",
