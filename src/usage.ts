@@ -79,7 +79,7 @@ export function measureUsage(): () => Usage {
  *
  * @example
  * ```ts
- * import type { PoolUsage } from "./mod.ts";
+ * import type { PoolUsage } from "memlimits";
  * const usage: PoolUsage = { wallMs: 12, cpuMs: 11.5, peakMemory: 2 ** 20 };
  * console.log(usage.peakMemory);
  * ```
@@ -96,7 +96,7 @@ export interface PoolUsage extends Usage {
  *
  * @example
  * ```ts
- * import type { PoolResult } from "./mod.ts";
+ * import type { PoolResult } from "memlimits";
  * const r: PoolResult<number> = {
  *   ok: true,
  *   value: 3,
