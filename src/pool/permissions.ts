@@ -396,7 +396,7 @@ export function checkPoolPermissions(memoryLimits: boolean): void {
 export function checkMemoryLimitPermission(
   limits: "memory limits" | "CPU limits" = "memory limits",
 ): void {
-  if (!denoNamespace() || process.platform !== "linux") return;
+  if (procAllowed || !denoNamespace() || process.platform !== "linux") return;
   const file = limits === "memory limits" ? "statm" : "stat";
   const refused = new Error(
     `${limits} read each worker's /proc/PID/${file}, which Deno opens only under --allow-all: run the host with -A, or use the pool without ${limits}`,
@@ -412,4 +412,13 @@ export function checkMemoryLimitPermission(
       throw refused;
     }
   }
+  procAllowed = true;
 }
+
+/**
+ * Set once /proc was found readable: the check runs at every memory- or
+ * CPU-limited run, and its query and read cost ~90 µs of the host's main
+ * thread on Deno (bench/pool_bench.ts). Permissions that are revoked later
+ * are not seen.
+ */
+let procAllowed = false;
