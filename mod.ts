@@ -35,7 +35,7 @@ export { checkpoint, isInterrupted } from "./src/interrupt/checkpoint.ts";
 export { type Resource, withResource } from "./src/interrupt/with_resource.ts";
 export { LimitExceeded, type LimitKind } from "./src/limit_exceeded.ts";
 export type { Result, Task } from "./src/result.ts";
-export type { Usage, UsageResult } from "./src/usage.ts";
+export type { PoolResult, PoolUsage, Usage, UsageResult } from "./src/usage.ts";
 export { Token } from "./src/token.ts";
 export { GiB, KiB, MiB } from "./src/units.ts";
 export {

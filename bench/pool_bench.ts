@@ -10,9 +10,13 @@
  *    itself records when its RSS crosses the limit), timeout (from the
  *    deadline), token (from cancel()).
  * 3. Time to replace a killed worker (kill to a warm idle worker again).
+ *
+ * With each per-task cost, the host's main thread's own CPU time per call
+ * (its /proc/self/task/PID/schedstat): what a run costs the thread the user's
+ * code runs on, usage measuring included, against the bare IPC round trip.
  */
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -31,19 +35,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Nearest-rank quantile: the smallest value with at least q of the sample at or below it. */
 
-/** Median over `rounds` of the mean µs per call of `n` sequential awaited calls. */
+/** The main thread's CPU time so far, µs (Linux). */
+function mainThreadCpuUs(): number {
+  const path = `/proc/self/task/${process.pid}/schedstat`;
+  return Number(readFileSync(path, "utf8").split(" ")[0]) / 1000;
+}
+
+/** The mean µs per call of `n` sequential awaited calls: wall time, and the main thread's CPU time. */
 async function perCall(
   n: number,
-  rounds: number,
   call: () => unknown,
-): Promise<number> {
-  const means: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const t = performance.now();
-    for (let i = 0; i < n; i++) await call();
-    means.push(((performance.now() - t) * 1000) / n);
-  }
-  return median(means);
+): Promise<{ wall: number; cpu: number }> {
+  const cpu = mainThreadCpuUs();
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await call();
+  return {
+    wall: ((performance.now() - t) * 1000) / n,
+    cpu: (mainThreadCpuUs() - cpu) / n,
+  };
 }
 
 /**
@@ -91,11 +100,15 @@ async function overhead() {
       })],
     ["run", N, () => pool.run("add", [1, 2])],
     ["runWatched", N, () => watched.run("add", [1, 2], { timeout: 10_000 })],
+    ["runCpu", N, () => pool.run("add", [1, 2], { cpuLimit: 10_000 })],
   ];
   const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+  const cpus = new Map<string, number[]>(variants.map(([name]) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, n, call] of variants) {
-      times.get(name)!.push(await perCall(n, 1, call));
+      const { wall, cpu } = await perCall(n, call);
+      times.get(name)!.push(wall);
+      cpus.get(name)!.push(cpu);
     }
   }
   child.kill("SIGKILL");
@@ -104,12 +117,20 @@ async function overhead() {
   await pool.close();
   await watched.close();
   const m = (name: string) => median(times.get(name)!);
+  const c = (name: string) => median(cpus.get(name)!);
   return {
     direct: m("direct"),
     ipc: m("ipc"),
     thr: m("thread"),
     run: m("run"),
     runWatched: m("runWatched"),
+    runCpu: m("runCpu"),
+    cpu: {
+      ipc: c("ipc"),
+      run: c("run"),
+      runWatched: c("runWatched"),
+      runCpu: c("runCpu"),
+    },
   };
 }
 
@@ -171,11 +192,17 @@ const overheadOnly = process.argv.at(-1) === "overhead";
 const o = await overhead();
 if (overheadOnly) {
   console.log(`## pool_bench (overhead) on ${runtimeLabel}
-| direct | thread | ipc | run | runWatched | watched / no limits |
-|---:|---:|---:|---:|---:|---:|
+| direct | thread | ipc | run | runWatched | runCpu | watched / no limits | main thread µs: ipc, run, watched, cpu |
+|---:|---:|---:|---:|---:|---:|---:|---:|
 | ${o.direct.toFixed(2)} | ${o.thr.toFixed(1)} | ${o.ipc.toFixed(1)} | ${
     o.run.toFixed(1)
-  } | ${o.runWatched.toFixed(1)} | ${(o.runWatched / o.run).toFixed(2)} |`);
+  } | ${o.runWatched.toFixed(1)} | ${o.runCpu.toFixed(1)} | ${
+    (o.runWatched / o.run).toFixed(2)
+  } | ${
+    [o.cpu.ipc, o.cpu.run, o.cpu.runWatched, o.cpu.runCpu].map((x) =>
+      x.toFixed(1)
+    ).join(", ")
+  } |`);
   process.exit(0);
 }
 const l = await latencies();
@@ -198,8 +225,22 @@ console.log(`## pool_bench on ${runtimeLabel}
 | pool.run, memoryLimit + processMemoryLimit + timeout | ${f(o.runWatched)} | ${
   (o.runWatched / o.ipc).toFixed(2)
 } |
+| pool.run, cpuLimit | ${f(o.runCpu)} | ${(o.runCpu / o.ipc).toFixed(2)} |
 
 Watched run / run without limits: ${(o.runWatched / o.run).toFixed(2)}
+
+| host main thread's CPU per call | µs | ratio to bare IPC |
+|---|---:|---:|
+| bare IPC round trip | ${f(o.cpu.ipc)} | 1.00 |
+| pool.run, no limits (usage measured) | ${f(o.cpu.run)} | ${
+  (o.cpu.run / o.cpu.ipc).toFixed(2)
+} |
+| pool.run, memoryLimit + processMemoryLimit + timeout | ${
+  f(o.cpu.runWatched)
+} | ${(o.cpu.runWatched / o.cpu.ipc).toFixed(2)} |
+| pool.run, cpuLimit | ${f(o.cpu.runCpu)} | ${
+  (o.cpu.runCpu / o.cpu.ipc).toFixed(2)
+} |
 
 | ${100} trials, ms | median | p99 | max |
 |---|---:|---:|---:|

@@ -8,7 +8,12 @@
  * console.log(new LimitExceeded(kind, 1000, 1003).message); // "timeout of 1000 ms exceeded (observed 1003)"
  * ```
  */
-export type LimitKind = "memory" | "allocations" | "token" | "timeout";
+export type LimitKind =
+  | "memory"
+  | "allocations"
+  | "token"
+  | "timeout"
+  | "cpu";
 
 /**
  * The interrupt delivered to a task when one of its limits is reached: the
@@ -25,7 +30,7 @@ export type LimitKind = "memory" | "allocations" | "token" | "timeout";
 export class LimitExceeded extends Error {
   /** Which limit was reached. */
   readonly kind: LimitKind;
-  /** The limit, in bytes (milliseconds for "timeout"); undefined for tokens. */
+  /** The limit, in bytes (milliseconds for "timeout" and "cpu"); undefined for tokens. */
   readonly limit: number | undefined;
   /** What was measured when the limit was found reached, in the limit's unit. */
   readonly observed: number | undefined;
@@ -65,6 +70,8 @@ function describe(kind: LimitKind, limit?: number, observed?: number): string {
       return `allocation limit of ${limit} bytes exceeded${seen}`;
     case "timeout":
       return `timeout of ${limit} ms exceeded${seen}`;
+    case "cpu":
+      return `CPU time limit of ${limit} ms exceeded${seen}`;
     case "token":
       return "task cancelled";
   }

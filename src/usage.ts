@@ -71,3 +71,38 @@ export function measureUsage(): () => Usage {
     return { wallMs, allocated: meter.allocatedBytes() - startAllocated };
   };
 }
+
+/**
+ * The usage on every `WorkerPool.run` result: `cpuMs` and `peakMemory` are
+ * always there (NaN only where the pool could not measure a task it stopped:
+ * a Deno host without -A cannot read /proc).
+ *
+ * @example
+ * ```ts
+ * import type { PoolUsage } from "memlimits";
+ * const usage: PoolUsage = { wallMs: 12, cpuMs: 11.5, peakMemory: 2 ** 20 };
+ * console.log(usage.peakMemory);
+ * ```
+ */
+export interface PoolUsage extends Usage {
+  /** CPU time (user + system) of the task's worker process tree during the run, ms. */
+  cpuMs: number;
+  /** Peak growth of the worker's tree over its fresh size, bytes: what `memoryLimit` is compared with. */
+  peakMemory: number;
+}
+
+/**
+ * A `WorkerPool.run` result: the task's result with its `PoolUsage`.
+ *
+ * @example
+ * ```ts
+ * import type { PoolResult } from "memlimits";
+ * const r: PoolResult<number> = {
+ *   ok: true,
+ *   value: 3,
+ *   usage: { wallMs: 0.3, cpuMs: 0.2, peakMemory: 0 },
+ * };
+ * console.log(r.usage.cpuMs);
+ * ```
+ */
+export type PoolResult<T> = Result<T> & { usage: PoolUsage };

@@ -140,6 +140,15 @@ function query(descriptor: { name: string; [field: string]: string }) {
   return denoNamespace()!.permissions.querySync(descriptor);
 }
 
+/**
+ * Whether this host may read the file at `url` without asking (always off
+ * Deno, and for a URL that is not a file:).
+ */
+export function mayRead(url: URL): boolean {
+  if (!denoNamespace() || url.protocol !== "file:") return true;
+  return granted("read", fileURLToPath(url));
+}
+
 function granted(kind: Kind, entry: string): boolean {
   try {
     const status = query({ name: kind, [FIELD[kind]]: entry });
@@ -391,14 +400,18 @@ export function checkPoolPermissions(memoryLimits: boolean): void {
 }
 
 /**
- * Throws an Error naming the flag when Deno's permissions stop memory limits:
- * on Linux they read each worker's /proc/PID/statm, which Deno opens only
- * with every permission granted (`-A`). Elsewhere, and on Bun, nothing.
+ * Throws an Error naming the flag when Deno's permissions stop memory limits
+ * (or CPU limits): on Linux they read each worker's /proc/PID/statm (stat),
+ * which Deno opens only with every permission granted (`-A`). Elsewhere, and
+ * on Bun, nothing.
  */
-export function checkMemoryLimitPermission(): void {
-  if (!denoNamespace() || process.platform !== "linux") return;
+export function checkMemoryLimitPermission(
+  limits: "memory limits" | "CPU limits" = "memory limits",
+): void {
+  if (procAllowed || !denoNamespace() || process.platform !== "linux") return;
+  const file = limits === "memory limits" ? "statm" : "stat";
   const refused = new Error(
-    "memory limits read each worker's /proc/PID/statm, which Deno opens only under --allow-all: run the host with -A, or use the pool without memory limits",
+    `${limits} read each worker's /proc/PID/${file}, which Deno opens only under --allow-all: run the host with -A, or use the pool without ${limits}`,
   );
   // Not granted: a read would prompt on a terminal. Granted (say
   // --allow-read=/proc): Deno still refuses without every permission.
@@ -411,4 +424,13 @@ export function checkMemoryLimitPermission(): void {
       throw refused;
     }
   }
+  procAllowed = true;
 }
+
+/**
+ * Set once /proc was found readable: the check runs at every memory- or
+ * CPU-limited run, and its query and read cost ~90 µs of the host's main
+ * thread on Deno (bench/pool_bench.ts). Permissions that are revoked later
+ * are not seen.
+ */
+let procAllowed = false;

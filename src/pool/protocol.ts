@@ -13,11 +13,26 @@ export interface RunMessage {
   /** Bytes the task may allocate, counted in the worker by its meter. */
   allocationLimit?: number;
   /**
-   * Present when memory limits apply: the worker reports its peak resident
-   * bytes since the task started with the result (`peak`), exactly (VmHWM)
-   * when it is above this many bytes.
+   * The worker reports its peak resident bytes since the task started with
+   * the result (`usage.peak`), exactly (VmHWM) when it is above this many
+   * bytes (absent or Infinity: `maxRSS` is enough).
    */
   peakAbove?: number;
+}
+
+/**
+ * What the worker measured of one task, sent with its settlement: the wall
+ * time from the worker's start of the task, the worker process's CPU time
+ * (with the processes it started and waited for), its peak resident bytes
+ * (absolute: the host subtracts the worker's fresh size), and the bytes
+ * allocated where the runtime counts them.
+ */
+export interface WorkerUsage {
+  wallMs: number;
+  cpuMs: number;
+  /** Peak resident bytes during the task (VmHWM since the last reset; without it, resident bytes at the end). */
+  peak?: number;
+  allocated?: number;
 }
 
 /** An exception as it crosses the process boundary. */
@@ -40,13 +55,15 @@ export type WorkerMessage =
     exports: string[];
     /** Whether the worker can reset its peak (`/proc/self/clear_refs`) and so report peaks. */
     peaks: boolean;
+    /** Its resident bytes now, for a host that cannot read them from /proc. */
+    rss: number;
   }
   /** The task module failed to load; the worker is useless. */
   | { t: "fatal"; error: WireError }
   /** The task returned. */
-  | { t: "value"; id: number; value: unknown; peak?: number }
+  | { t: "value"; id: number; value: unknown; usage: WorkerUsage }
   /** The task threw (or its result could not be cloned). */
-  | { t: "threw"; id: number; error: WireError; peak?: number }
+  | { t: "threw"; id: number; error: WireError; usage: WorkerUsage }
   /** A limit enforced inside the worker (allocations) was reached. */
   | {
     t: "limit";
@@ -54,4 +71,5 @@ export type WorkerMessage =
     kind: LimitKind;
     limit?: number;
     observed?: number;
+    usage: WorkerUsage;
   };

@@ -16,6 +16,8 @@ import {
 
 const NO_PROC =
   "memory limits need /proc/PID/statm (Linux) to read a worker's resident memory";
+const NO_PROC_CPU =
+  "CPU limits need /proc/PID/stat (Linux) to read the CPU time of a worker's process tree";
 
 /** A pool's options, checked. */
 export interface CheckedPoolOptions {
@@ -84,6 +86,7 @@ export interface CheckedRun {
   memoryLimit?: number;
   allocationLimit?: number;
   timeout?: number;
+  cpuLimit?: number;
   signal?: AbortSignal;
 }
 
@@ -131,19 +134,11 @@ export function checkRun(
   if (allocationLimit !== undefined && !currentMeter().countsAllocations) {
     throw new Error(ALLOCATIONS_UNSUPPORTED);
   }
-  let timeout = l.timeout;
-  if (timeout !== undefined) {
-    if (typeof timeout !== "number") {
-      throw new TypeError(
-        `limits.timeout must be a number of milliseconds, got ${typeof timeout}`,
-      );
-    }
-    if (!(Number.isFinite(timeout) && timeout > 0)) {
-      throw new RangeError(
-        `limits.timeout must be a positive finite number of milliseconds, got ${timeout}`,
-      );
-    }
-    timeout = Math.min(timeout, 2 ** 31 - 1);
+  const timeout = optionalMs("limits.timeout", l.timeout);
+  const cpuLimit = optionalMs("limits.cpuLimit", l.cpuLimit);
+  if (cpuLimit !== undefined) {
+    checkMemoryLimitPermission("CPU limits");
+    if (!canReadResidentMemory()) throw new Error(NO_PROC_CPU);
   }
   if (l.signal !== undefined && !(l.signal instanceof AbortSignal)) {
     throw new TypeError("limits.signal must be an AbortSignal");
@@ -170,10 +165,27 @@ export function checkRun(
   return {
     memoryLimit,
     allocationLimit,
-    timeout: timeout as number | undefined,
+    timeout,
+    cpuLimit,
     signal: (l.signal as AbortSignal | undefined) ??
       (l.token as Token | undefined)?.signal,
   };
+}
+
+/** A positive finite number of milliseconds (at most 2³¹ − 1, a timer's range). */
+function optionalMs(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `${name} must be a number of milliseconds, got ${typeof value}`,
+    );
+  }
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new RangeError(
+      `${name} must be a positive finite number of milliseconds, got ${value}`,
+    );
+  }
+  return Math.min(value, 2 ** 31 - 1);
 }
 
 function optionalBytes(name: string, value: unknown): number | undefined {

@@ -7,7 +7,7 @@
  * exactly one side settles it.
  *
  * Each slot is `SLOT_INTS` Int32 words and `SLOT_FLOATS` Float64 words (the
- * spare ones keep room for later fields: CPU time, usage).
+ * spare ones keep room for later fields).
  */
 
 /** A slot's state word. */
@@ -30,6 +30,8 @@ export const VerdictKind = {
   Timeout: 2,
   /** `processMemoryLimit`: the whole process was over. */
   ProcessMemory: 3,
+  /** `cpuLimit`: the tree's CPU time. */
+  Cpu: 4,
 } as const;
 /** One of `VerdictKind`'s values. */
 export type VerdictKind = typeof VerdictKind[keyof typeof VerdictKind];
@@ -60,6 +62,9 @@ const S_PEAK = 4; // highest tree RSS the watchdog saw during the job
 const S_VERDICT_LIMIT = 5;
 const S_VERDICT_OBSERVED = 6;
 const S_TIMEOUT = 7; // ms, NaN: none
+const S_CPU_LIMIT = 8; // ms of CPU time, NaN: none
+const S_CPU = 9; // ms of CPU time the tree used, at the watchdog's last reading (NaN: none)
+const S_DECIDED = 10; // epoch ms of the verdict
 const SLOT_FLOATS = 12;
 
 /** Milliseconds since the epoch, comparable across threads. */
@@ -72,6 +77,7 @@ export interface WatchedJob {
   id: number;
   timeout?: number;
   memoryLimit?: number;
+  cpuLimit?: number;
   baseBytes: number;
 }
 
@@ -80,6 +86,16 @@ export interface Verdict {
   kind: VerdictKind;
   limit: number;
   observed: number;
+}
+
+/** A verdict with what the job used until it (see `WatchSlots.verdict`). */
+export interface VerdictWithUsage extends Verdict {
+  /** From the job's start to the verdict. */
+  wallMs: number;
+  /** The tree's CPU time at the watchdog's last reading (NaN: not read). */
+  cpuMs: number;
+  /** Highest tree RSS the watchdog saw (0: none). */
+  peak: number;
 }
 
 /** Views on the shared buffer, the same on both threads. */
@@ -199,6 +215,8 @@ export class WatchSlots {
     f[this.#float(slot, S_MEMORY_LIMIT)] = job.memoryLimit ?? NaN;
     f[this.#float(slot, S_BASE)] = job.baseBytes;
     f[this.#float(slot, S_PEAK)] = 0;
+    f[this.#float(slot, S_CPU_LIMIT)] = job.cpuLimit ?? NaN;
+    f[this.#float(slot, S_CPU)] = NaN;
     Atomics.store(this.#ints, this.#int(slot, S_JOB), job.id);
     // The state last: the watchdog reads the fields only once it sees Running.
     Atomics.store(this.#ints, this.#int(slot, S_STATE), State.Running);
@@ -223,6 +241,7 @@ export class WatchSlots {
     const f = this.#floats;
     f[this.#float(slot, S_VERDICT_LIMIT)] = verdict.limit;
     f[this.#float(slot, S_VERDICT_OBSERVED)] = verdict.observed;
+    f[this.#float(slot, S_DECIDED)] = epochMs();
     Atomics.store(this.#ints, this.#int(slot, S_VERDICT), verdict.kind);
     return Atomics.compareExchange(
       this.#ints,
@@ -233,12 +252,15 @@ export class WatchSlots {
   }
 
   /** The verdict of a slot in state Verdict. */
-  verdict(slot: number): Verdict {
+  verdict(slot: number): VerdictWithUsage {
     const f = this.#floats;
     return {
       kind: Atomics.load(this.#ints, this.#int(slot, S_VERDICT)) as VerdictKind,
       limit: f[this.#float(slot, S_VERDICT_LIMIT)],
       observed: f[this.#float(slot, S_VERDICT_OBSERVED)],
+      wallMs: f[this.#float(slot, S_DECIDED)] - f[this.#float(slot, S_STARTED)],
+      cpuMs: f[this.#float(slot, S_CPU)],
+      peak: f[this.#float(slot, S_PEAK)],
     };
   }
 
@@ -270,6 +292,19 @@ export class WatchSlots {
   notePeak(slot: number, bytes: number): void {
     const i = this.#float(slot, S_PEAK);
     if (bytes > this.#floats[i]) this.#floats[i] = bytes;
+  }
+
+  cpuLimit(slot: number): number {
+    return this.#floats[this.#float(slot, S_CPU_LIMIT)];
+  }
+
+  /** CPU ms the job's tree used at the watchdog's last reading (NaN: none yet). */
+  cpuUsed(slot: number): number {
+    return this.#floats[this.#float(slot, S_CPU)];
+  }
+
+  noteCpu(slot: number, ms: number): void {
+    this.#floats[this.#float(slot, S_CPU)] = ms;
   }
 
   descendants(slot: number): number {

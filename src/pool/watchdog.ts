@@ -5,8 +5,15 @@
  * and the slots it shares with it (watch_slots.ts). The thread is unref'd
  * (it never keeps the host alive) and ends at `stop()`.
  */
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { type Verdict, type WatchedJob, WatchSlots } from "./watch_slots.ts";
+import { mayRead } from "./permissions.ts";
+import {
+  type VerdictWithUsage,
+  type WatchedJob,
+  WatchSlots,
+} from "./watch_slots.ts";
 
 // Next to this module, with its extension: watchdog_thread.js in the npm
 // package's compiled JavaScript, watchdog_thread.ts from the sources.
@@ -22,7 +29,7 @@ export class Watchdog {
    */
   static tickMs = 1;
   readonly #slots: WatchSlots;
-  readonly #thread: Worker;
+  readonly #thread: Worker | undefined;
   readonly #exited: Promise<void>;
   readonly #free: number[] = [];
   #error: Error | undefined;
@@ -31,36 +38,49 @@ export class Watchdog {
   /** Called when the watchdog stopped the job `job` of `slot` (its verdict is in the slot). */
   onVerdict: (slot: number, job: number) => void = () => {};
 
-  /** A watchdog for up to `capacity` workers at once. */
-  constructor(capacity: number, processMemoryLimit: number | undefined) {
+  /**
+   * A watchdog for up to `capacity` workers at once. It reads /proc only
+   * where `readsProc` (Deno opens /proc files only under -A, and would
+   * otherwise ask).
+   */
+  constructor(
+    capacity: number,
+    processMemoryLimit: number | undefined,
+    readsProc: boolean,
+  ) {
     this.#slots = new WatchSlots(capacity);
     if (processMemoryLimit !== undefined) {
       this.#slots.processLimit = processMemoryLimit;
     }
     for (let slot = capacity - 1; slot >= 0; slot--) this.#free.push(slot);
-    this.#thread = new Worker(
-      threadUrl,
-      {
-        workerData: {
-          buffer: this.#slots.buffer,
-          count: capacity,
-          tickMs: Watchdog.tickMs,
-        },
+    if (!mayRead(threadUrl)) {
+      // A Deno host that may not read the library's files (its static
+      // imports needed no read permission, a thread's entry does).
+      const dir = dirname(fileURLToPath(threadUrl));
+      this.#error = new Error(
+        `the watchdog thread cannot start: this Deno host may not read ${threadUrl.href}; run it with --allow-read=${dir} (or -A)`,
+      );
+      this.#exited = this.up = Promise.resolve();
+      return;
+    }
+    const thread = this.#thread = new Worker(threadUrl, {
+      workerData: {
+        buffer: this.#slots.buffer,
+        count: capacity,
+        tickMs: Watchdog.tickMs,
+        readsProc,
       },
-    );
-    this.#thread.unref();
+    });
+    thread.unref();
     this.#exited = new Promise((resolve) => {
-      this.#thread.once("exit", () => resolve());
+      thread.once("exit", () => resolve());
     });
     this.up = new Promise((resolve) => {
-      this.#thread.on(
-        "message",
-        (message: "up" | { slot: number; job: number }) => {
-          if (message === "up") resolve();
-          else this.onVerdict(message.slot, message.job);
-        },
-      );
-      this.#thread.on("error", (error: Error) => {
+      thread.on("message", (message: "up" | { slot: number; job: number }) => {
+        if (message === "up") resolve();
+        else this.onVerdict(message.slot, message.job);
+      });
+      thread.on("error", (error: Error) => {
         this.#error = error;
         resolve();
       });
@@ -68,7 +88,10 @@ export class Watchdog {
     });
   }
 
-  /** Why the thread died, if it did: limits are then not watched. */
+  /**
+   * Why the thread died or could not start, if so: limits are then not
+   * watched (the pool keeps timeouts on its main thread).
+   */
   get error(): Error | undefined {
     return this.#error;
   }
@@ -101,13 +124,18 @@ export class Watchdog {
    * Takes the job of `slot` back from the watchdog, or returns the verdict
    * with which the watchdog took it (and killed the worker) first.
    */
-  claim(slot: number): Verdict | undefined {
+  claim(slot: number): VerdictWithUsage | undefined {
     return this.#slots.claim(slot) ? undefined : this.#slots.verdict(slot);
   }
 
   /** Highest tree RSS the watchdog saw during the job of `slot`. */
   peak(slot: number): number {
     return this.#slots.peak(slot);
+  }
+
+  /** CPU ms the job of `slot` used at the watchdog's last reading (NaN: none). */
+  cpuUsed(slot: number): number {
+    return this.#slots.cpuUsed(slot);
   }
 
   /** Descendants of the worker of `slot` at the watchdog's last scan. */
@@ -118,7 +146,7 @@ export class Watchdog {
   /** Ends the thread and waits for it. Idempotent. */
   async stop(): Promise<void> {
     this.#slots.stop();
-    this.#thread.ref(); // keep the host alive until it has gone
+    this.#thread?.ref(); // keep the host alive until it has gone
     await this.#exited;
   }
 }

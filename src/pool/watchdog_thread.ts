@@ -9,15 +9,18 @@
 import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
+import { CpuClock, cpuMsOf, MS_PER_TICK } from "./cpu_time.ts";
 import { killTree, TreeSampler } from "./process_tree.ts";
 import { ResidentReader } from "./rss_watch.ts";
 import { epochMs, State, VerdictKind, WatchSlots } from "./watch_slots.ts";
 
-const { buffer, count, tickMs } = workerData as {
+const { buffer, count, tickMs, readsProc } = workerData as {
   buffer: SharedArrayBuffer;
   count: number;
   /** Milliseconds between two samples while jobs run (1). */
   tickMs: number;
+  /** Whether /proc may be read (for usage and CPU limits; memory limits need it). */
+  readsProc: boolean;
 };
 const slots = new WatchSlots(count, buffer);
 const host = new ResidentReader(process.pid);
@@ -33,9 +36,58 @@ function samplerFor(slot: number, pid: number): TreeSampler {
   return sampler;
 }
 
+/** One CPU clock per watched slot, with the job it was started for. */
+const clocks: (CpuClock | undefined)[] = new Array(count);
+const clockPids = new Int32Array(count);
+const clockJobs = new Int32Array(count);
+/** Samples per slot, and how often one reads the CPU time without a cpuLimit. */
+const cpuSamples = new Int32Array(count);
+const USAGE_CPU_EVERY = 8;
+
+/** Starts counting the CPU time of the job of `slot` if it is new. */
+function clockFor(slot: number, pid: number): CpuClock {
+  let clock = clocks[slot];
+  if (clock === undefined || clockPids[slot] !== pid) {
+    clock?.close();
+    clock = clocks[slot] = new CpuClock(pid);
+    clockPids[slot] = pid;
+    clockJobs[slot] = 0;
+  }
+  const job = slots.jobId(slot);
+  if (clockJobs[slot] !== job) {
+    clock.start(!Number.isNaN(slots.cpuLimit(slot)));
+    clockJobs[slot] = job;
+  }
+  return clock;
+}
+
+/**
+ * CPU ms of the job's tree since its start: the worker's, and the whole time
+ * of each descendant (started during the job: a worker that kept one is
+ * replaced) at the last scan. Ended descendants count through the
+ * `cutime` of the process that waited for them.
+ */
+function treeCpuMs(slot: number, pid: number): number | undefined {
+  const clock = clockFor(slot, pid);
+  let own = clock.usedMs();
+  if (own === undefined) return undefined;
+  // Within two ticks of the limit (ticks may lag by one), to the ns.
+  if (own + 2 * MS_PER_TICK >= slots.cpuLimit(slot)) {
+    own = Math.max(own, clock.preciseMs());
+  }
+  let total = own;
+  for (const child of samplers[slot]?.descendants ?? []) {
+    total += cpuMsOf(child) ?? 0;
+  }
+  slots.noteCpu(slot, total);
+  return total;
+}
+
 function drop(slot: number): void {
   samplers[slot]?.close();
   samplers[slot] = undefined;
+  clocks[slot]?.close();
+  clocks[slot] = undefined;
 }
 
 /** Takes the job of `slot` with this verdict, then kills its worker's tree. */
@@ -46,6 +98,7 @@ function stop(
   limit: number,
   observed: number,
 ): void {
+  if (readsProc && kind !== VerdictKind.Cpu) treeCpuMs(slot, pid); // its usage
   const job = slots.jobId(slot);
   if (!slots.decide(slot, { kind, limit, observed })) return;
   killTree(pid);
@@ -59,7 +112,7 @@ function tick(): void {
   const processLimit = slots.processLimit;
   const watchProcess = !Number.isNaN(processLimit);
   let total = watchProcess ? host.read() ?? 0 : 0;
-  const running: number[] = [];
+  const watched: number[] = [];
   for (let slot = 0; slot < count; slot++) {
     const state = slots.state(slot);
     if (state !== State.Alive && state !== State.Running) {
@@ -69,6 +122,7 @@ function tick(): void {
     const pid = slots.pid(slot);
     let limit = NaN;
     if (state === State.Running) {
+      if (readsProc) clockFor(slot, pid); // the job's CPU counts from here
       const started = slots.started(slot);
       if (now >= slots.deadline(slot)) {
         stop(
@@ -82,21 +136,33 @@ function tick(): void {
       }
       limit = slots.memoryLimit(slot);
     }
-    if (Number.isNaN(limit) && !watchProcess) continue;
+    // Running jobs are sampled for their usage too, where /proc may be read.
+    const running = state === State.Running && readsProc;
+    if (Number.isNaN(limit) && !watchProcess && !running) continue;
     const bytes = samplerFor(slot, pid).residentBytes();
     if (bytes === undefined) continue; // it exited; the main thread reports
     slots.setDescendants(slot, samplers[slot]!.descendants.length);
     total += bytes;
     if (state !== State.Running) continue;
     slots.notePeak(slot, bytes);
+    // Every sample under a cpuLimit; else now and then, for the usage of a
+    // job the main thread stops (a token): a few µs saved per job and tick.
+    const cpuLimit = slots.cpuLimit(slot);
+    if (!Number.isNaN(cpuLimit) || ++cpuSamples[slot] % USAGE_CPU_EVERY === 0) {
+      const used = treeCpuMs(slot, pid) ?? 0;
+      if (used > cpuLimit) {
+        stop(slot, pid, VerdictKind.Cpu, cpuLimit, used);
+        continue;
+      }
+    }
     const growth = bytes - slots.baseBytes(slot);
     if (growth > limit) stop(slot, pid, VerdictKind.Memory, limit, growth);
-    else running.push(slot);
+    else watched.push(slot);
   }
-  if (!watchProcess || running.length === 0) return;
+  if (!watchProcess || watched.length === 0) return;
   slots.processPeak = Math.max(slots.processPeak, total);
   if (total <= processLimit) return;
-  for (const slot of running) {
+  for (const slot of watched) {
     stop(slot, slots.pid(slot), VerdictKind.ProcessMemory, processLimit, total);
   }
 }

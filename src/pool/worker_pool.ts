@@ -7,10 +7,10 @@
  */
 import { availableParallelism } from "node:os";
 import { LimitExceeded } from "../limit_exceeded.ts";
-import type { Result } from "../result.ts";
 import { cancellation, type Token } from "../token.ts";
+import type { PoolResult, PoolUsage } from "../usage.ts";
 import { descendantsOf, peakBytesOf } from "./process_tree.ts";
-import type { WireError, WorkerMessage } from "./protocol.ts";
+import type { WireError, WorkerMessage, WorkerUsage } from "./protocol.ts";
 import type { WorkerPermissions } from "./permissions.ts";
 import { checkPoolOptions, checkRun } from "./run_checks.ts";
 import {
@@ -19,7 +19,8 @@ import {
   isHeapCapExit,
   spawnCommand,
 } from "./spawn_command.ts";
-import { type Verdict, VerdictKind } from "./watch_slots.ts";
+import { canReadResidentMemory } from "./rss_watch.ts";
+import { VerdictKind, type VerdictWithUsage } from "./watch_slots.ts";
 import { Watchdog } from "./watchdog.ts";
 import { WorkerProcess } from "./worker_process.ts";
 
@@ -85,6 +86,13 @@ export interface RunLimits {
   allocationLimit?: number;
   /** Milliseconds the task may run, from the moment a worker starts it (queueing excluded). */
   timeout?: number;
+  /**
+   * Milliseconds of CPU time (user + system) the task's process tree may
+   * use: the worker and every process the task starts. Preemptive on every
+   * runtime (kind "cpu"); a task that awaits uses almost none. Needs /proc
+   * (Linux), and on Deno a host run with -A.
+   */
+  cpuLimit?: number;
   /** Aborting it stops the task (kind "token"). */
   signal?: AbortSignal;
   /** Cancelling it stops the task (kind "token"). */
@@ -97,14 +105,19 @@ interface Job {
   memoryLimit?: number;
   allocationLimit?: number;
   timeout?: number;
+  cpuLimit?: number;
   signal?: AbortSignal;
-  resolve(result: Result<unknown>): void;
+  resolve(result: PoolResult<unknown>): void;
   reject(error: Error): void;
   worker?: WorkerProcess;
   id: number;
   startBytes: number;
-  /** Whether the watchdog watches it (it has a timeout or memory limits). */
+  /** Whether the watchdog watches it (it has a timeout, CPU or memory limits). */
   armed: boolean;
+  /** `performance.now()` when it was sent to its worker. */
+  sentAt: number;
+  /** A timeout kept on the main thread where the watchdog could not start. */
+  timer?: ReturnType<typeof setTimeout>;
   onAbort?: () => void;
   done: boolean;
 }
@@ -177,7 +190,11 @@ export class WorkerPool {
     this.#processMemoryLimit = checked.processMemoryLimit;
     this.#denoWorker = checked.denoWorker;
     this.#heapCap = heapCapFor(this.#memoryLimit ?? this.#processMemoryLimit);
-    this.#watchdog = new Watchdog(this.#size, this.#processMemoryLimit);
+    this.#watchdog = new Watchdog(
+      this.#size,
+      this.#processMemoryLimit,
+      canReadResidentMemory(),
+    );
     this.#watchdog.onVerdict = (slot, id) => {
       const job = this.#running.get(id);
       if (job?.worker?.slot !== slot) return; // settled meanwhile
@@ -225,18 +242,22 @@ export class WorkerPool {
     exportName: string,
     args: unknown[] = [],
     limits: RunLimits = {},
-  ): Promise<Result<T>> {
+  ): Promise<PoolResult<T>> {
     let job: Job;
     try {
       job = this.#makeJob(exportName, args, limits);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<Result<T>>((resolve, reject) => {
-      job.resolve = resolve as (r: Result<unknown>) => void;
+    return new Promise<PoolResult<T>>((resolve, reject) => {
+      job.resolve = resolve as (r: PoolResult<unknown>) => void;
       job.reject = reject;
       if (job.signal?.aborted) {
-        return this.#finish(job, { ok: false, error: tokenError(job.signal) });
+        return this.#finish(job, {
+          ok: false,
+          error: tokenError(job.signal),
+          usage: notRun(),
+        });
       }
       if (job.signal) {
         job.onAbort = () => this.#interrupt(job, tokenError(job.signal!));
@@ -287,6 +308,7 @@ export class WorkerPool {
       id: this.#nextId++,
       startBytes: 0,
       armed: false,
+      sentAt: 0,
       done: false,
     };
   }
@@ -383,9 +405,17 @@ export class WorkerPool {
       worker.tasksRun++;
       this.#running.set(job.id, job);
       const watchesMemory = this.#watchesMemory(job);
-      job.armed = job.timeout !== undefined || watchesMemory;
-      if (job.armed) {
-        if (this.#watchdog.error) {
+      // A job the pool may stop is watched, for its limits and for the
+      // usage it reports when stopped; others report their own.
+      job.armed = job.timeout !== undefined || watchesMemory ||
+        job.cpuLimit !== undefined || job.signal !== undefined;
+      if (job.armed && this.#watchdog.error) {
+        job.armed = false;
+        if (!watchesMemory && job.cpuLimit === undefined) {
+          // No thread (a Deno host that may not read it; see watchdog.ts):
+          // the timeout is kept here, and holds while this thread is free.
+          if (job.timeout !== undefined) this.#keepTimeout(job);
+        } else {
           this.#idle.unshift(worker);
           this.#fail(
             job,
@@ -396,23 +426,25 @@ export class WorkerPool {
           );
           continue;
         }
+      }
+      if (job.armed) {
         // Before the send: the watchdog knows the job before it can start.
         this.#watchdog.arm(worker.slot, {
           id: job.id,
           timeout: job.timeout,
           memoryLimit: job.memoryLimit,
-          baseBytes: job.startBytes,
+          cpuLimit: job.cpuLimit,
+          baseBytes: worker.freshBytes,
         });
       }
+      job.sentAt = performance.now();
       worker.send({
         t: "run",
         id: job.id,
         exportName: job.exportName,
         args: job.args,
         allocationLimit: job.allocationLimit,
-        peakAbove: !watchesMemory || !worker.reportsPeaks
-          ? undefined
-          : job.memoryLimit === undefined
+        peakAbove: job.memoryLimit === undefined || !worker.reportsPeaks
           ? Infinity
           : job.startBytes + job.memoryLimit,
       });
@@ -426,17 +458,59 @@ export class WorkerPool {
   }
 
   /** Takes `job` back from the watchdog; the watchdog's verdict if it stopped the job first. */
-  #claim(job: Job): LimitExceeded | undefined {
+  #claim(job: Job): VerdictWithUsage | undefined {
+    if (job.timer !== undefined) clearTimeout(job.timer);
+    job.timer = undefined;
     if (!job.armed) return undefined;
     job.armed = false;
-    const verdict = this.#watchdog.claim(job.worker!.slot);
-    return verdict && this.#fromVerdict(verdict);
+    return this.#watchdog.claim(job.worker!.slot);
   }
 
-  #fromVerdict(verdict: Verdict): LimitExceeded {
-    return verdict.kind === VerdictKind.Timeout
-      ? new LimitExceeded("timeout", verdict.limit, verdict.observed)
-      : new LimitExceeded("memory", verdict.limit, verdict.observed);
+  /** A verdict of the watchdog as the run's result. */
+  #verdictResult(job: Job, verdict: VerdictWithUsage): PoolResult<unknown> {
+    const kind = verdict.kind === VerdictKind.Timeout
+      ? "timeout"
+      : verdict.kind === VerdictKind.Cpu
+      ? "cpu"
+      : "memory";
+    return {
+      ok: false,
+      error: new LimitExceeded(kind, verdict.limit, verdict.observed),
+      usage: {
+        wallMs: verdict.wallMs,
+        cpuMs: verdict.cpuMs,
+        peakMemory: this.#peakMemory(job.worker!, verdict.peak),
+      },
+    };
+  }
+
+  /**
+   * A job's usage measured from here, for a job this thread stops (a token,
+   * a timeout kept here): the watchdog's last readings when it watched the
+   * job (read before the job is claimed), else NaN.
+   */
+  #hostUsage(job: Job, cpuMs: number, peak: number): PoolUsage {
+    if (!job.worker) return notRun();
+    return {
+      wallMs: performance.now() - job.sentAt,
+      cpuMs,
+      peakMemory: this.#peakMemory(job.worker, peak),
+    };
+  }
+
+  /** Growth of `worker`'s tree at `peak` bytes over its fresh size (NaN: not measured). */
+  #peakMemory(worker: WorkerProcess, peak: number): number {
+    return peak > 0 ? Math.max(0, peak - worker.freshBytes) : NaN;
+  }
+
+  /** Keeps `job`'s timeout with a timer of this thread (no watchdog thread). */
+  #keepTimeout(job: Job): void {
+    const timeout = job.timeout!;
+    job.timer = setTimeout(() => {
+      job.timer = undefined;
+      const observed = performance.now() - job.sentAt;
+      this.#interrupt(job, new LimitExceeded("timeout", timeout, observed));
+    }, timeout);
   }
 
   #onMessage(worker: WorkerProcess, message: WorkerMessage): void {
@@ -444,48 +518,79 @@ export class WorkerPool {
     const job = this.#running.get(message.id);
     if (!job || job.done || job.worker !== worker) return;
     const slot = worker.slot;
-    const hadDescendants = job.armed && this.#watchdog.descendants(slot) > 0;
-    const watchdogPeak = job.armed ? this.#watchdog.peak(slot) : 0;
+    const watched = job.armed;
+    const hadDescendants = watched && this.#watchdog.descendants(slot) > 0;
+    const watchdogPeak = watched ? this.#watchdog.peak(slot) : 0;
+    const watchdogCpu = watched ? this.#watchdog.cpuUsed(slot) : NaN;
     const verdict = this.#claim(job);
-    if (verdict) return this.#interrupt(job, verdict);
+    if (verdict) return this.#stop(job, this.#verdictResult(job, verdict));
+    const usage = (peak: number): PoolUsage =>
+      this.#workerUsage(worker, message.usage, watchdogCpu, peak);
+    const reportedPeak = message.usage.peak ?? 0;
     if (message.t === "limit") {
       // The engine interrupted the task in the worker; an async task may
       // still have work pending there, so the worker is replaced.
-      this.#interrupt(
-        job,
-        new LimitExceeded(message.kind, message.limit, message.observed),
-      );
+      this.#stop(job, {
+        ok: false,
+        error: new LimitExceeded(message.kind, message.limit, message.observed),
+        usage: usage(Math.max(watchdogPeak, reportedPeak)),
+      });
       return;
     }
+    const watchesMemory = this.#watchesMemory(job);
     // The worker's own peak bounds what it holds now, and spares a /proc
     // read on this thread; without it, one reading serves the check at
     // settlement and the recycling decision.
-    const resident = this.#watchesMemory(job) && message.peak === undefined
+    const resident = watchesMemory && !worker.reportsPeaks
       ? worker.residentBytes() ?? 0
       : 0;
+    let peak = Math.max(watchdogPeak, resident, reportedPeak);
     if (job.memoryLimit !== undefined) {
       // Checked at settlement too, against the peak since the task started
       // (the worker's high-water mark, when it reports one): a task may
       // cross its limit between two samples, and then give the memory back,
       // return or throw.
-      let peak = Math.max(watchdogPeak, resident, message.peak ?? 0);
       if (hadDescendants) peak = Math.max(peak, this.#treePeak(worker));
       const growth = peak - job.startBytes;
       if (growth > job.memoryLimit) {
-        this.#interrupt(
-          job,
-          new LimitExceeded("memory", job.memoryLimit, growth),
-        );
+        this.#stop(job, {
+          ok: false,
+          error: new LimitExceeded("memory", job.memoryLimit, growth),
+          usage: usage(peak),
+        });
         return;
       }
     }
     if (message.t === "value") {
-      this.#finish(job, { ok: true, value: message.value });
+      this.#finish(job, { ok: true, value: message.value, usage: usage(peak) });
     } else if (message.t === "threw") this.#fail(job, fromWire(message.error));
     // Processes the task left running would be charged to the next task.
     if (hadDescendants) this.#retire(worker);
     else if (resident > 0) this.#release(worker, resident, true);
-    else this.#release(worker, message.peak ?? 0, false);
+    else this.#release(worker, watchesMemory ? reportedPeak : 0, false);
+  }
+
+  /**
+   * The usage of a task its worker settled: the worker's own measures, with
+   * the CPU time of the descendants the watchdog saw, and the tree's `peak`.
+   */
+  #workerUsage(
+    worker: WorkerProcess,
+    measured: WorkerUsage,
+    watchdogCpu: number,
+    peak: number,
+  ): PoolUsage {
+    const usage: PoolUsage = {
+      wallMs: measured.wallMs,
+      // Both are lower bounds: the worker's own (to the µs, with the
+      // processes it waited for) and the watchdog's (with live descendants).
+      cpuMs: Number.isNaN(watchdogCpu)
+        ? measured.cpuMs
+        : Math.max(measured.cpuMs, watchdogCpu),
+      peakMemory: Math.max(0, peak - worker.freshBytes),
+    };
+    if (measured.allocated !== undefined) usage.allocated = measured.allocated;
+    return usage;
   }
 
   /** Reads how much `worker` kept over its fresh size. */
@@ -545,15 +650,27 @@ export class WorkerPool {
   }
 
   /**
-   * A limit was reached: settle `{ ok: false }` and kill the worker if the
-   * task was running. If the watchdog stopped the task first, its verdict
-   * is the result.
+   * This thread stops `job` (a token, a timeout kept here): `{ ok: false }`
+   * with `error`, or the watchdog's verdict if it stopped the job first.
    */
   #interrupt(job: Job, error: LimitExceeded): void {
     if (job.done) return;
+    const slot = job.worker?.slot ?? -1;
+    const peak = job.armed ? this.#watchdog.peak(slot) : 0;
+    const cpuMs = job.armed ? this.#watchdog.cpuUsed(slot) : NaN;
+    const verdict = this.#claim(job);
+    this.#stop(
+      job,
+      verdict
+        ? this.#verdictResult(job, verdict)
+        : { ok: false, error, usage: this.#hostUsage(job, cpuMs, peak) },
+    );
+  }
+
+  /** Settles `job` with `result`, and kills its worker if it was running. */
+  #stop(job: Job, result: PoolResult<unknown>): void {
     const worker = job.worker;
-    error = this.#claim(job) ?? error;
-    this.#finish(job, { ok: false, error });
+    this.#finish(job, result);
     if (worker) this.#retire(worker);
     else {
       const i = this.#queue.indexOf(job);
@@ -570,13 +687,14 @@ export class WorkerPool {
     const job = [...this.#running.values()].find((j) => j.worker === worker);
     if (job) {
       const peak = job.armed ? this.#watchdog.peak(worker.slot) : 0;
+      const cpuMs = job.armed ? this.#watchdog.cpuUsed(worker.slot) : NaN;
       // Killed by the watchdog at a limit: its verdict is the result.
       const verdict = this.#claim(job);
       // Else an exit we did not ask for: a crash, or V8's heap cap (Deno,
       // Node), which is set above the memory limit.
       const limit = job.memoryLimit ?? this.#processMemoryLimit;
       const outOfHeap = isHeapCapExit(exit);
-      if (verdict) this.#finish(job, { ok: false, error: verdict });
+      if (verdict) this.#finish(job, this.#verdictResult(job, verdict));
       else if (outOfHeap && limit !== undefined) {
         this.#finish(job, {
           ok: false,
@@ -585,6 +703,7 @@ export class WorkerPool {
             limit,
             Math.max(0, peak - job.startBytes),
           ),
+          usage: this.#hostUsage(job, cpuMs, peak),
         });
       } else {
         this.#fail(
@@ -598,7 +717,7 @@ export class WorkerPool {
     this.#retire(worker);
   }
 
-  #finish(job: Job, result: Result<unknown>): void {
+  #finish(job: Job, result: PoolResult<unknown>): void {
     if (job.done) return;
     this.#settle(job);
     job.resolve(result);
@@ -616,6 +735,11 @@ export class WorkerPool {
     if (job.armed) this.#claim(job); // a pending run failed: watch it no more
     if (job.onAbort) job.signal!.removeEventListener("abort", job.onAbort);
   }
+}
+
+/** The usage of a run that never started (stopped while queued). */
+function notRun(): PoolUsage {
+  return { wallMs: 0, cpuMs: 0, peakMemory: 0 };
 }
 
 function tokenError(signal: AbortSignal): LimitExceeded {

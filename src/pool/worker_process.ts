@@ -90,7 +90,7 @@ export class WorkerProcess {
     this.ready = new Promise((resolve, reject) => {
       const first = (message: WorkerMessage) => {
         if (message.t === "ready") {
-          this.freshBytes = this.residentBytes() ?? 0;
+          this.freshBytes = this.residentBytes() ?? message.rss;
           this.reportsPeaks = message.peaks;
           this.loaded = true;
           this.#child.on("message", (m: WorkerMessage) => this.onMessage(m));

@@ -14,6 +14,7 @@ import {
   hostConfigurationFlags,
   parseDenoCommandLine,
 } from "../../../src/pool/deno_flags.ts";
+import { withoutUsage } from "../fixture.ts";
 
 const MOD = new URL("../../../mod.ts", import.meta.url).href;
 
@@ -108,7 +109,7 @@ test(
       for (const cwd of [dir, tmpdir()]) {
         const out = runHost(cwd, ["-A"], host);
         assert.deepEqual(
-          out.result,
+          withoutUsage(out.result as { usage?: { wallMs?: unknown } }),
           { ok: true, value: "hello you" },
           JSON.stringify(out),
         );
@@ -144,7 +145,7 @@ test(
         { memoryLimit: 64 * 2 ** 20 },
       );
       assert.deepEqual(
-        out.result,
+        withoutUsage(out.result as { usage?: { wallMs?: unknown } }),
         { ok: true, value: "hi from elsewhere, you" },
         JSON.stringify(out),
       );
@@ -194,7 +195,7 @@ test(
         host,
       );
       assert.deepEqual(
-        reading.result,
+        withoutUsage(reading.result as { usage?: { wallMs?: unknown } }),
         { ok: true, value: "hello you" },
         JSON.stringify(reading),
       );
@@ -203,7 +204,7 @@ test(
       ) {
         const out = runHost(dir, flags, host, { denoConfig });
         assert.deepEqual(
-          out.result,
+          withoutUsage(out.result as { usage?: { wallMs?: unknown } }),
           { ok: true, value: "hello you" },
           JSON.stringify(out),
         );

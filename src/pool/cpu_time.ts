@@ -1,0 +1,203 @@
+/**
+ * CPU time of processes on Linux, from `/proc/PID/stat`: fields 14–17
+ * (utime, stime, cutime, cstime), in clock ticks of 10 ms (`CLK_TCK` is 100
+ * on Linux), for all of a process's threads, living and ended, and for the
+ * children it waited for. A thread's own `/proc/PID/task/TID/schedstat`
+ * gives its time in nanoseconds: the watchdog adds it where ticks are too
+ * coarse for a limit (see `CpuClock`).
+ */
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+} from "node:fs";
+
+/** Milliseconds per clock tick of /proc/PID/stat (`CLK_TCK` = 100). */
+export const MS_PER_TICK = 10;
+
+/** Reads one /proc file again and again through one open file (`pread` at offset 0). */
+class ProcFile {
+  #fd: number | undefined;
+  readonly #buffer: Uint8Array;
+
+  constructor(path: string, size: number) {
+    this.#buffer = new Uint8Array(size);
+    try {
+      this.#fd = openSync(path, "r");
+    } catch {
+      this.#fd = undefined;
+    }
+  }
+
+  /** The file's text now, or undefined once it is gone. */
+  read(): string | undefined {
+    if (this.#fd === undefined) return undefined;
+    try {
+      const n = readSync(this.#fd, this.#buffer, 0, this.#buffer.length, 0);
+      return new TextDecoder().decode(this.#buffer.subarray(0, n));
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+/** A process's CPU time from its stat line, in ms: its own, and that of the children it waited for. */
+export interface ProcessCpu {
+  ownMs: number;
+  childrenMs: number;
+}
+
+/** Parses a /proc/PID/stat line (the command, field 2, may hold spaces and parentheses). */
+export function parseStat(text: string): ProcessCpu | undefined {
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is field 3 (state): utime is field 14.
+  const ticks = fields.slice(11, 15).map(Number);
+  if (ticks.length < 4 || ticks.some(Number.isNaN)) return undefined;
+  return {
+    ownMs: (ticks[0] + ticks[1]) * MS_PER_TICK,
+    childrenMs: (ticks[2] + ticks[3]) * MS_PER_TICK,
+  };
+}
+
+/** CPU time of process `pid` and of the children it waited for, in ms; undefined if it is gone. */
+export function cpuMsOf(pid: number): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const cpu = parseStat(text);
+  return cpu && cpu.ownMs + cpu.childrenMs;
+}
+
+/**
+ * CPU time of the children this process waited for (`cutime` + `cstime` of
+ * /proc/self/stat), to 10 ms; 0 where /proc cannot be read. Used in the
+ * worker, whose own time `process.cpuUsage()` gives to the microsecond.
+ * Reading the line costs about 15 µs (the kernel sums every thread's time
+ * for it), so the worker reads it only after tasks long enough to have
+ * started and waited for a process (`last` is the previous reading).
+ */
+export class WaitedChildren {
+  readonly #stat = new ProcFile("/proc/self/stat", 1024);
+  /** Milliseconds at the last reading. */
+  last = this.ms();
+
+  /** Milliseconds so far (also kept in `last`). */
+  ms(): number {
+    const text = this.#stat.read();
+    this.last = (text === undefined ? undefined : parseStat(text))
+      ?.childrenMs ?? 0;
+    return this.last;
+  }
+}
+
+/**
+ * CPU time one worker process spends from a starting point, read again and
+ * again (by the watchdog): its stat line in ticks, and its main thread's
+ * schedstat in nanoseconds. A task's JavaScript runs on the main thread, so
+ * for a task that computes, the nanoseconds are the precise part, and the
+ * ticks catch the rest (other threads, waited-for children) to 10 ms:
+ * `usedMs()` is the larger of the two differences from the start, both
+ * lower bounds of the time used.
+ */
+export class CpuClock {
+  readonly #pid: number;
+  readonly #stat: ProcFile;
+  readonly #schedstat: ProcFile;
+  #ticksStart = NaN;
+  #mainStart = NaN;
+  /** Each thread's nanoseconds at the start, for `preciseMs()`. */
+  #threadsStart: Map<string, number> | undefined;
+  #precise = 0;
+
+  constructor(pid: number) {
+    this.#pid = pid;
+    this.#stat = new ProcFile(`/proc/${pid}/stat`, 1024);
+    this.#schedstat = new ProcFile(`/proc/${pid}/task/${pid}/schedstat`, 128);
+  }
+
+  /** Every live thread's nanoseconds now (tens of µs a thread: not for every sample). */
+  #threads(): Map<string, number> {
+    const times = new Map<string, number>();
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${this.#pid}/task`);
+    } catch {
+      return times;
+    }
+    for (const tid of tids) {
+      try {
+        const text = readFileSync(
+          `/proc/${this.#pid}/task/${tid}/schedstat`,
+          "utf8",
+        );
+        times.set(tid, Number(text.split(" ")[0]));
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return times;
+  }
+
+  /**
+   * Milliseconds used since `start()` by all the process's threads, to the
+   * nanosecond (threads that ended meanwhile are missed; the larger of this
+   * and every earlier reading). Costly: for readings near a limit.
+   */
+  preciseMs(): number {
+    if (this.#threadsStart === undefined) return this.#precise;
+    let ns = 0;
+    for (const [tid, now] of this.#threads()) {
+      ns += now - (this.#threadsStart.get(tid) ?? 0);
+    }
+    this.#precise = Math.max(this.#precise, ns / 1e6);
+    return this.#precise;
+  }
+
+  #ticksMs(): number | undefined {
+    const stat = this.#stat.read();
+    const cpu = stat === undefined ? undefined : parseStat(stat);
+    return cpu && cpu.ownMs + cpu.childrenMs;
+  }
+
+  #mainMs(): number {
+    const text = this.#schedstat.read();
+    return text === undefined ? NaN : Number(text.split(" ")[0]) / 1e6;
+  }
+
+  /** Starts counting from now; with `precise`, so that `preciseMs()` can be read. */
+  start(precise: boolean): void {
+    this.#ticksStart = this.#ticksMs() ?? NaN;
+    this.#mainStart = this.#mainMs();
+    this.#threadsStart = precise ? this.#threads() : undefined;
+    this.#precise = 0;
+  }
+
+  /** Milliseconds used since `start()`, or undefined once the process is gone. */
+  usedMs(): number | undefined {
+    const ticks = this.#ticksMs();
+    if (ticks === undefined) return undefined;
+    // Two readings in whole ticks differ by up to a tick more than the time
+    // between them: take a tick off, never to stop a task early.
+    const byTicks = ticks - this.#ticksStart - MS_PER_TICK;
+    const byMain = this.#mainMs() - this.#mainStart;
+    return Math.max(
+      Number.isNaN(byTicks) ? 0 : byTicks,
+      Number.isNaN(byMain) ? 0 : byMain,
+    );
+  }
+
+  close(): void {
+    this.#stat.close();
+    this.#schedstat.close();
+  }
+}

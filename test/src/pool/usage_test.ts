@@ -1,0 +1,266 @@
+/**
+ * Usage on every pool result (wall time, CPU time, peak memory, allocations)
+ * and CPU-time limits, each checked against what the task measured of
+ * itself from inside, or a process's own report.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isBun, test } from "../../harness.ts";
+import { LimitExceeded, type PoolUsage } from "../../../mod.ts";
+import { WorkerPool } from "../../../src/pool/worker_pool.ts";
+import { eventually, MiB, processExists } from "./helpers.ts";
+
+const TASKS = new URL("./fixtures/usage_tasks.ts", import.meta.url);
+/** The watchdog's CPU readings are to 10 ms for all but the worker's main thread. */
+const TICK_MS = 10;
+
+function checkUsageShape(usage: PoolUsage | undefined): PoolUsage {
+  assert.ok(usage, "the result has no usage");
+  for (const field of ["wallMs", "cpuMs", "peakMemory"] as const) {
+    assert.equal(typeof usage[field], "number", `usage.${field}`);
+    assert.ok(usage[field] >= 0, `usage.${field} = ${usage[field]}`);
+  }
+  if (isBun) assert.ok(!("allocated" in usage), "allocated is absent on Bun");
+  return usage;
+}
+
+function limitError(r: { ok: boolean; error?: unknown }): LimitExceeded {
+  assert.equal(r.ok, false, "expected { ok: false }");
+  assert.ok(r.error instanceof LimitExceeded, `got ${r.error}`);
+  return r.error;
+}
+
+let files = 0;
+function tempFile(): { path: string; done(): void } {
+  const path = join(tmpdir(), `memlimits-usage-${process.pid}-${files++}`);
+  return {
+    path,
+    done: () => {
+      rmSync(path, { force: true });
+      rmSync(`${path}.new`, { force: true });
+    },
+  };
+}
+
+test("usage: a computing task's cpuMs and wallMs match what it measured of itself", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  await pool.run("sleep", [1]); // warm
+  for (const ms of [5, 200]) {
+    const r = await pool.run<{ cpuMs: number; wallMs: number }>(
+      "computeFor",
+      [ms],
+    );
+    assert.equal(r.ok, true);
+    if (!r.ok) return;
+    const usage = checkUsageShape(r.usage);
+    const own = r.value;
+    // The pool's figure includes the task's own, and little else (the
+    // call, and the worker's other threads, to one tick).
+    assert.ok(usage.cpuMs >= own.cpuMs, `${usage.cpuMs} < ${own.cpuMs}`);
+    assert.ok(
+      usage.cpuMs <= own.cpuMs * 1.1 + TICK_MS,
+      `cpuMs ${usage.cpuMs} for ${own.cpuMs} measured in the task`,
+    );
+    assert.ok(usage.wallMs >= own.wallMs, `${usage.wallMs} < ${own.wallMs}`);
+    assert.ok(
+      usage.wallMs <= own.wallMs + 50,
+      `${usage.wallMs} vs ${own.wallMs}`,
+    );
+  }
+});
+
+test("usage: an awaiting task has its wall time and almost no CPU time", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const r = await pool.run("sleep", [300]);
+  assert.equal(r.ok, true);
+  const usage = checkUsageShape(r.usage);
+  assert.ok(usage.wallMs >= 299 && usage.wallMs < 600, `${usage.wallMs}`);
+  assert.ok(usage.cpuMs < 60, `cpuMs ${usage.cpuMs} for a 300 ms timer`);
+});
+
+test("usage: peakMemory holds a held allocation, with and without a memoryLimit, and is what memoryLimit is compared with", async () => {
+  const size = 96 * MiB;
+  for (const options of [{ size: 1 }, { size: 1, memoryLimit: 512 * MiB }]) {
+    await using pool = new WorkerPool(TASKS, options);
+    const r = await pool.run("holdFor", [size, 50]);
+    assert.equal(r.ok, true);
+    const usage = checkUsageShape(r.usage);
+    // The worker's growth over its fresh size: what it held, less pages
+    // freed since it started that the allocation reused (a few MiB on Node).
+    assert.ok(
+      usage.peakMemory >= size - 8 * MiB,
+      `peakMemory ${usage.peakMemory / MiB} MiB for ${size / MiB} MiB held`,
+    );
+    assert.ok(
+      usage.peakMemory <= size + 48 * MiB,
+      `peakMemory ${usage.peakMemory / MiB} MiB for ${size / MiB} MiB held`,
+    );
+    // As a memoryLimit, the peak lets the task run; well below, it does not.
+    await using limited = new WorkerPool(TASKS, {
+      size: 1,
+      memoryLimit: Math.ceil(usage.peakMemory * 1.25),
+    });
+    assert.equal((await limited.run("holdFor", [size, 50])).ok, true);
+    const below = await limited.run("holdFor", [size, 50], {
+      memoryLimit: Math.floor(size / 2),
+    });
+    const error = limitError(below);
+    assert.equal(error.kind, "memory");
+    const stopped = checkUsageShape(below.usage);
+    assert.ok(stopped.peakMemory >= size / 2, `${stopped.peakMemory}`);
+  }
+});
+
+test("usage: allocated counts the task's allocations where the runtime counts them, and is absent on Bun", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const r = await pool.run("allocateObjects", [200_000]);
+  assert.equal(r.ok, true);
+  const usage = checkUsageShape(r.usage);
+  if (isBun) return;
+  // 200 000 objects and strings: several MB on the JS heap.
+  assert.ok(usage.allocated! >= 200_000 * 16, `allocated ${usage.allocated}`);
+  assert.ok(usage.allocated! < 200 * MiB, `allocated ${usage.allocated}`);
+});
+
+test("usage: results the pool stops carry usage (timeout, token, memoryLimit)", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const { path, done } = tempFile();
+  try {
+    const timedOut = await pool.run("computeReporting", [path], {
+      timeout: 300,
+    });
+    assert.equal(limitError(timedOut).kind, "timeout");
+    const usage = checkUsageShape(timedOut.usage);
+    assert.ok(usage.wallMs >= 300, `wallMs ${usage.wallMs}`);
+    // At least what the task had reported before it was killed, less a tick.
+    const reported = Number(readFileSync(path, "utf8"));
+    assert.ok(
+      usage.cpuMs >= reported - 2 * TICK_MS,
+      `${usage.cpuMs} < ${reported}`,
+    );
+    // Cancelled while it runs (not while queued behind the replacement of
+    // the timed-out worker).
+    assert.ok(await eventually(() => pool.idleCount === 1));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const before = performance.now();
+    const cancelled = await pool.run("sleep", [5000], {
+      signal: controller.signal,
+    });
+    const elapsed = performance.now() - before;
+    assert.equal(limitError(cancelled).kind, "token");
+    const c = checkUsageShape(cancelled.usage);
+    // From the moment its worker started it (after the replacement for
+    // the timed-out task was up).
+    assert.ok(c.wallMs > 0 && c.wallMs <= elapsed, `wallMs ${c.wallMs}`);
+    assert.ok(c.cpuMs < 100, `cpuMs ${c.cpuMs}`);
+  } finally {
+    done();
+  }
+});
+
+test("cpuLimit: a task that awaits a 1 s timer under cpuLimit 100 returns { ok: true }", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const r = await pool.run("sleep", [1000], { cpuLimit: 100 });
+  assert.deepEqual([r.ok, r.ok && r.value], [true, "slept"]);
+  assert.ok(r.usage.cpuMs < 100, `cpuMs ${r.usage.cpuMs}`);
+});
+
+test("cpuLimit: a computing task is stopped within 10 % of the limit plus one sample", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  for (const limit of [50, 300]) {
+    const { path, done } = tempFile();
+    try {
+      const started = performance.now();
+      const r = await pool.run("computeReporting", [path], { cpuLimit: limit });
+      const wall = performance.now() - started;
+      const error = limitError(r);
+      assert.equal(error.kind, "cpu");
+      assert.equal(error.limit, limit);
+      // What the task itself had used when it was killed: at most the limit
+      // and 10 % (and the last millisecond it did not get to report).
+      const reported = Number(readFileSync(path, "utf8"));
+      const bound = limit * 1.1 + 1 + SAMPLE_SLACK_MS;
+      assert.ok(
+        reported <= bound,
+        `task used ${reported} ms of CPU under cpuLimit ${limit} (wall ${
+          wall.toFixed(0)
+        } ms)`,
+      );
+      assert.ok(
+        error.observed! > limit && error.observed! <= bound,
+        `observed ${error.observed}`,
+      );
+      assert.ok(
+        reported >= limit * 0.9 - TICK_MS,
+        `stopped early: ${reported}`,
+      );
+      assert.equal(r.usage.cpuMs, error.observed);
+    } finally {
+      done();
+    }
+  }
+});
+
+test("cpuLimit: the CPU time of a process the task starts counts, and it dies with the task", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const { path, done } = tempFile();
+  try {
+    const r = await pool.run("childComputes", [path], { cpuLimit: 200 });
+    const error = limitError(r);
+    assert.equal(error.kind, "cpu");
+    assert.ok(
+      error.observed! > 200 &&
+        error.observed! < 200 * 1.1 + TICK_MS + SAMPLE_SLACK_MS,
+      `observed ${error.observed}`,
+    );
+    const child = Number(readFileSync(path, "utf8"));
+    assert.ok(await eventually(() => !processExists(child)), "the child lives");
+  } finally {
+    done();
+  }
+});
+
+test("usage: the CPU time of a process the task waited for is in cpuMs", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const r = await pool.run<number>("childCounts", [300_000]);
+  assert.equal(r.ok, true);
+  if (!r.ok) return;
+  const shell = r.value; // the shell's own report, to 10 ms
+  assert.ok(shell >= 100, `the shell used only ${shell} ms`);
+  assert.ok(r.usage.cpuMs >= shell - TICK_MS, `${r.usage.cpuMs} < ${shell}`);
+  assert.ok(
+    r.usage.cpuMs <= shell * 1.1 + 3 * TICK_MS + 20,
+    `${r.usage.cpuMs} for ${shell}`,
+  );
+});
+
+test("cpuLimit: bad values are refused with the parameter named, and nothing runs", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  await assert.rejects(
+    pool.run("sleep", [1], { cpuLimit: "100" as unknown as number }),
+    (e: Error) =>
+      e instanceof TypeError &&
+      /limits\.cpuLimit must be a number of milliseconds, got string/.test(
+        e.message,
+      ),
+  );
+  for (const bad of [0, -1, NaN, Infinity]) {
+    await assert.rejects(
+      pool.run("sleep", [1], { cpuLimit: bad }),
+      (e: Error) =>
+        e instanceof RangeError &&
+        /limits\.cpuLimit must be a positive finite number of milliseconds/
+          .test(e.message),
+    );
+  }
+  assert.equal(pool.idleCount + (pool.workerCount - pool.idleCount), 1);
+});
+
+/**
+ * One sample of the watchdog: it samples every millisecond, but on this
+ * shared machine a sample may come late by some milliseconds.
+ */
+const SAMPLE_SLACK_MS = 10;
