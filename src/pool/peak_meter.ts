@@ -6,7 +6,9 @@
  * also carry a mark the reset does not clear: one left by an exited thread).
  * Resetting costs a few µs, so it is skipped when the mark has not risen by
  * more than `SLACK_BYTES` since the last reset: the next peak is then at
- * most that much above the truth. Used inside worker processes
+ * most that much above the truth. Linux keeps `maxRSS` across `execve`, so a
+ * worker forked by a big host starts with the host's mark, which no reset
+ * clears: then every peak is read from `VmHWM`. Used inside worker processes
  * (worker_main.ts).
  */
 import { openSync, readFileSync, writeSync } from "node:fs";
@@ -20,10 +22,13 @@ export class PeakMeter {
   #base = Infinity;
   /** The last mark read, bytes. */
   #last = Infinity;
+  /** Whether `maxRSS` carries a mark from before `execve` (the forking host's). */
+  #inherited = false;
 
   constructor() {
     try {
       this.#fd = openSync("/proc/self/clear_refs", "w");
+      this.#inherited = maxRss() > highWaterMark() + SLACK_BYTES;
       this.reset();
     } catch {
       this.#fd = undefined; // refused here: the host falls back to its samples
@@ -42,7 +47,7 @@ export class PeakMeter {
     }
     try {
       writeSync(this.#fd, RESET);
-      this.#base = this.#last = maxRss();
+      this.#base = this.#last = this.#mark();
     } catch {
       this.#fd = undefined;
     }
@@ -56,13 +61,23 @@ export class PeakMeter {
   /** Peak resident bytes since the last reset, exact when above `above`; undefined if unknown. */
   peak(above: number): number | undefined {
     if (this.#fd === undefined) return undefined;
-    const bound = this.#last = maxRss();
-    if (bound <= above) return bound;
-    const kb = /VmHWM:\s+(\d+) kB/.exec(
-      readFileSync("/proc/self/status", "utf8"),
-    )?.[1];
-    return kb === undefined ? bound : Number(kb) * 1024;
+    const bound = this.#last = this.#mark();
+    if (bound <= above || this.#inherited) return bound;
+    return highWaterMark();
   }
+
+  /** The mark: `maxRSS` (cheap), or `VmHWM` where `maxRSS` is inherited. */
+  #mark(): number {
+    return this.#inherited ? highWaterMark() : maxRss();
+  }
+}
+
+/** `VmHWM` of this process, bytes: the mark since its `execve` or last reset. */
+function highWaterMark(): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(
+    readFileSync("/proc/self/status", "utf8"),
+  )?.[1];
+  return Number(kb) * 1024;
 }
 
 function maxRss(): number {
