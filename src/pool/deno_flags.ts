@@ -109,6 +109,18 @@ export function hostCommandLine(): HostCommandLine | undefined {
   return cachedHost ?? undefined;
 }
 
+/** Deno's permission kinds, in the order of its flags. */
+export const PERMISSION_KINDS = [
+  "read",
+  "write",
+  "net",
+  "env",
+  "sys",
+  "run",
+  "ffi",
+  "import",
+] as const;
+
 /**
  * Whether the host may have been started with `-A`: every permission is
  * granted, in full or but for some `--deny-*` entries. The /proc read, which
@@ -117,18 +129,7 @@ export function hostCommandLine(): HostCommandLine | undefined {
 function allowAllPassed(): boolean {
   const deno = denoNamespace();
   if (!deno) return false;
-  for (
-    const name of [
-      "read",
-      "write",
-      "net",
-      "env",
-      "sys",
-      "run",
-      "ffi",
-      "import",
-    ] as const
-  ) {
+  for (const name of PERMISSION_KINDS) {
     if (deno.permissions.querySync({ name }).state !== "granted") return false;
   }
   return true;

@@ -13,7 +13,11 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { denoNamespace, hostCommandLine } from "./deno_flags.ts";
+import {
+  denoNamespace,
+  hostCommandLine,
+  PERMISSION_KINDS,
+} from "./deno_flags.ts";
 
 /** One permission's setting in a `WorkerPermissionsObject`. */
 export type WorkerPermissionValue =
@@ -68,16 +72,7 @@ export interface WorkerPermissionsObject {
 export type WorkerPermissions = "inherit" | "none" | WorkerPermissionsObject;
 
 type Kind = keyof WorkerPermissionsObject;
-const KINDS: readonly Kind[] = [
-  "read",
-  "write",
-  "net",
-  "env",
-  "sys",
-  "run",
-  "ffi",
-  "import",
-];
+const KINDS: readonly Kind[] = PERMISSION_KINDS;
 
 /** The descriptor field `Deno.permissions.querySync` takes for each kind. */
 const FIELD: Record<Kind, string> = {
