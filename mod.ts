@@ -38,11 +38,8 @@ export type { Result, Task } from "./src/result.ts";
 export type { PoolResult, PoolUsage, Usage, UsageResult } from "./src/usage.ts";
 export { Token } from "./src/token.ts";
 export { GiB, KiB, MiB } from "./src/units.ts";
-export {
-  type RunLimits,
-  WorkerPool,
-  type WorkerPoolOptions,
-} from "./src/pool/worker_pool.ts";
+export { WorkerPool } from "./src/pool/worker_pool.ts";
+export type { RunLimits, WorkerPoolOptions } from "./src/pool/pool_options.ts";
 export type {
   WorkerPermissions,
   WorkerPermissionsObject,

@@ -135,15 +135,6 @@ function query(descriptor: { name: string; [field: string]: string }) {
   return denoNamespace()!.permissions.querySync(descriptor);
 }
 
-/**
- * Whether this host may read the file at `url` without asking (always off
- * Deno, and for a URL that is not a file:).
- */
-export function mayRead(url: URL): boolean {
-  if (!denoNamespace() || url.protocol !== "file:") return true;
-  return granted("read", fileURLToPath(url));
-}
-
 function granted(kind: Kind, entry: string): boolean {
   try {
     const status = query({ name: kind, [FIELD[kind]]: entry });

@@ -5,10 +5,7 @@
  * and the slots it shares with it (watch_slots.ts). The thread is unref'd
  * (it never keeps the host alive) and ends at `stop()`.
  */
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { mayRead } from "./permissions.ts";
 import {
   type VerdictWithUsage,
   type WatchedJob,
@@ -29,7 +26,7 @@ export class Watchdog {
    */
   static tickMs = 1;
   readonly #slots: WatchSlots;
-  readonly #thread: Worker | undefined;
+  readonly #thread: Worker;
   readonly #exited: Promise<void>;
   readonly #free: number[] = [];
   #error: Error | undefined;
@@ -53,16 +50,6 @@ export class Watchdog {
       this.#slots.processLimit = processMemoryLimit;
     }
     for (let slot = capacity - 1; slot >= 0; slot--) this.#free.push(slot);
-    if (!mayRead(threadUrl)) {
-      // A Deno host that may not read the library's files (its static
-      // imports needed no read permission, a thread's entry does).
-      const dir = dirname(fileURLToPath(threadUrl));
-      this.#error = new Error(
-        `the watchdog thread cannot start: this Deno host may not read ${threadUrl.href}; run it with --allow-read=${dir} (or -A)`,
-      );
-      this.#exited = this.up = Promise.resolve();
-      return;
-    }
     const thread = this.#thread = new Worker(threadUrl, {
       workerData: {
         buffer: this.#slots.buffer,
@@ -89,8 +76,9 @@ export class Watchdog {
   }
 
   /**
-   * Why the thread died or could not start, if so: limits are then not
-   * watched (the pool keeps timeouts on its main thread).
+   * Why the thread died, if it did (it should not): the runs it would watch
+   * then fail with this error. A Deno host that may not read the thread's
+   * module is refused before (`checkPoolPermissions`).
    */
   get error(): Error | undefined {
     return this.#error;
@@ -146,7 +134,7 @@ export class Watchdog {
   /** Ends the thread and waits for it. Idempotent. */
   async stop(): Promise<void> {
     this.#slots.stop();
-    this.#thread?.ref(); // keep the host alive until it has gone
+    this.#thread.ref(); // keep the host alive until it has gone
     await this.#exited;
   }
 }

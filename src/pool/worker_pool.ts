@@ -7,11 +7,11 @@
  */
 import { availableParallelism } from "node:os";
 import { LimitExceeded } from "../limit_exceeded.ts";
-import { cancellation, type Token } from "../token.ts";
+import { cancellation } from "../token.ts";
 import type { PoolResult, PoolUsage } from "../usage.ts";
 import { descendantsOf, peakBytesOf } from "./process_tree.ts";
-import type { WireError, WorkerMessage, WorkerUsage } from "./protocol.ts";
-import type { WorkerPermissions } from "./permissions.ts";
+import type { WireError, WorkerMessage } from "./protocol.ts";
+import type { RunLimits, WorkerPoolOptions } from "./pool_options.ts";
 import { checkPoolOptions, checkRun } from "./run_checks.ts";
 import {
   type DenoWorkerSettings,
@@ -20,84 +20,15 @@ import {
   spawnCommand,
 } from "./spawn_command.ts";
 import { canReadResidentMemory } from "./rss_watch.ts";
-import { VerdictKind, type VerdictWithUsage } from "./watch_slots.ts";
+import {
+  notRun,
+  settledUsage,
+  stoppedUsage,
+  verdictResult,
+} from "./run_usage.ts";
+import type { VerdictWithUsage } from "./watch_slots.ts";
 import { Watchdog } from "./watchdog.ts";
 import { WorkerProcess } from "./worker_process.ts";
-
-/**
- * Options of a `WorkerPool`.
- *
- * @example
- * ```ts
- * import { MiB, type WorkerPoolOptions } from "./mod.ts";
- * const options: WorkerPoolOptions = { size: 2, memoryLimit: 256 * MiB };
- * ```
- */
-export interface WorkerPoolOptions {
-  /** Worker processes kept warm. Default: the available parallelism. */
-  size?: number;
-  /**
-   * Bytes of memory a task may add while it runs: the growth of its worker's
-   * process tree (the worker and every process the task started) in
-   * resident memory over the worker's fresh size, at its peak. Applies to
-   * every run; a run may lower it, not raise it.
-   */
-  memoryLimit?: number;
-  /**
-   * Bytes of resident memory for the whole process: the host plus all its
-   * workers and their descendants. When exceeded, every running task is
-   * stopped with kind "memory".
-   */
-  processMemoryLimit?: number;
-  /**
-   * Deno: the config file (deno.json or deno.jsonc; a path or a file: URL)
-   * the workers run with, in place of the host's. Needed only where the
-   * pool cannot find out the host's own (see docs/workers.md,
-   * "Configuration and permissions on Deno"). Ignored on Bun.
-   */
-  denoConfig?: string | URL;
-  /**
-   * Deno: the workers' permissions. `"inherit"` (the default): the host's
-   * own; `"none"`; or an object in the shape of `Deno.PermissionOptionsObject`
-   * whose entries may only narrow the host's (a TypeError names an entry
-   * that would widen them). On Bun, which has no permission model, anything
-   * but `"inherit"` is refused with a TypeError.
-   */
-  permissions?: WorkerPermissions;
-}
-
-/**
- * Limits of one `WorkerPool.run`.
- *
- * @example
- * ```ts
- * import { MiB, type RunLimits } from "./mod.ts";
- * const limits: RunLimits = { memoryLimit: 64 * MiB, timeout: 1000 };
- * ```
- */
-export interface RunLimits {
-  /** Bytes the task's process tree may add while it runs; at most the pool's `memoryLimit`. */
-  memoryLimit?: number;
-  /**
-   * Bytes the task may allocate, counted inside the worker (not on Bun, which
-   * has no allocation counter). Enforced at the task's `checkpoint()` calls,
-   * while it awaits, and when it settles: not preemptive for synchronous code.
-   */
-  allocationLimit?: number;
-  /** Milliseconds the task may run, from the moment a worker starts it (queueing excluded). */
-  timeout?: number;
-  /**
-   * Milliseconds of CPU time (user + system) the task's process tree may
-   * use: the worker and every process the task starts. Preemptive on every
-   * runtime (kind "cpu"); a task that awaits uses almost none. Needs /proc
-   * (Linux), and on Deno a host run with -A.
-   */
-  cpuLimit?: number;
-  /** Aborting it stops the task (kind "token"). */
-  signal?: AbortSignal;
-  /** Cancelling it stops the task (kind "token"). */
-  token?: Token;
-}
 
 interface Job {
   exportName: string;
@@ -116,8 +47,6 @@ interface Job {
   armed: boolean;
   /** `performance.now()` when it was sent to its worker. */
   sentAt: number;
-  /** A timeout kept on the main thread where the watchdog could not start. */
-  timer?: ReturnType<typeof setTimeout>;
   onAbort?: () => void;
   done: boolean;
 }
@@ -410,22 +339,15 @@ export class WorkerPool {
       job.armed = job.timeout !== undefined || watchesMemory ||
         job.cpuLimit !== undefined || job.signal !== undefined;
       if (job.armed && this.#watchdog.error) {
-        job.armed = false;
-        if (!watchesMemory && job.cpuLimit === undefined) {
-          // No thread (a Deno host that may not read it; see watchdog.ts):
-          // the timeout is kept here, and holds while this thread is free.
-          if (job.timeout !== undefined) this.#keepTimeout(job);
-        } else {
-          this.#idle.unshift(worker);
-          this.#fail(
-            job,
-            new Error(
-              `the WorkerPool's watchdog thread failed: ${this.#watchdog.error.message}`,
-              { cause: this.#watchdog.error },
-            ),
-          );
-          continue;
-        }
+        this.#idle.unshift(worker);
+        this.#fail(
+          job,
+          new Error(
+            `the WorkerPool's watchdog thread failed: ${this.#watchdog.error.message}`,
+            { cause: this.#watchdog.error },
+          ),
+        );
+        continue;
       }
       if (job.armed) {
         // Before the send: the watchdog knows the job before it can start.
@@ -459,58 +381,15 @@ export class WorkerPool {
 
   /** Takes `job` back from the watchdog; the watchdog's verdict if it stopped the job first. */
   #claim(job: Job): VerdictWithUsage | undefined {
-    if (job.timer !== undefined) clearTimeout(job.timer);
-    job.timer = undefined;
     if (!job.armed) return undefined;
     job.armed = false;
     return this.#watchdog.claim(job.worker!.slot);
   }
 
-  /** A verdict of the watchdog as the run's result. */
-  #verdictResult(job: Job, verdict: VerdictWithUsage): PoolResult<unknown> {
-    const kind = verdict.kind === VerdictKind.Timeout
-      ? "timeout"
-      : verdict.kind === VerdictKind.Cpu
-      ? "cpu"
-      : "memory";
-    return {
-      ok: false,
-      error: new LimitExceeded(kind, verdict.limit, verdict.observed),
-      usage: {
-        wallMs: verdict.wallMs,
-        cpuMs: verdict.cpuMs,
-        peakMemory: this.#peakMemory(job.worker!, verdict.peak),
-      },
-    };
-  }
-
-  /**
-   * A job's usage measured from here, for a job this thread stops (a token,
-   * a timeout kept here): the watchdog's last readings when it watched the
-   * job (read before the job is claimed), else NaN.
-   */
-  #hostUsage(job: Job, cpuMs: number, peak: number): PoolUsage {
+  /** The usage of `job`, stopped by this thread (see `stoppedUsage`). */
+  #stoppedUsage(job: Job, cpuMs: number, peak: number): PoolUsage {
     if (!job.worker) return notRun();
-    return {
-      wallMs: performance.now() - job.sentAt,
-      cpuMs,
-      peakMemory: this.#peakMemory(job.worker, peak),
-    };
-  }
-
-  /** Growth of `worker`'s tree at `peak` bytes over its fresh size (NaN: not measured). */
-  #peakMemory(worker: WorkerProcess, peak: number): number {
-    return peak > 0 ? Math.max(0, peak - worker.freshBytes) : NaN;
-  }
-
-  /** Keeps `job`'s timeout with a timer of this thread (no watchdog thread). */
-  #keepTimeout(job: Job): void {
-    const timeout = job.timeout!;
-    job.timer = setTimeout(() => {
-      job.timer = undefined;
-      const observed = performance.now() - job.sentAt;
-      this.#interrupt(job, new LimitExceeded("timeout", timeout, observed));
-    }, timeout);
+    return stoppedUsage(job.sentAt, cpuMs, peak, job.worker.freshBytes);
   }
 
   #onMessage(worker: WorkerProcess, message: WorkerMessage): void {
@@ -523,9 +402,11 @@ export class WorkerPool {
     const watchdogPeak = watched ? this.#watchdog.peak(slot) : 0;
     const watchdogCpu = watched ? this.#watchdog.cpuUsed(slot) : NaN;
     const verdict = this.#claim(job);
-    if (verdict) return this.#stop(job, this.#verdictResult(job, verdict));
+    if (verdict) {
+      return this.#stop(job, verdictResult(verdict, job.worker!.freshBytes));
+    }
     const usage = (peak: number): PoolUsage =>
-      this.#workerUsage(worker, message.usage, watchdogCpu, peak);
+      settledUsage(message.usage, watchdogCpu, peak, worker.freshBytes);
     const reportedPeak = message.usage.peak ?? 0;
     if (message.t === "limit") {
       // The engine interrupted the task in the worker; an async task may
@@ -568,29 +449,6 @@ export class WorkerPool {
     if (hadDescendants) this.#retire(worker);
     else if (resident > 0) this.#release(worker, resident, true);
     else this.#release(worker, watchesMemory ? reportedPeak : 0, false);
-  }
-
-  /**
-   * The usage of a task its worker settled: the worker's own measures, with
-   * the CPU time of the descendants the watchdog saw, and the tree's `peak`.
-   */
-  #workerUsage(
-    worker: WorkerProcess,
-    measured: WorkerUsage,
-    watchdogCpu: number,
-    peak: number,
-  ): PoolUsage {
-    const usage: PoolUsage = {
-      wallMs: measured.wallMs,
-      // Both are lower bounds: the worker's own (to the µs, with the
-      // processes it waited for) and the watchdog's (with live descendants).
-      cpuMs: Number.isNaN(watchdogCpu)
-        ? measured.cpuMs
-        : Math.max(measured.cpuMs, watchdogCpu),
-      peakMemory: Math.max(0, peak - worker.freshBytes),
-    };
-    if (measured.allocated !== undefined) usage.allocated = measured.allocated;
-    return usage;
   }
 
   /** Reads how much `worker` kept over its fresh size. */
@@ -650,8 +508,9 @@ export class WorkerPool {
   }
 
   /**
-   * This thread stops `job` (a token, a timeout kept here): `{ ok: false }`
-   * with `error`, or the watchdog's verdict if it stopped the job first.
+   * This thread stops `job` (a token, or the watchdog's word that it did):
+   * `{ ok: false }` with `error`, or the watchdog's verdict if it stopped
+   * the job first.
    */
   #interrupt(job: Job, error: LimitExceeded): void {
     if (job.done) return;
@@ -662,8 +521,8 @@ export class WorkerPool {
     this.#stop(
       job,
       verdict
-        ? this.#verdictResult(job, verdict)
-        : { ok: false, error, usage: this.#hostUsage(job, cpuMs, peak) },
+        ? verdictResult(verdict, job.worker!.freshBytes)
+        : { ok: false, error, usage: this.#stoppedUsage(job, cpuMs, peak) },
     );
   }
 
@@ -694,8 +553,9 @@ export class WorkerPool {
       // Node), which is set above the memory limit.
       const limit = job.memoryLimit ?? this.#processMemoryLimit;
       const outOfHeap = isHeapCapExit(exit);
-      if (verdict) this.#finish(job, this.#verdictResult(job, verdict));
-      else if (outOfHeap && limit !== undefined) {
+      if (verdict) {
+        this.#finish(job, verdictResult(verdict, job.worker!.freshBytes));
+      } else if (outOfHeap && limit !== undefined) {
         this.#finish(job, {
           ok: false,
           error: new LimitExceeded(
@@ -703,7 +563,7 @@ export class WorkerPool {
             limit,
             Math.max(0, peak - job.startBytes),
           ),
-          usage: this.#hostUsage(job, cpuMs, peak),
+          usage: this.#stoppedUsage(job, cpuMs, peak),
         });
       } else {
         this.#fail(
@@ -735,11 +595,6 @@ export class WorkerPool {
     if (job.armed) this.#claim(job); // a pending run failed: watch it no more
     if (job.onAbort) job.signal!.removeEventListener("abort", job.onAbort);
   }
-}
-
-/** The usage of a run that never started (stopped while queued). */
-function notRun(): PoolUsage {
-  return { wallMs: 0, cpuMs: 0, peakMemory: 0 };
 }
 
 function tokenError(signal: AbortSignal): LimitExceeded {
