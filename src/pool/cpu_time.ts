@@ -182,6 +182,15 @@ export class CpuClock {
     this.#precise = 0;
   }
 
+  /**
+   * Makes `preciseMs()` readable from now on, if it is not: it then misses
+   * what the threads used between `start()` and now (a weaker lower bound,
+   * which `usedMs()` does not depend on).
+   */
+  startPrecise(): void {
+    this.#threadsStart ??= this.#threads();
+  }
+
   /** Milliseconds used since `start()`, or undefined once the process is gone. */
   usedMs(): number | undefined {
     const ticks = this.#ticksMs();

@@ -63,14 +63,16 @@ export function descendantsOf(pid: number, allThreads = true): number[] {
  * Kills `pid`'s whole tree with SIGKILL: the group `pid` leads is stopped,
  * the tree is listed (a killed parent's children would be handed to init and
  * lost), then the group is killed, then every listed descendant (those that
- * left the group).
- * Safe from any thread; never throws.
+ * left the group). `whileStopped` runs while the group is frozen (the
+ * watchdog reads the tree's CPU time then: it cannot grow under the reading).
+ * Safe from any thread; never throws (unless `whileStopped` does).
  */
-export function killTree(pid: number): void {
+export function killTree(pid: number, whileStopped?: () => void): void {
   // Frozen first, so that nothing in the group allocates on while the tree
   // is listed (a scan reads a file per thread and may take a few ms).
   signal(-pid, "SIGSTOP");
   const descendants = descendantsOf(pid);
+  whileStopped?.();
   killGroup(pid); // the worker and the descendants still in its group
   for (const child of descendants) signal(child);
 }

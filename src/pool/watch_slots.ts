@@ -52,6 +52,8 @@ const S_PID = 1;
 const S_JOB = 2;
 const S_VERDICT = 3;
 const S_DESCENDANTS = 4; // descendants at the watchdog's last scan
+const S_READY = 5; // 1 once the worker loaded its module (idle from then on, between jobs)
+const S_RUNS = 6; // jobs armed in this slot since its worker was assigned
 const SLOT_INTS = 8;
 // Slot, Float64 words.
 const S_DEADLINE = 0; // epoch ms, NaN: none
@@ -195,7 +197,29 @@ export class WatchSlots {
   assign(slot: number, pid: number): void {
     Atomics.store(this.#ints, this.#int(slot, S_PID), pid);
     Atomics.store(this.#ints, this.#int(slot, S_DESCENDANTS), 0);
+    Atomics.store(this.#ints, this.#int(slot, S_READY), 0);
+    Atomics.store(this.#ints, this.#int(slot, S_RUNS), 0);
     Atomics.store(this.#ints, this.#int(slot, S_STATE), State.Alive);
+  }
+
+  /**
+   * Main thread: the worker of `slot` loaded its module and waits for jobs,
+   * so that the watchdog may read its CPU clock while it is idle (see
+   * watchdog_thread.ts).
+   */
+  markReady(slot: number): void {
+    Atomics.store(this.#ints, this.#int(slot, S_READY), 1);
+    this.wake();
+  }
+
+  /** Whether the worker of `slot` loaded its module. */
+  isReady(slot: number): boolean {
+    return Atomics.load(this.#ints, this.#int(slot, S_READY)) === 1;
+  }
+
+  /** Jobs armed in `slot` since its worker was assigned. */
+  runs(slot: number): number {
+    return Atomics.load(this.#ints, this.#int(slot, S_RUNS));
   }
 
   /** Main thread: the worker is gone (killed by us, or its exit was seen). */
@@ -218,6 +242,7 @@ export class WatchSlots {
     f[this.#float(slot, S_CPU_LIMIT)] = job.cpuLimit ?? NaN;
     f[this.#float(slot, S_CPU)] = NaN;
     Atomics.store(this.#ints, this.#int(slot, S_JOB), job.id);
+    Atomics.add(this.#ints, this.#int(slot, S_RUNS), 1);
     // The state last: the watchdog reads the fields only once it sees Running.
     Atomics.store(this.#ints, this.#int(slot, S_STATE), State.Running);
     this.wake();

@@ -97,6 +97,11 @@ export class Watchdog {
     return slot;
   }
 
+  /** The worker of `slot` loaded its module and waits for jobs. */
+  ready(slot: number): void {
+    this.#slots.markReady(slot);
+  }
+
   /** The worker of `slot` is gone; its slot is free again. */
   remove(slot: number): void {
     this.#slots.release(slot);

@@ -40,25 +40,67 @@ function samplerFor(slot: number, pid: number): TreeSampler {
 const clocks: (CpuClock | undefined)[] = new Array(count);
 const clockPids = new Int32Array(count);
 const clockJobs = new Int32Array(count);
+/**
+ * Per slot, 1 while its clock holds a start read while the worker was idle
+ * and ready, with `slots.runs()` at that moment: the next job's CPU counts
+ * from there, not from the watchdog's first sight of it, which on a loaded
+ * machine can come tens of ms after the job started.
+ */
+const idleStart = new Uint8Array(count);
+const idleStartRuns = new Int32Array(count);
 /** Samples per slot, and how often one reads the CPU time without a cpuLimit. */
 const cpuSamples = new Int32Array(count);
 const USAGE_CPU_EVERY = 8;
 
-/** Starts counting the CPU time of the job of `slot` if it is new. */
-function clockFor(slot: number, pid: number): CpuClock {
+/** The CPU clock of the worker `pid` of `slot`, made anew for a new worker. */
+function clockOf(slot: number, pid: number): CpuClock {
   let clock = clocks[slot];
   if (clock === undefined || clockPids[slot] !== pid) {
     clock?.close();
     clock = clocks[slot] = new CpuClock(pid);
     clockPids[slot] = pid;
     clockJobs[slot] = 0;
+    idleStart[slot] = 0;
   }
+  return clock;
+}
+
+/** Starts counting the CPU time of the job of `slot` if it is new. */
+function clockFor(slot: number, pid: number): CpuClock {
+  const clock = clockOf(slot, pid);
   const job = slots.jobId(slot);
   if (clockJobs[slot] !== job) {
-    clock.start(!Number.isNaN(slots.cpuLimit(slot)));
+    const precise = !Number.isNaN(slots.cpuLimit(slot));
+    // Read while idle, and no job ran unseen since: it counts from there.
+    if (idleStart[slot] === 1 && slots.runs(slot) === idleStartRuns[slot] + 1) {
+      if (precise) clock.startPrecise();
+    } else clock.start(precise);
+    idleStart[slot] = 0;
     clockJobs[slot] = job;
   }
   return clock;
+}
+
+/** Whether the idle, ready worker of `slot` has no clock start read since its last job. */
+function wantsIdleStart(slot: number): boolean {
+  return readsProc && slots.state(slot) === State.Alive &&
+    slots.isReady(slot) &&
+    (idleStart[slot] === 0 || idleStartRuns[slot] !== slots.runs(slot));
+}
+
+/** Reads the clock of the idle worker of `slot`: its next job counts from here. */
+function startIdle(slot: number): void {
+  // The count first: a job armed meanwhile makes this start late, never early.
+  idleStartRuns[slot] = slots.runs(slot);
+  clockOf(slot, slots.pid(slot)).start(false);
+  idleStart[slot] = 1;
+}
+
+function anyWantsIdleStart(): boolean {
+  for (let slot = 0; slot < count; slot++) {
+    if (wantsIdleStart(slot)) return true;
+  }
+  return false;
 }
 
 /**
@@ -84,6 +126,7 @@ function treeCpuMs(slot: number, pid: number): number | undefined {
 }
 
 function drop(slot: number): void {
+  idleStart[slot] = 0;
   samplers[slot]?.close();
   samplers[slot] = undefined;
   clocks[slot]?.close();
@@ -98,10 +141,10 @@ function stop(
   limit: number,
   observed: number,
 ): void {
-  if (readsProc && kind !== VerdictKind.Cpu) treeCpuMs(slot, pid); // its usage
   const job = slots.jobId(slot);
   if (!slots.decide(slot, { kind, limit, observed })) return;
-  killTree(pid);
+  // Its usage, read while the tree is frozen: what it used up to the kill.
+  killTree(pid, readsProc ? () => treeCpuMs(slot, pid) : undefined);
   // Settled at once if the main thread is free, else when it turns (the
   // worker's exit tells it too).
   parentPort?.postMessage({ slot, job });
@@ -120,6 +163,7 @@ function tick(): void {
       continue;
     }
     const pid = slots.pid(slot);
+    if (wantsIdleStart(slot)) startIdle(slot);
     let limit = NaN;
     if (state === State.Running) {
       if (readsProc) clockFor(slot, pid); // the job's CPU counts from here
@@ -194,7 +238,7 @@ parentPort?.postMessage("up"); // the pool sends no watched job before this
 const IDLE_TICKS_BEFORE_SLEEP = 20;
 let idleTicks = 0;
 while (!slots.stopped) {
-  if (slots.anyRunning()) {
+  if (slots.anyRunning() || anyWantsIdleStart()) {
     idleTicks = 0;
     tick();
   } else if (++idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {

@@ -267,6 +267,7 @@ export class WorkerPool {
       ([names]) => {
         this.#exports ??= new Set(names);
         if (!this.#workers.has(worker)) return;
+        this.#watchdog.ready(worker.slot);
         this.#idle.push(worker);
         this.#dispatch();
       },

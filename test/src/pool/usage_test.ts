@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isBun, test } from "../../harness.ts";
 import { LimitExceeded, type PoolUsage } from "../../../mod.ts";
+import { Watchdog } from "../../../src/pool/watchdog.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { eventually, MiB, processExists } from "./helpers.ts";
 
@@ -136,6 +137,30 @@ test("usage: peakMemory is the task's own when the host that forked the worker i
   );
 });
 
+test("usage: a stopped task's CPU time counts from its start, though the watchdog first sees it a tick later", async () => {
+  // Ticks 300 ms apart: the watchdog sees the job up to 300 ms after it
+  // started. It read the idle worker's clock before, and counts from there.
+  const tick = Watchdog.tickMs;
+  Watchdog.tickMs = 300;
+  const { path, done } = tempFile();
+  try {
+    await using pool = new WorkerPool(TASKS, { size: 1 });
+    assert.ok(await eventually(() => pool.idleCount === 1));
+    await new Promise((resolve) => setTimeout(resolve, 2 * Watchdog.tickMs));
+    const r = await pool.run("computeReporting", [path], { timeout: 700 });
+    assert.equal(limitError(r).kind, "timeout");
+    const reported = Number(readFileSync(path, "utf8"));
+    assert.ok(reported >= 100, `the task reported ${reported} ms`);
+    assert.ok(
+      r.usage.cpuMs >= reported - 2 * TICK_MS,
+      `cpuMs ${r.usage.cpuMs} for ${reported} ms the task used`,
+    );
+  } finally {
+    Watchdog.tickMs = tick;
+    done();
+  }
+});
+
 test("usage: allocated counts the task's allocations where the runtime counts them, and is absent on Bun", async () => {
   await using pool = new WorkerPool(TASKS, { size: 1 });
   const r = await pool.run("allocateObjects", [200_000]);
@@ -220,7 +245,16 @@ test("cpuLimit: a computing task is stopped within 10 % of the limit plus one sa
         reported >= limit * 0.9 - TICK_MS,
         `stopped early: ${reported}`,
       );
-      assert.equal(r.usage.cpuMs, error.observed);
+      // Usage: what it used up to the kill (read with its tree frozen), at
+      // least the reading that found the limit crossed, at most the bound.
+      assert.ok(
+        r.usage.cpuMs >= error.observed! && r.usage.cpuMs <= bound,
+        `usage.cpuMs ${r.usage.cpuMs}, observed ${error.observed}`,
+      );
+      assert.ok(
+        r.usage.cpuMs >= reported - 2 * TICK_MS,
+        `usage.cpuMs ${r.usage.cpuMs} for ${reported} ms the task used`,
+      );
     } finally {
       done();
     }
