@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `memlimits` command of the npm package (`npx memlimits …`,
- * `bunx memlimits …`): the limit-tuning calculator, the same program as
- * `deno task calc …`, with the same output and exit statuses.
+ * `bunx memlimits …`) and the `calc` export of the JSR package
+ * (`deno run jsr:@memlimits/memlimits/calc …`): the limit-tuning calculator.
+ * `npx memlimits --help` lists its commands.
  *
  * @module
  */

@@ -2,7 +2,8 @@
  * What `npm start` shows of the statistics: the calculator at work on one
  * `recommend` example and the accuracy table at the default rate. The lead's
  * main.ts calls {@linkcode printStartReport}. It runs the calculator's own
- * commands, so the numbers are those `deno task calc` prints.
+ * commands, so the numbers are those `npx memlimits` prints; its command lines
+ * are `deno task calc`, which works where `npm start` runs (the checkout).
  *
  * @module
  */
@@ -42,7 +43,8 @@ export function startReport(): string {
   const quote = (argv: string[]) =>
     argv.map((arg) => (/\s/.test(arg) ? JSON.stringify(arg) : arg)).join(" ");
   return [
-    "Choosing an allocation limit (the calculator: deno task calc <command>, or npm run calc -- <command>)",
+    "Choosing an allocation limit with the calculator: npx memlimits <command> (bunx memlimits on Bun)",
+    "where memlimits is installed; in this checkout, deno task calc <command> or npm run calc -- <command>",
     "",
     `$ deno task calc ${quote(RECOMMEND_EXAMPLE)}`,
     run(RECOMMEND_EXAMPLE),

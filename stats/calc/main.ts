@@ -1,6 +1,7 @@
 /**
- * The limit calculator's command-line entry:
- * `deno task calc <command> ...` or `npm run calc -- <command> ...`.
+ * The limit calculator's command-line entry. Installed, it is the package's
+ * `memlimits` command (`npx memlimits <command> ...`, `bunx memlimits ...`);
+ * in a checkout, `deno task calc <command> ...` or `npm run calc -- <command> ...`.
  * Uses only `node:` modules, so that it runs on Deno, Bun and Node alike.
  *
  * @module
@@ -31,16 +32,16 @@ export interface CliResult {
 }
 
 const USAGE = [
-  "Usage: deno task calc <command> [options]",
-  "       npm run calc -- <command> [options]",
-  "       npx memlimits <command> [options]   (installed; bunx memlimits on Bun,",
-  "                                            deno run jsr:@memlimits/memlimits/calc)",
+  "Usage: npx memlimits <command> [options]",
+  "       bunx memlimits <command> [options]",
+  "       deno run jsr:@memlimits/memlimits/calc <command> [options]",
+  "  (in a checkout of memlimits: deno task calc <command>, or npm run calc -- <command>)",
 ].join("\n");
 
 /** How `memlimits` is run, for a command's help (its usage line names `memlimits`). */
 const COMMAND_FORMS =
-  "  (npx memlimits or bunx memlimits installed, deno run jsr:@memlimits/memlimits/calc;\n" +
-  "   in a checkout deno task calc or npm run calc --)";
+  "  (npx memlimits or bunx memlimits; deno run jsr:@memlimits/memlimits/calc;\n" +
+  "   in a checkout of memlimits deno task calc or npm run calc --)";
 
 function optionHelp(options: readonly OptionSpec[]): string {
   const left = options.map((o) =>
@@ -75,11 +76,15 @@ const GROUPS: [Model, string][] = [
 
 function toolHelp(): string {
   return [
-    "memlimits calc: choose limits for memlimits' tasks. memlimits counts allocations exactly and",
-    "reads its meters at random instants: a limit never fires before it is reached, and what is",
-    "random is how far past it a task gets (overshoot). To choose a limit, measure what tasks use",
-    "(observed), then leave headroom for the overshoot. The memprof commands answer for OCaml's",
-    "memprof-limits, whose allocation limits sample the allocated words.",
+    "memlimits calc: choose limits for memlimits' tasks. memlimits reads its meters at random",
+    "instants: a limit never fires before it is reached, and what is random is how far past it a",
+    "task gets (overshoot). On Deno and Node >= 25 an allocation limit reads V8's exact counter of",
+    "heap allocations (ArrayBuffer contents are outside it and counted as a lower bound); on Bun",
+    "and older Node allocation limits are refused. The pool's memory, CPU and time limits work on",
+    "every runtime.",
+    "To choose a limit, measure what tasks use (observed), then leave headroom for the overshoot.",
+    "The memprof commands answer for OCaml's memprof-limits, whose allocation limits sample the",
+    "allocated words.",
     "",
     USAGE,
     "",

@@ -447,7 +447,7 @@ export function compute(
       outputField(name, value, wordSize) ?? []
     );
     const commandLine = [
-      "deno task calc",
+      "npx memlimits",
       command,
       ...given.flatMap(([name, text]) =>
         isFlag(command, name)

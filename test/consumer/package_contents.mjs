@@ -29,11 +29,15 @@ describe("npm package", () => {
         "dist/bin/memlimits.js",
         "docs/limits.md",
         "docs/statistical.md",
+        "docs/calculator/index.html",
+        "docs/calculator/calculator.js",
       ]
     ) {
       assert.ok(files.includes(file), `${file} missing from the tarball`);
     }
     assert.deepEqual(files.filter((f) => NOT_SHIPPED.test(f)), []);
+    // The page's screenshots (~300 KB) stay in git, for the README, not in the tarball.
+    assert.deepEqual(files.filter((f) => f.endsWith(".png")), []);
     // Only JavaScript and declarations: Node cannot load .ts from node_modules.
     assert.deepEqual(
       files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),

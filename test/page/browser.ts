@@ -121,7 +121,7 @@ export class Browser {
       return new Browser(child, socket, profile);
     } catch (error) {
       child.kill("SIGKILL");
-      await rm(profile, { recursive: true, force: true });
+      await removeProfile(profile);
       throw error;
     }
   }
@@ -189,13 +189,27 @@ export class Browser {
     for (const pending of this.#pending.values()) {
       pending.reject(new Error(`${pending.method}: browser closed`));
     }
-    // A helper may still be writing its last file into the profile.
-    await rm(this.#profile, {
-      recursive: true,
-      force: true,
-      maxRetries: 10,
-      retryDelay: 100,
-    });
+    await removeProfile(this.#profile);
+  }
+}
+
+/**
+ * Removes a profile folder. A helper of Chromium may still be writing its last
+ * file into it (ENOTEMPTY), for longer on a loaded machine; Deno's node:fs rm
+ * does not retry by itself (maxRetries), so the retries are ours: up to ~10 s.
+ */
+async function removeProfile(dir: string): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      await rm(dir, { recursive: true, force: true });
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 20 || (code !== "ENOTEMPTY" && code !== "EBUSY")) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 }
 

@@ -38,6 +38,13 @@ test("calc --help lists every command and the common options, exit 0", () => {
       assert.ok(run.stdout.includes(option), option);
     }
     assert.ok(run.stdout.includes("KiB, MiB, GiB"));
+    // Named first as an installed package runs it; the checkout's forms come after.
+    assert.match(run.stdout, /^Usage: npx memlimits <command> \[options\]$/m);
+    assert.match(run.stdout, /^ {7}bunx memlimits <command> \[options\]$/m);
+    assert.ok(
+      run.stdout.indexOf("npx memlimits") <
+        run.stdout.indexOf("deno task calc"),
+    );
   }
 });
 
@@ -58,6 +65,7 @@ test("calc <command> --help shows that command's options, exit 0, even with othe
     // Named as an installed package runs it; the help says how else to run it.
     assert.ok(run.stdout.includes(`Usage: memlimits ${name} `), name);
     assert.ok(run.stdout.includes("npx memlimits"), name);
+    assert.ok(run.stdout.includes("bunx memlimits"), name);
     assert.ok(run.stdout.includes("deno task calc"), name);
     for (const option of own[name]) {
       assert.ok(run.stdout.includes(option), `${name} ${option}`);
