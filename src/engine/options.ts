@@ -9,6 +9,13 @@
  * default's guarantees with the statistics core's `detectionAllocations`.
  */
 
+import {
+  type AcceptedKeys,
+  checkKeys,
+  describe,
+  isOptionsObject,
+} from "../limits/validate.ts";
+
 /** Default mean time between two timer readings, in milliseconds. */
 export const DEFAULT_SAMPLING_INTERVAL_MS = 10;
 /** Shortest mean interval accepted: timers have a 1 ms resolution. */
@@ -44,21 +51,30 @@ export interface ResolvedOptions {
   samplingInterval: number;
 }
 
+const ENGINE_OPTION_KEYS: AcceptedKeys<EngineOptions> = {
+  samplingInterval: true,
+};
+
 /** Checks `start()`'s options; throws a TypeError or RangeError naming the bad one. */
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) {
     return { samplingInterval: DEFAULT_SAMPLING_INTERVAL_MS };
   }
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError("options must be an object or undefined");
+  if (!isOptionsObject(options)) {
+    throw new TypeError(
+      `options must be an object or undefined, got ${describe(options)}`,
+    );
   }
+  checkKeys("options", options, ENGINE_OPTION_KEYS, "an option of start()");
   const interval = (options as EngineOptions).samplingInterval;
   if (interval === undefined) {
     return { samplingInterval: DEFAULT_SAMPLING_INTERVAL_MS };
   }
   if (typeof interval !== "number") {
     throw new TypeError(
-      `options.samplingInterval must be a number of milliseconds, got ${typeof interval}`,
+      `options.samplingInterval must be a number of milliseconds, got ${
+        describe(interval)
+      }`,
     );
   }
   if (
