@@ -7,6 +7,7 @@
  */
 import { inspect } from "node:util";
 import type { WireError } from "./protocol.ts";
+import { holdsSharedMemory } from "./shared_memory.ts";
 
 /** Carried apart (or, for `name`, read through the prototype): not properties. */
 const OWN_FIELDS = new Set(["name", "message", "stack", "cause"]);
@@ -91,8 +92,12 @@ function read(object: object, key: string): Attempt {
   }
 }
 
-/** Whether `value` structured-clones (the IPC channel clones it again). */
+/**
+ * A copy of `value`, if it can cross: it structured-clones and holds no
+ * shared memory (which structuredClone copies but the IPC channel refuses).
+ */
 function clone(value: unknown): Attempt {
+  if (holdsSharedMemory(value)) return { ok: false };
   try {
     return { ok: true, value: structuredClone(value) };
   } catch {

@@ -41,7 +41,7 @@ test("task errors: properties that cannot be cloned are left out, the others arr
   assert.equal(e.message, "mixed");
   assert.equal(e.code, "E_BAR");
   assert.deepEqual(e.when, new Date(0));
-  for (const key of ["callback", "nested", "broken", "hidden"]) {
+  for (const key of ["callback", "nested", "broken", "hidden", "shared"]) {
     assert.equal(Object.hasOwn(e, key), false, key);
   }
   // The worker is not harmed by what it could not send.
