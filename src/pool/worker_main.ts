@@ -14,6 +14,7 @@ import {
 import { currentMeter } from "../meters/mod.ts";
 import { PeakMeter } from "./peak_meter.ts";
 import type { RunMessage, WorkerMessage, WorkerUsage } from "./protocol.ts";
+import { holdsSharedMemory } from "./shared_memory.ts";
 import { toWire } from "./wire_error.ts";
 import { WaitedChildren } from "./cpu_time.ts";
 
@@ -138,6 +139,13 @@ async function run(message: RunMessage): Promise<void> {
     // Check cloneability first: a failed send() is not reported synchronously
     // on every runtime.
     try {
+      // structuredClone copies shared memory; the IPC channel refuses it
+      // (on Deno, by ending this process).
+      if (holdsSharedMemory(value)) {
+        throw new TypeError(
+          "it holds a SharedArrayBuffer, which cannot cross to another process",
+        );
+      }
       structuredClone(value);
     } catch (error) {
       settle({

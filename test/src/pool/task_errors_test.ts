@@ -92,3 +92,19 @@ test('task errors: an own "__proto__" key stays a property and does not change t
     { polluted: true },
   );
 });
+
+test("task errors: a result holding shared memory rejects with a DataCloneError, and the worker lives on", async () => {
+  await using pool = new WorkerPool(ERROR_TASKS, { size: 1 });
+  const pid = pool.workerPids[0];
+  const e = await rejection(pool.run("returnsShared"));
+  assert.equal(e.name, "DataCloneError");
+  assert.match(
+    e.message,
+    /^the result of task "returnsShared" could not be cloned: .*SharedArrayBuffer/,
+  );
+  assert.equal(
+    (await rejection(pool.run("subclass", [418]))).message,
+    "HTTP 418",
+  );
+  assert.deepEqual(pool.workerPids, [pid]);
+});
