@@ -1,5 +1,6 @@
 /**
- * The engine's sampling options, their defaults and their validation.
+ * The engine's sampling options and their defaults (resolve_options.ts
+ * validates them).
  *
  * The engine reads the meters at instants drawn from a Poisson process with
  * mean interval `samplingInterval`. At a steady allocation rate R bytes/ms the
@@ -8,13 +9,6 @@
  * more bytes without being interrupted is e^(-p·x). docs/limits.md states the
  * default's guarantees with the statistics core's `detectionAllocations`.
  */
-
-import {
-  type AcceptedKeys,
-  checkKeys,
-  describe,
-  isOptionsObject,
-} from "../limits/validate.ts";
 
 /** Default mean time between two timer readings, in milliseconds. */
 export const DEFAULT_SAMPLING_INTERVAL_MS = 10;
@@ -49,42 +43,4 @@ export interface EngineOptions {
 /** Validated options. */
 export interface ResolvedOptions {
   samplingInterval: number;
-}
-
-const ENGINE_OPTION_KEYS: AcceptedKeys<EngineOptions> = {
-  samplingInterval: true,
-};
-
-/** Checks `start()`'s options; throws a TypeError or RangeError naming the bad one. */
-export function resolveOptions(options: unknown): ResolvedOptions {
-  if (options === undefined) {
-    return { samplingInterval: DEFAULT_SAMPLING_INTERVAL_MS };
-  }
-  if (!isOptionsObject(options)) {
-    throw new TypeError(
-      `options must be an object or undefined, got ${describe(options)}`,
-    );
-  }
-  checkKeys("options", options, ENGINE_OPTION_KEYS, "an option of start()");
-  const interval = (options as EngineOptions).samplingInterval;
-  if (interval === undefined) {
-    return { samplingInterval: DEFAULT_SAMPLING_INTERVAL_MS };
-  }
-  if (typeof interval !== "number") {
-    throw new TypeError(
-      `options.samplingInterval must be a number of milliseconds, got ${
-        describe(interval)
-      }`,
-    );
-  }
-  if (
-    !(interval >= MIN_SAMPLING_INTERVAL_MS &&
-      interval <= DEFAULT_SAMPLING_INTERVAL_MS)
-  ) {
-    throw new RangeError(
-      `options.samplingInterval must be between ${MIN_SAMPLING_INTERVAL_MS} and ${DEFAULT_SAMPLING_INTERVAL_MS} ms ` +
-        `(longer intervals are less accurate than the default), got ${interval}`,
-    );
-  }
-  return { samplingInterval: interval };
 }

@@ -1,6 +1,7 @@
 /** The public switch of the engine: `start`, `stop`, `isStarted`. */
 import { engineStarted, startEngine, stopEngine } from "./engine.ts";
-import { type EngineOptions, resolveOptions } from "./options.ts";
+import type { EngineOptions } from "./options.ts";
+import { resolveOptions } from "./resolve_options.ts";
 
 export type { EngineOptions } from "./options.ts";
 
