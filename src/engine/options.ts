@@ -1,5 +1,6 @@
 /**
- * The engine's sampling options, their defaults and their validation.
+ * The engine's sampling options and their defaults (resolve_options.ts
+ * validates them).
  *
  * The engine reads the meters at instants drawn from a Poisson process with
  * mean interval `samplingInterval`. At a steady allocation rate R bytes/ms the
@@ -42,33 +43,4 @@ export interface EngineOptions {
 /** Validated options. */
 export interface ResolvedOptions {
   samplingInterval: number;
-}
-
-/** Checks `start()`'s options; throws a TypeError or RangeError naming the bad one. */
-export function resolveOptions(options: unknown): ResolvedOptions {
-  if (options === undefined) {
-    return { samplingInterval: DEFAULT_SAMPLING_INTERVAL_MS };
-  }
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError("options must be an object or undefined");
-  }
-  const interval = (options as EngineOptions).samplingInterval;
-  if (interval === undefined) {
-    return { samplingInterval: DEFAULT_SAMPLING_INTERVAL_MS };
-  }
-  if (typeof interval !== "number") {
-    throw new TypeError(
-      `options.samplingInterval must be a number of milliseconds, got ${typeof interval}`,
-    );
-  }
-  if (
-    !(interval >= MIN_SAMPLING_INTERVAL_MS &&
-      interval <= DEFAULT_SAMPLING_INTERVAL_MS)
-  ) {
-    throw new RangeError(
-      `options.samplingInterval must be between ${MIN_SAMPLING_INTERVAL_MS} and ${DEFAULT_SAMPLING_INTERVAL_MS} ms ` +
-        `(longer intervals are less accurate than the default), got ${interval}`,
-    );
-  }
-  return { samplingInterval: interval };
 }

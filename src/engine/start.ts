@@ -1,6 +1,7 @@
 /** The public switch of the engine: `start`, `stop`, `isStarted`. */
 import { engineStarted, startEngine, stopEngine } from "./engine.ts";
-import { type EngineOptions, resolveOptions } from "./options.ts";
+import type { EngineOptions } from "./options.ts";
+import { resolveOptions } from "./resolve_options.ts";
 
 export type { EngineOptions } from "./options.ts";
 
@@ -25,8 +26,9 @@ export interface Engine {
 
 /**
  * Turns the sampling engine on; limit functions throw until it is. Throws an
- * Error if it is already started, and a TypeError or RangeError for bad
- * options (a sampling interval longer than the default is refused).
+ * Error if it is already started, a TypeError for an option of the wrong
+ * type or an unknown one, and a RangeError for a value out of range (a
+ * sampling interval longer than the default is refused).
  *
  * @example
  * ```ts

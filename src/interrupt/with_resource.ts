@@ -2,6 +2,7 @@
  * `withResource`: acquire and release run masked, so an interrupt never
  * lands between taking a resource and recording that it must be released.
  */
+import { describe } from "../limits/validate.ts";
 import { currentContext, runInContext } from "./context.ts";
 
 /**
@@ -56,11 +57,15 @@ export async function withResource<R, T>(
     typeof resource.release !== "function"
   ) {
     throw new TypeError(
-      "resource must be an object with acquire() and release(resource) methods",
+      `resource must be an object with acquire() and release(resource) methods, got ${
+        typeof resource === "object" && resource !== null
+          ? "an object without both"
+          : describe(resource)
+      }`,
     );
   }
   if (typeof use !== "function") {
-    throw new TypeError(`use must be a function, got ${typeof use}`);
+    throw new TypeError(`use must be a function, got ${describe(use)}`);
   }
   const context = currentContext();
   const masked = <U>(fn: () => U): U =>

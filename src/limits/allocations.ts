@@ -11,7 +11,12 @@ import { ALLOCATIONS_UNSUPPORTED, currentMeter } from "../meters/mod.ts";
 import type { Task } from "../result.ts";
 import type { UsageResult } from "../usage.ts";
 import { runLimited } from "./run_limited.ts";
-import { checkBytes, checkOptions, checkTask } from "./validate.ts";
+import {
+  type AcceptedKeys,
+  checkBytes,
+  checkOptions,
+  checkTask,
+} from "./validate.ts";
 
 /**
  * Options of `limitAllocations`.
@@ -26,6 +31,10 @@ export interface AllocationLimitOptions {
   /** Bytes the task may allocate (deallocations are not subtracted). */
   limit: number;
 }
+
+const ALLOCATION_LIMIT_KEYS: AcceptedKeys<AllocationLimitOptions> = {
+  limit: true,
+};
 
 /**
  * The result of `limitAllocations`: the task's result, its usage, and the
@@ -55,7 +64,9 @@ export type AllocationResult<T> = UsageResult<T> & { allocated: number };
  * calls, and when the task settles.
  *
  * Throws an Error if the engine is not started, or if the runtime has no
- * allocation counter (Bun 1.4.5: see docs/meters.md).
+ * allocation counter (Bun 1.4.5: see docs/meters.md); a TypeError for a
+ * wrong type or an unknown key of `options`, a RangeError for a limit that
+ * is not a positive finite number.
  *
  * @example
  * ```ts
@@ -74,7 +85,8 @@ export function limitAllocations<T>(
   checkTask(task);
   const limit = checkBytes(
     "options.limit",
-    checkOptions(options, false).limit,
+    checkOptions(options, false, ALLOCATION_LIMIT_KEYS, "limitAllocations")
+      .limit,
   );
   requireStarted("limitAllocations");
   const meter = currentMeter();

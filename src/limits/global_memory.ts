@@ -11,7 +11,13 @@ import type { MemoryMeasure, MemoryWatch } from "../engine/watches.ts";
 import type { Task } from "../result.ts";
 import type { UsageResult } from "../usage.ts";
 import { runLimited } from "./run_limited.ts";
-import { checkBytes, checkOptions, checkTask } from "./validate.ts";
+import {
+  type AcceptedKeys,
+  checkBytes,
+  checkOptions,
+  checkTask,
+  describe,
+} from "./validate.ts";
 
 export type { MemoryMeasure } from "../engine/watches.ts";
 
@@ -49,12 +55,24 @@ export function setGlobalMemoryLimit(bytes: number): void {
   setGlobalLimit(checkBytes("bytes", bytes));
 }
 
+const GLOBAL_MEMORY_LIMIT_KEYS: AcceptedKeys<GlobalMemoryLimitOptions> = {
+  limit: true,
+  measure: true,
+};
+const MEASURES: readonly string[] = [
+  "resident",
+  "heap",
+] satisfies MemoryMeasure[];
+
 /**
  * Runs `task` and interrupts it if the program's memory exceeds the limit
  * while it is pending (checked by the sampling engine, at sampled
  * checkpoints, when it starts and when it settles). The result is
  * `{ ok: false }` if and only if the limit was reached; every result carries
  * the task's `usage` (`wallMs`, and `allocated` where the runtime counts it).
+ * Throws a TypeError for a wrong type or an unknown key of `options`, a
+ * RangeError for a limit that is not a positive finite number or an unknown
+ * measure.
  *
  * @example
  * ```ts
@@ -76,14 +94,26 @@ export function limitGlobalMemory<T>(
   options?: GlobalMemoryLimitOptions,
 ): Promise<UsageResult<T>> {
   checkTask(task);
-  const opts = checkOptions(options, true);
+  const opts = checkOptions(
+    options,
+    true,
+    GLOBAL_MEMORY_LIMIT_KEYS,
+    "limitGlobalMemory",
+  );
   const limit = opts.limit === undefined
     ? undefined
     : checkBytes("options.limit", opts.limit);
   const measure = opts.measure === undefined ? "resident" : opts.measure;
-  if (measure !== "resident" && measure !== "heap") {
+  if (typeof measure !== "string") {
+    throw new TypeError(
+      `options.measure must be a string, "resident" or "heap", got ${
+        describe(measure)
+      }`,
+    );
+  }
+  if (!MEASURES.includes(measure)) {
     throw new RangeError(
-      `options.measure must be "resident" or "heap", got ${String(measure)}`,
+      `options.measure must be "resident" or "heap", got "${measure}"`,
     );
   }
   requireStarted("limitGlobalMemory");
@@ -96,7 +126,7 @@ export function limitGlobalMemory<T>(
   let w: MemoryWatch | undefined;
   return runLimited(task, {
     open(frame) {
-      w = { kind: "memory", frame, limit, measure };
+      w = { kind: "memory", frame, limit, measure: measure as MemoryMeasure };
       watch(w);
       check(w);
     },

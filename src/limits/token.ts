@@ -5,7 +5,12 @@ import type { Task } from "../result.ts";
 import type { UsageResult } from "../usage.ts";
 import { cancellation, Token } from "../token.ts";
 import { runLimited } from "./run_limited.ts";
-import { checkOptions, checkTask } from "./validate.ts";
+import {
+  type AcceptedKeys,
+  checkOptions,
+  checkTask,
+  describe,
+} from "./validate.ts";
 
 /**
  * Options of `limitWithToken`.
@@ -21,12 +26,15 @@ export interface TokenLimitOptions {
   token: Token | AbortSignal;
 }
 
+const TOKEN_LIMIT_KEYS: AcceptedKeys<TokenLimitOptions> = { token: true };
+
 /**
  * Runs `task` and interrupts it when `token` is cancelled (or the signal
  * aborts). The result is `{ ok: false }` if and only if that happened while
  * the task was pending; a token cancelled before the call gives
  * `{ ok: false }` without running the task. Every result carries the task's
- * `usage` (`wallMs`, and `allocated` where the runtime counts it).
+ * `usage` (`wallMs`, and `allocated` where the runtime counts it). Throws a
+ * TypeError for a wrong type or an unknown key of `options`.
  *
  * @example
  * ```ts
@@ -44,9 +52,12 @@ export function limitWithToken<T>(
   options: TokenLimitOptions,
 ): Promise<UsageResult<T>> {
   checkTask(task);
-  const token = checkOptions(options, false).token;
+  const token =
+    checkOptions(options, false, TOKEN_LIMIT_KEYS, "limitWithToken").token;
   if (!(token instanceof Token) && !(token instanceof AbortSignal)) {
-    throw new TypeError("options.token must be a Token or an AbortSignal");
+    throw new TypeError(
+      `options.token must be a Token or an AbortSignal, got ${describe(token)}`,
+    );
   }
   requireStarted("limitWithToken");
   const signal = token instanceof Token ? token.signal : token;

@@ -18,6 +18,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { describe } from "../limits/validate.ts";
 
 /** The host's Deno command line, split at the subcommand. */
 export interface HostCommandLine {
@@ -247,9 +248,10 @@ function discoveryStart(host: HostCommandLine | undefined): string {
 
 /**
  * Checks `WorkerPoolOptions.denoConfig` and returns it as an absolute path
- * (undefined when not given). Throws a TypeError for a value that is not a
- * path or file URL, and an Error for a file that does not exist (when the
- * host may look).
+ * (undefined when not given). Throws a TypeError for a value that is neither
+ * a string nor a URL, a RangeError for an empty string or a URL that is not a
+ * file: URL, and an Error for a file that does not exist (when the host may
+ * look).
  */
 export function checkDenoConfig(value: unknown): string | undefined {
   if (value === undefined) return undefined;
@@ -260,17 +262,22 @@ export function checkDenoConfig(value: unknown): string | undefined {
   ) {
     const url = new URL(String(value));
     if (url.protocol !== "file:") {
-      throw new TypeError(
+      throw new RangeError(
         `options.denoConfig must be a path or a file: URL of a deno.json or deno.jsonc, got ${url.href}`,
       );
     }
     path = fileURLToPath(url);
-  } else if (typeof value === "string" && value !== "") {
+  } else if (typeof value === "string") {
+    if (value === "") {
+      throw new RangeError(
+        `options.denoConfig must be a path or a file: URL of a deno.json or deno.jsonc, got ""`,
+      );
+    }
     path = resolve(process.cwd(), value);
   } else {
     throw new TypeError(
-      `options.denoConfig must be a path or a file: URL of a deno.json or deno.jsonc, got ${
-        typeof value === "string" ? '""' : typeof value
+      `options.denoConfig must be a path (a string) or a file: URL of a deno.json or deno.jsonc, got ${
+        describe(value)
       }`,
     );
   }

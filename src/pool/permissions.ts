@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { describe } from "../limits/validate.ts";
 import {
   denoNamespace,
   hostCommandLine,
@@ -210,24 +211,24 @@ function entryText(kind: Kind, name: string, entry: unknown): string {
   const pathKind = kind === "read" || kind === "write" || kind === "ffi" ||
     kind === "run";
   let text: string;
+  const accepted = `a non-empty string${pathKind ? " or a file: URL" : ""}`;
   if (entry instanceof URL && pathKind) {
     if (entry.protocol !== "file:") {
-      throw new TypeError(
+      throw new RangeError(
         `${name} must be a path or a file: URL, got ${entry.href}`,
       );
     }
     text = fileURLToPath(entry);
-  } else if (typeof entry === "string" && entry !== "") {
+  } else if (typeof entry === "string") {
+    if (entry === "") {
+      throw new RangeError(`${name} must be ${accepted}, got ""`);
+    }
     text = entry;
   } else {
-    throw new TypeError(
-      `${name} must be a non-empty string${
-        pathKind ? " or a file: URL" : ""
-      }, got ${entry === "" ? '""' : typeof entry}`,
-    );
+    throw new TypeError(`${name} must be ${accepted}, got ${describe(entry)}`);
   }
   if (text.includes(",")) {
-    throw new TypeError(`${name} must not contain a comma, got "${text}"`);
+    throw new RangeError(`${name} must not contain a comma, got "${text}"`);
   }
   // A relative path means the host's working directory, as for Deno's flags.
   if (kind !== "run" && pathKind) text = resolve(process.cwd(), text);
@@ -252,10 +253,15 @@ function narrowedGrant(
     }
     return host;
   }
+  if (typeof value === "string") {
+    throw new RangeError(
+      `${name} must be "inherit", a boolean or an array, got "${value}"`,
+    );
+  }
   if (!Array.isArray(value)) {
     throw new TypeError(
       `${name} must be "inherit", a boolean or an array, got ${
-        value === null ? "null" : typeof value
+        describe(value)
       }`,
     );
   }
@@ -280,8 +286,11 @@ function flagsOf(kind: Kind, grant: Grant): string[] {
 
 /**
  * Checks `WorkerPoolOptions.permissions` and, on Deno, returns the worker's
- * permission flags. Throws a TypeError for a value of the wrong shape and
- * for an entry that would widen the host's permissions (naming the entry).
+ * permission flags. Throws a TypeError for a value of the wrong type or an
+ * unknown permission, a RangeError for a value of the right type that is not
+ * accepted (a string other than the ones named, an empty entry), and a
+ * TypeError for an entry that would widen the host's permissions (naming
+ * the entry).
  * On Bun, which has no permission model, anything but "inherit" is refused.
  */
 export function workerPermissionFlags(
@@ -318,7 +327,7 @@ export function workerPermissionFlags(
     for (const key of Object.keys(value)) {
       if (!(KINDS as readonly string[]).includes(key)) {
         throw new TypeError(
-          `options.permissions.${key} is not a permission; the permissions are ${
+          `options.permissions.${key} is not a permission; accepted: ${
             KINDS.join(", ")
           }`,
         );
@@ -330,13 +339,16 @@ export function workerPermissionFlags(
       return [k, narrowedGrant(k, entry, taskModule)];
     })) as Record<Kind, Grant>;
   } else {
-    throw new TypeError(
+    // A string that is not one of the two is a wrong value; anything else
+    // (an array included) a wrong type.
+    const Refusal = typeof value === "string" ? RangeError : TypeError;
+    throw new Refusal(
       `options.permissions must be "inherit", "none" or an object like Deno.PermissionOptionsObject, got ${
         typeof value === "string"
           ? `"${value}"`
-          : value === null
-          ? "null"
-          : typeof value
+          : Array.isArray(value)
+          ? "an array"
+          : describe(value)
       }`,
     );
   }

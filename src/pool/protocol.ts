@@ -35,7 +35,7 @@ export interface WorkerUsage {
   allocated?: number;
 }
 
-/** An exception as it crosses the process boundary. */
+/** An exception as it crosses the process boundary (see wire_error.ts). */
 export interface WireError {
   name: string;
   message: string;
@@ -45,6 +45,17 @@ export interface WireError {
    * or `String(value)` if it cannot be cloned.
    */
   thrown?: unknown;
+  /**
+   * The Error's own enumerable properties (`code`, `detail`, ...; never
+   * name, message, stack or cause), each cloned; those that could not be
+   * cloned are left out.
+   */
+  properties?: Record<string, unknown>;
+  /**
+   * The Error's own `cause`, when it has one that can cross: an Error as a
+   * WireError of its own, any other value cloned.
+   */
+  cause?: { error: WireError } | { value: unknown };
 }
 
 /** Worker → host. */

@@ -3,11 +3,18 @@
  * before anything starts or is sent: a TypeError or RangeError naming the
  * parameter and what it accepts.
  */
-import { checkBytes } from "../limits/validate.ts";
+import {
+  type AcceptedKeys,
+  checkBytes,
+  checkKeys,
+  describe,
+  isOptionsObject,
+} from "../limits/validate.ts";
 import { ALLOCATIONS_UNSUPPORTED, currentMeter } from "../meters/mod.ts";
 import { Token } from "../token.ts";
 import { checkMemoryLimitPermission } from "./permissions.ts";
 import { canReadResidentMemory } from "./rss_watch.ts";
+import type { RunLimits, WorkerPoolOptions } from "./worker_pool.ts";
 import { holdsSharedMemory } from "./shared_memory.ts";
 import {
   type DenoWorkerSettings,
@@ -29,6 +36,14 @@ export interface CheckedPoolOptions {
   denoWorker?: DenoWorkerSettings;
 }
 
+const POOL_OPTION_KEYS: AcceptedKeys<WorkerPoolOptions> = {
+  size: true,
+  memoryLimit: true,
+  processMemoryLimit: true,
+  denoConfig: true,
+  permissions: true,
+};
+
 /** Checks `new WorkerPool(moduleUrl, options)`'s arguments. */
 export function checkPoolOptions(
   moduleUrl: unknown,
@@ -46,21 +61,20 @@ export function checkPoolOptions(
       `moduleUrl must be an absolute URL (e.g. new URL("./tasks.ts", import.meta.url)), got "${moduleUrl}"`,
     );
   }
-  if (typeof options !== "object" || options === null) {
+  if (!isOptionsObject(options)) {
     throw new TypeError(
-      `options must be an object, got ${
-        options === null ? "null" : typeof options
-      }`,
+      `options must be an object, got ${describe(options)}`,
     );
   }
+  checkKeys("options", options, POOL_OPTION_KEYS, "a WorkerPool option");
   const o = options as Record<string, unknown>;
-  const size = o.size ?? defaultSize;
-  if (
-    !Number.isInteger(size) || (size as number) < 1 || (size as number) > 1024
-  ) {
-    throw new RangeError(
-      `options.size must be an integer from 1 to 1024, got ${size}`,
-    );
+  const size = o.size === undefined ? defaultSize : o.size;
+  const sizes = "an integer from 1 to 1024";
+  if (typeof size !== "number") {
+    throw new TypeError(`options.size must be ${sizes}, got ${describe(size)}`);
+  }
+  if (!Number.isInteger(size) || size < 1 || size > 1024) {
+    throw new RangeError(`options.size must be ${sizes}, got ${size}`);
   }
   const memoryLimit = optionalBytes("options.memoryLimit", o.memoryLimit);
   const processMemoryLimit = optionalBytes(
@@ -74,7 +88,7 @@ export function checkPoolOptions(
   if (memoryLimits && !canReadResidentMemory()) throw new Error(NO_PROC);
   return {
     moduleUrl: String(moduleUrl),
-    size: size as number,
+    size,
     memoryLimit,
     processMemoryLimit,
     denoWorker,
@@ -90,6 +104,15 @@ export interface CheckedRun {
   signal?: AbortSignal;
 }
 
+const RUN_LIMIT_KEYS: AcceptedKeys<RunLimits> = {
+  memoryLimit: true,
+  allocationLimit: true,
+  timeout: true,
+  cpuLimit: true,
+  signal: true,
+  token: true,
+};
+
 /**
  * Checks `run(exportName, args, limits)`'s arguments against a pool whose
  * own memory limit is `poolMemoryLimit` (a run may lower it, not raise it).
@@ -102,19 +125,16 @@ export function checkRun(
 ): CheckedRun {
   if (typeof exportName !== "string") {
     throw new TypeError(
-      `exportName must be a string, got ${typeof exportName}`,
+      `exportName must be a string, got ${describe(exportName)}`,
     );
   }
   if (!Array.isArray(args)) {
-    throw new TypeError(`args must be an array, got ${typeof args}`);
+    throw new TypeError(`args must be an array, got ${describe(args)}`);
   }
-  if (typeof limits !== "object" || limits === null) {
-    throw new TypeError(
-      `limits must be an object, got ${
-        limits === null ? "null" : typeof limits
-      }`,
-    );
+  if (!isOptionsObject(limits)) {
+    throw new TypeError(`limits must be an object, got ${describe(limits)}`);
   }
+  checkKeys("limits", limits, RUN_LIMIT_KEYS, "a run limit");
   const l = limits as Record<string, unknown>;
   const memoryLimit = optionalBytes("limits.memoryLimit", l.memoryLimit) ??
     poolMemoryLimit;
@@ -141,10 +161,14 @@ export function checkRun(
     if (!canReadResidentMemory()) throw new Error(NO_PROC_CPU);
   }
   if (l.signal !== undefined && !(l.signal instanceof AbortSignal)) {
-    throw new TypeError("limits.signal must be an AbortSignal");
+    throw new TypeError(
+      `limits.signal must be an AbortSignal, got ${describe(l.signal)}`,
+    );
   }
   if (l.token !== undefined && !(l.token instanceof Token)) {
-    throw new TypeError("limits.token must be a Token");
+    throw new TypeError(
+      `limits.token must be a Token, got ${describe(l.token)}`,
+    );
   }
   if (l.signal && l.token) {
     throw new TypeError("give limits.signal or limits.token, not both");
@@ -177,7 +201,7 @@ function optionalMs(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number") {
     throw new TypeError(
-      `${name} must be a number of milliseconds, got ${typeof value}`,
+      `${name} must be a number of milliseconds, got ${describe(value)}`,
     );
   }
   if (!(Number.isFinite(value) && value > 0)) {

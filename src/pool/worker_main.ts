@@ -5,7 +5,6 @@
  * engine (`limitAllocations`): at the task's `checkpoint()` calls, at the
  * engine's samples while the task awaits, and when it settles.
  */
-import { inspect } from "node:util";
 import {
   isStarted,
   limitAllocations,
@@ -14,12 +13,9 @@ import {
 } from "../../mod.ts";
 import { currentMeter } from "../meters/mod.ts";
 import { PeakMeter } from "./peak_meter.ts";
-import type {
-  RunMessage,
-  WireError,
-  WorkerMessage,
-  WorkerUsage,
-} from "./protocol.ts";
+import type { RunMessage, WorkerMessage, WorkerUsage } from "./protocol.ts";
+import { holdsSharedMemory } from "./shared_memory.ts";
+import { toWire } from "./wire_error.ts";
 import { WaitedChildren } from "./cpu_time.ts";
 
 const send = (message: WorkerMessage) => process.send!(message);
@@ -62,22 +58,6 @@ function measure(): (peakAbove: number) => WorkerUsage {
     if (counts) usage.allocated = meter.allocatedBytes() - allocated0;
     return usage;
   };
-}
-
-function toWire(error: unknown): WireError {
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message, stack: error.stack };
-  }
-  // Not an Error (`throw "boom"`, `throw { code: 1 }`): describe it, and
-  // send the value itself when it can cross.
-  let thrown: unknown = error;
-  try {
-    structuredClone(error);
-  } catch {
-    thrown = String(error);
-  }
-  const message = typeof error === "string" ? error : inspect(error);
-  return { name: "Error", message, thrown };
 }
 
 /**
@@ -164,6 +144,13 @@ async function run(message: RunMessage): Promise<void> {
     // Check cloneability first: a failed send() is not reported synchronously
     // on every runtime.
     try {
+      // structuredClone copies shared memory; the IPC channel refuses it
+      // (on Deno, by ending this process).
+      if (holdsSharedMemory(value)) {
+        throw new TypeError(
+          "it holds a SharedArrayBuffer, which cannot cross to another process",
+        );
+      }
       structuredClone(value);
     } catch (error) {
       settle({

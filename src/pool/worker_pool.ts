@@ -162,10 +162,13 @@ export class WorkerPool {
    * Runs the task module's export `exportName` with `args` in a worker.
    * Resolves `{ ok: true, value }`, or `{ ok: false, error }` with a
    * `LimitExceeded` if and only if one of this run's limits was reached.
-   * Rejects if the task threw (an Error with the task's message and stack;
-   * for a thrown non-Error value, an Error describing it with the value as
-   * its `cause`),
-   * on bad input (TypeError/RangeError), or if the pool is closed.
+   * Rejects if the task threw (an Error with the task's name, message and
+   * stack, its own enumerable properties such as `code`, and its `cause`,
+   * as far as they structured-clone: what cannot be cloned is left out, and
+   * an Error cause arrives as an Error rebuilt the same way; for a thrown
+   * non-Error value, an Error describing it with the value as its `cause`),
+   * on bad input (a TypeError for a wrong type or a key that is not a run
+   * limit, a RangeError for a value out of range), or if the pool is closed.
    */
   run<T>(
     exportName: string,
@@ -611,5 +614,25 @@ function fromWire(wire: WireError): Error {
     : new Error(wire.message);
   error.name = wire.name;
   if (wire.stack !== undefined) error.stack = wire.stack;
+  // The task's Error's own properties and cause (wire_error.ts), defined
+  // rather than assigned: a key such as "__proto__" stays a plain property.
+  const define = (key: string, value: unknown, enumerable: boolean) =>
+    Object.defineProperty(error, key, {
+      value,
+      enumerable,
+      writable: true,
+      configurable: true,
+    });
+  for (const [key, value] of Object.entries(wire.properties ?? {})) {
+    define(key, value, true);
+  }
+  if (wire.cause !== undefined) {
+    // Not enumerable, as `new Error(message, { cause })` makes it.
+    define(
+      "cause",
+      "error" in wire.cause ? fromWire(wire.cause.error) : wire.cause.value,
+      false,
+    );
+  }
   return error;
 }

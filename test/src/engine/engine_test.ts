@@ -72,8 +72,30 @@ test("engine: options less accurate than the default, or malformed, are refused"
     () => start({ samplingInterval: "5" as any }),
     { name: "TypeError", message: /options\.samplingInterval/ },
   );
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => start({ samplingInterval: null as any }),
+    {
+      name: "TypeError",
+      message:
+        "options.samplingInterval must be a number of milliseconds, got null",
+    },
+  );
   // deno-lint-ignore no-explicit-any
-  assert.throws(() => start(42 as any), TypeError);
+  assert.throws(() => start(42 as any), {
+    name: "TypeError",
+    message: "options must be an object or undefined, got number",
+  });
+  // A misspelt key is refused, not ignored.
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => start({ samplingIntervall: 2 } as any),
+    {
+      name: "TypeError",
+      message:
+        "options.samplingIntervall is not an option of start(); accepted: samplingInterval",
+    },
+  );
   assert.equal(isStarted(), false, "nothing half-done after a refusal");
   start({ samplingInterval: 2 }).stop();
 });

@@ -160,6 +160,11 @@ test("withResource: bad input gets a TypeError naming the parameter", async () =
   });
   await assert.rejects(
     untyped({ acquire: () => 1, release: () => {} }, 5),
-    { name: "TypeError", message: /use must be a function/ },
+    { name: "TypeError", message: "use must be a function, got number" },
   );
+  await assert.rejects(untyped(null, () => 1), {
+    name: "TypeError",
+    message:
+      "resource must be an object with acquire() and release(resource) methods, got null",
+  });
 });

@@ -147,5 +147,15 @@ test("limitAllocations: bad input gets a TypeError or RangeError naming the para
       name: "TypeError",
       message: /task must be a function/,
     });
+    assert.throws(() => untyped(task, { limit: "1" }), {
+      name: "TypeError",
+      message: "options.limit must be a number of bytes, got string",
+    });
+    // A misspelt key is refused, not ignored (also where allocations are not counted).
+    assert.throws(() => untyped(task, { limit: MiB, limt: 1 }), {
+      name: "TypeError",
+      message:
+        "options.limt is not an option of limitAllocations(); accepted: limit",
+    });
   });
 });

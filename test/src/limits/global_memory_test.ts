@@ -127,8 +127,43 @@ test("limitGlobalMemory: bad input gets a TypeError or RangeError naming the par
     // null is not a measure: only an absent measure means the default.
     // deno-lint-ignore no-explicit-any
     assert.throws(() => limitGlobalMemory(task, { measure: null as any }), {
-      name: "RangeError",
-      message: /options\.measure must be "resident" or "heap", got null/,
+      name: "TypeError",
+      message:
+        'options.measure must be a string, "resident" or "heap", got null',
+    });
+    // deno-lint-ignore no-explicit-any
+    assert.throws(() => limitGlobalMemory(task, { measure: 1 as any }), {
+      name: "TypeError",
+      message:
+        'options.measure must be a string, "resident" or "heap", got number',
+    });
+    assert.throws(
+      // deno-lint-ignore no-explicit-any
+      () => limitGlobalMemory(task, { limit: "1" as any }),
+      {
+        name: "TypeError",
+        message: "options.limit must be a number of bytes, got string",
+      },
+    );
+    // deno-lint-ignore no-explicit-any
+    assert.throws(() => setGlobalMemoryLimit("1" as any), {
+      name: "TypeError",
+      message: "bytes must be a number of bytes, got string",
+    });
+    // A misspelt key is refused, not ignored.
+    assert.throws(
+      // deno-lint-ignore no-explicit-any
+      () => limitGlobalMemory(task, { limit: 1, mesure: "heap" } as any),
+      {
+        name: "TypeError",
+        message:
+          "options.mesure is not an option of limitGlobalMemory(); accepted: limit, measure",
+      },
+    );
+    // deno-lint-ignore no-explicit-any
+    assert.throws(() => limitGlobalMemory(task, [] as any), {
+      name: "TypeError",
+      message: "options must be an object or undefined, got object (Array)",
     });
     // deno-lint-ignore no-explicit-any
     assert.throws(() => limitGlobalMemory(null as any), {

@@ -86,5 +86,28 @@ test("limitWithToken: bad input gets a TypeError naming the parameter", async ()
         },
       );
     }
+    assert.throws(
+      // deno-lint-ignore no-explicit-any
+      () => limitWithToken(() => 1, { token: new AbortController() as any }),
+      {
+        name: "TypeError",
+        message:
+          "options.token must be a Token or an AbortSignal, got object (AbortController)",
+      },
+    );
+    // A misspelt key is refused, not ignored.
+    assert.throws(
+      () =>
+        limitWithToken(
+          () => 1,
+          // deno-lint-ignore no-explicit-any
+          { token: new Token(), signal: new Token().signal } as any,
+        ),
+      {
+        name: "TypeError",
+        message:
+          "options.signal is not an option of limitWithToken(); accepted: token",
+      },
+    );
   });
 });

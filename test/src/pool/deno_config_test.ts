@@ -223,7 +223,8 @@ test("deno config: a bad denoConfig is refused before anything starts", async ()
     () => new WorkerPool(tasks, { denoConfig: 5 as unknown as string }),
     {
       name: "TypeError",
-      message: /options\.denoConfig must be a path or a file: URL/,
+      message:
+        /^options\.denoConfig must be a path \(a string\) or a file: URL of a deno\.json or deno\.jsonc, got number$/,
     },
   );
   assert.throws(
@@ -232,10 +233,15 @@ test("deno config: a bad denoConfig is refused before anything starts", async ()
         denoConfig: new URL("https://example.com/deno.json"),
       }),
     {
-      name: "TypeError",
+      name: "RangeError",
       message: /options\.denoConfig must be a path or a file: URL.*https:/,
     },
   );
+  assert.throws(() => new WorkerPool(tasks, { denoConfig: "" }), {
+    name: "RangeError",
+    message:
+      'options.denoConfig must be a path or a file: URL of a deno.json or deno.jsonc, got ""',
+  });
   assert.throws(
     () =>
       new WorkerPool(tasks, {

@@ -337,34 +337,63 @@ test(
   { skip: !isDeno },
 );
 
-test("permissions: a value of the wrong shape is a TypeError naming it, and nothing starts", () => {
-  const bad: [unknown, RegExp][] = [
-    ["all", /options\.permissions must be "inherit", "none" or an object/],
-    [null, /options\.permissions must be .*, got null/],
-    [{ disk: true }, /options\.permissions\.disk is not a permission/],
+test("permissions: a value of the wrong type is a TypeError, a wrong value of the right type a RangeError, naming it, and nothing starts", () => {
+  const bad: [unknown, "TypeError" | "RangeError", RegExp][] = [
+    [
+      "all",
+      "RangeError",
+      /^options\.permissions must be "inherit", "none" or an object.*, got "all"$/,
+    ],
+    [null, "TypeError", /^options\.permissions must be .*, got null$/],
+    [["read"], "TypeError", /^options\.permissions must be .*, got an array$/],
+    [
+      { disk: true },
+      "TypeError",
+      /^options\.permissions\.disk is not a permission; accepted: read, write, net, env, sys, run, ffi, import$/,
+    ],
     [
       { read: 5 },
-      /options\.permissions\.read must be "inherit", a boolean or an array/,
+      "TypeError",
+      /^options\.permissions\.read must be "inherit", a boolean or an array, got number$/,
+    ],
+    [
+      { read: "yes" },
+      "RangeError",
+      /^options\.permissions\.read must be "inherit", a boolean or an array, got "yes"$/,
     ],
     [
       { read: [""] },
-      /options\.permissions\.read\[0\] must be a non-empty string/,
+      "RangeError",
+      /^options\.permissions\.read\[0\] must be a non-empty string or a file: URL, got ""$/,
+    ],
+    [
+      { read: [7] },
+      "TypeError",
+      /^options\.permissions\.read\[0\] must be a non-empty string or a file: URL, got number$/,
+    ],
+    [
+      { read: [new URL("https://example.com/")] },
+      "RangeError",
+      /^options\.permissions\.read\[0\] must be a path or a file: URL, got https:/,
     ],
     [
       { net: ["a,b"] },
-      /options\.permissions\.net\[0\] must not contain a comma/,
+      "RangeError",
+      /^options\.permissions\.net\[0\] must not contain a comma/,
     ],
   ];
-  for (const [permissions, message] of bad) {
+  for (const [permissions, name, message] of bad) {
     // On Bun every value but "inherit" is refused before its shape matters.
-    const expected = !isDeno ? /options\.permissions is for Deno/ : message;
+    const expected = isDeno
+      ? { name, message }
+      : { name: "TypeError", message: /options\.permissions is for Deno/ };
     assert.throws(
       () =>
         new WorkerPool(TASKS, {
           size: 1,
           permissions: permissions as "none",
         }),
-      { name: "TypeError", message: expected },
+      expected,
     );
   }
 });
