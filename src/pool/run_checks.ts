@@ -14,7 +14,7 @@ import { ALLOCATIONS_UNSUPPORTED, currentMeter } from "../meters/mod.ts";
 import { Token } from "../token.ts";
 import { checkMemoryLimitPermission } from "./permissions.ts";
 import { canReadResidentMemory } from "./rss_watch.ts";
-import type { RunLimits, WorkerPoolOptions } from "./worker_pool.ts";
+import type { RunLimits, WorkerPoolOptions } from "./pool_options.ts";
 import { holdsSharedMemory } from "./shared_memory.ts";
 import {
   type DenoWorkerSettings,
