@@ -292,6 +292,27 @@ test("bad input exits 2 with one stderr line naming the option and what it accep
       ["safe", "--limit", "1MiB"],
       /^calc: --target: missing; safe needs --target t$/,
     ],
+    // The settings are read first, then the command's options in their order.
+    [
+      ["recommend"],
+      /^calc: --safe: missing; recommend needs --safe N \(a size\)$/,
+    ],
+    [
+      ["safe", "--target", "1e-9"],
+      /^calc: --limit: missing; safe needs --limit l \(a size\)$/,
+    ],
+    [
+      ["probability", "--limit", "1MiB"],
+      /^calc: --after: missing; probability needs --after n \(a size\)$/,
+    ],
+    [
+      ["probability", "--limit", "0"],
+      /^calc: --limit: expected a positive size/,
+    ],
+    [
+      ["detect", "--word-size", "7"],
+      /^calc: --word-size: expected 8 \(64-bit\) or 4 \(32-bit\), got "7"$/,
+    ],
     [
       ["table"],
       /^calc: --target: missing; table needs at least one --target t$/,

@@ -1,9 +1,9 @@
 // `detect`: headroom below a global memory limit (memprof's model).
 import { detectionAllocations } from "../../mod.ts";
 import type { Command } from "../command.ts";
-import { parseTarget, required, targetOption } from "../options.ts";
+import { memprofRun, TARGET_INPUT } from "../memprof_run.ts";
+import { targetOption } from "../options.ts";
 import {
-  readSettings,
   type Settings,
   type SettingsJson,
   settingsJson,
@@ -95,12 +95,10 @@ export const DETECT: Command = {
   }],
   takesRate: true,
   takesWordSize: true,
-  run(options) {
-    const settings = readSettings(options);
-    const result = detectResult({
-      ...settings,
-      target: parseTarget(required(options, "target", "t", "detect")),
-    });
-    return { json: result, text: detectText(result) };
-  },
+  run: memprofRun(
+    "detect",
+    { target: TARGET_INPUT },
+    detectResult,
+    detectText,
+  ),
 };

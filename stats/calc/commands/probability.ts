@@ -2,15 +2,15 @@
 import { interruptProbability } from "../../mod.ts";
 import type { Command } from "../command.ts";
 import { formatNumber } from "../numbers.ts";
-import { limitOption, positiveSize, required } from "../options.ts";
+import { memprofRun, positiveSizeInput, sizeInput } from "../memprof_run.ts";
+import { limitOption } from "../options.ts";
 import {
-  readSettings,
   type Settings,
   type SettingsJson,
   settingsJson,
   settingsLine,
 } from "../settings.ts";
-import { formatSize, parseSize, type Size, size } from "../sizes.ts";
+import { formatSize, type Size, size } from "../sizes.ts";
 import { DIGITS, lines } from "../text.ts";
 
 /** The input of {@linkcode probabilityResult}. */
@@ -110,21 +110,10 @@ export const PROBABILITY: Command = {
   }],
   takesRate: true,
   takesWordSize: true,
-  run(options) {
-    const settings = readSettings(options);
-    const result = probabilityResult({
-      ...settings,
-      limit: positiveSize(
-        "--limit",
-        required(options, "limit", "l (a size)", "probability"),
-        settings.wordSize,
-      ),
-      after: parseSize(
-        "--after",
-        required(options, "after", "n (a size)", "probability"),
-        settings.wordSize,
-      ),
-    });
-    return { json: result, text: probabilityText(result) };
-  },
+  run: memprofRun(
+    "probability",
+    { limit: positiveSizeInput("l"), after: sizeInput("n") },
+    probabilityResult,
+    probabilityText,
+  ),
 };

@@ -2,15 +2,9 @@
 import { interruptProbability, recommendLimit } from "../../mod.ts";
 import type { Command } from "../command.ts";
 import { formatNumber } from "../numbers.ts";
+import { memprofRun, positiveSizeInput, TARGET_INPUT } from "../memprof_run.ts";
+import { safeOption, targetOption } from "../options.ts";
 import {
-  parseTarget,
-  positiveSize,
-  required,
-  safeOption,
-  targetOption,
-} from "../options.ts";
-import {
-  readSettings,
   type Settings,
   type SettingsJson,
   settingsJson,
@@ -120,17 +114,10 @@ export const RECOMMEND: Command = {
   options: [safeOption, targetOption],
   takesRate: true,
   takesWordSize: true,
-  run(options) {
-    const settings = readSettings(options);
-    const result = recommendResult({
-      ...settings,
-      safe: positiveSize(
-        "--safe",
-        required(options, "safe", "N (a size)", "recommend"),
-        settings.wordSize,
-      ),
-      target: parseTarget(required(options, "target", "t", "recommend")),
-    });
-    return { json: result, text: recommendText(result) };
-  },
+  run: memprofRun(
+    "recommend",
+    { safe: positiveSizeInput("N"), target: TARGET_INPUT },
+    recommendResult,
+    recommendText,
+  ),
 };

@@ -2,15 +2,9 @@
 import { safeAllocations } from "../../mod.ts";
 import type { Command } from "../command.ts";
 import { formatNumber } from "../numbers.ts";
+import { memprofRun, positiveSizeInput, TARGET_INPUT } from "../memprof_run.ts";
+import { limitOption, targetOption } from "../options.ts";
 import {
-  limitOption,
-  parseTarget,
-  positiveSize,
-  required,
-  targetOption,
-} from "../options.ts";
-import {
-  readSettings,
   type Settings,
   type SettingsJson,
   settingsJson,
@@ -110,17 +104,10 @@ export const SAFE: Command = {
   options: [limitOption, targetOption],
   takesRate: true,
   takesWordSize: true,
-  run(options) {
-    const settings = readSettings(options);
-    const result = safeResult({
-      ...settings,
-      limit: positiveSize(
-        "--limit",
-        required(options, "limit", "l (a size)", "safe"),
-        settings.wordSize,
-      ),
-      target: parseTarget(required(options, "target", "t", "safe")),
-    });
-    return { json: result, text: safeText(result) };
-  },
+  run: memprofRun(
+    "safe",
+    { limit: positiveSizeInput("l"), target: TARGET_INPUT },
+    safeResult,
+    safeText,
+  ),
 };
