@@ -1,9 +1,151 @@
 /** Helpers shared by the pool tests (not a test file). */
+import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
+import { LimitExceeded, type PoolResult } from "../../../mod.ts";
+import { WorkerPool } from "../../../src/pool/worker_pool.ts";
+import { withoutUsage } from "../fixture.ts";
+import { SHAPES } from "./fixtures/tasks.ts";
 
 export const MiB = 2 ** 20;
 export const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
+
+/** The LimitExceeded of a result that must be `{ ok: false }` with one. */
+export function limitError(
+  r: { ok: boolean; error?: unknown },
+): LimitExceeded {
+  assert.equal(r.ok, false, "expected { ok: false }");
+  assert.ok(
+    r.error instanceof LimitExceeded,
+    `expected a LimitExceeded, got ${r.error}`,
+  );
+  return r.error;
+}
+
+/** Asserts that `pool` still runs a task: add(1, 2) returns 3. */
+export async function assertStillRuns(pool: WorkerPool): Promise<void> {
+  assert.deepEqual(withoutUsage(await pool.run("add", [1, 2])), {
+    ok: true,
+    value: 3,
+  });
+}
+
+/**
+ * Two tasks of 768 MiB on a pool of two workers whose processMemoryLimit is
+ * what the host and two idle workers hold now plus 1 GiB: each task alone
+ * stays 256 MiB under it, both together go 512 MiB over it. The slack is
+ * wide because the host's RSS moves by 100 MiB and more as earlier tests'
+ * garbage is collected (seen: a 300 MiB limit with two 200 MiB tasks was
+ * never reached; on Bun, under load, a 768 MiB limit with two 512 MiB tasks).
+ * `whileRunning(pids)` runs once both have started. Both must end in a
+ * memory LimitExceeded at the limit (their timeout only turns a missed limit
+ * into a failure instead of a hang), the pool's peak must be over the limit,
+ * and the pool must still run a task.
+ */
+export async function twoTasksOverProcessLimit(
+  whileRunning: (pids: readonly number[]) => void = () => {},
+): Promise<void> {
+  let limit = 1024 * MiB;
+  {
+    await using probe = new WorkerPool(TASKS, { size: 2 });
+    assert.ok(await eventually(() => probe.idleCount === 2));
+    limit += residentBytes("self") +
+      probe.workerPids.reduce((sum, pid) => sum + residentBytes(pid), 0);
+  }
+  await using pool = new WorkerPool(TASKS, {
+    size: 2,
+    processMemoryLimit: limit,
+  });
+  assert.ok(await eventually(() => pool.idleCount === 2));
+  const runs = [0, 1].map(() =>
+    pool.run("holdThenSpin", [768 * MiB], { timeout: 60_000 })
+  );
+  whileRunning(pool.workerPids);
+  for (const r of await Promise.all(runs)) {
+    const e = limitError(r);
+    assert.equal(e.kind, "memory");
+    assert.equal(e.limit, limit);
+    assert.ok(e.observed! > limit);
+  }
+  assert.ok(pool.peakProcessBytes > limit);
+  await assertStillRuns(pool);
+}
+
+/** One batch of shapes, as {@linkcode runShapes} hands it to the test. */
+export interface ShapeBatch {
+  /** The shapes of the batch, one per worker. */
+  shapes: readonly string[];
+  /** The workers' pids, in the order of `shapes`. */
+  pids: readonly number[];
+  /** Starts the shapes, each on its own worker; call it once. */
+  start(): Promise<PoolResult<unknown>>[];
+}
+
+/**
+ * The ten allocation shapes (SHAPES) on `pool`, whose `size` workers each
+ * run one at a time, a batch once every worker is idle (a fresh one replaces
+ * each killed one). `measure` starts a batch and measures it as the test
+ * will; it resolves once the batch has ended, to a function that makes the
+ * test's own checks on shape `i`'s LimitExceeded and returns the rest of its
+ * row. Each shape must end in a memory LimitExceeded over `limit` and at
+ * most `within` × `limit`. Prints the table under `title` (`columns` heads
+ * what `measure`'s rows add), then checks that the pool still runs a task.
+ */
+export async function runShapes(
+  pool: WorkerPool,
+  { size, limit, within, title, columns }: {
+    size: number;
+    limit: number;
+    within: number;
+    title: string;
+    columns: string;
+  },
+  measure: (
+    batch: ShapeBatch,
+  ) => Promise<(i: number, e: LimitExceeded) => string>,
+): Promise<void> {
+  const idle = async () =>
+    assert.ok(
+      await eventually(() => pool.idleCount === size, 30_000),
+      "a fresh worker replaces each killed one",
+    );
+  const rows: string[] = [];
+  for (let first = 0; first < SHAPES.length; first += size) {
+    await idle();
+    const shapes = SHAPES.slice(first, first + size);
+    let runs: Promise<PoolResult<unknown>>[] = [];
+    const row = await measure({
+      shapes,
+      pids: pool.workerPids,
+      start: () => runs = shapes.map((shape) => pool.run(shape, [])),
+    });
+    const results = await Promise.all(runs);
+    assert.equal(results.length, shapes.length, "measure started the batch");
+    results.forEach((r, i) => {
+      const shape = shapes[i];
+      const e = limitError(r);
+      assert.equal(e.kind, "memory", shape);
+      assert.ok(e.observed! > limit, `${shape}: observed ${e.observed}`);
+      // Stopped close to the limit, far from exhausting the machine.
+      assert.ok(
+        e.observed! <= within * limit,
+        `${shape}: charged ${(e.observed! / MiB).toFixed(1)} MiB`,
+      );
+      rows.push(
+        `${shape.padEnd(20)} ${(e.observed! / MiB).toFixed(1).padStart(7)} ${
+          (e.observed! / limit * 100).toFixed(1).padStart(6)
+        }% ${row(i, e)}`,
+      );
+    });
+  }
+  await idle();
+  console.log(
+    `\n${title}\nshape                charged  of lim${columns}\n${
+      rows.join("\n")
+    }`,
+  );
+  await assertStillRuns(pool);
+}
 
 /** Threads of this process now. */
 export function threadCount(): number {

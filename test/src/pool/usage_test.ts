@@ -9,10 +9,10 @@ import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isBun, test } from "../../harness.ts";
-import { LimitExceeded, type PoolUsage } from "../../../mod.ts";
+import type { PoolUsage } from "../../../mod.ts";
 import { Watchdog } from "../../../src/pool/watchdog.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
-import { eventually, MiB, processExists } from "./helpers.ts";
+import { eventually, limitError, MiB, processExists } from "./helpers.ts";
 
 const TASKS = new URL("./fixtures/usage_tasks.ts", import.meta.url);
 /** The watchdog's CPU readings are to 10 ms for all but the worker's main thread. */
@@ -26,12 +26,6 @@ function checkUsageShape(usage: PoolUsage | undefined): PoolUsage {
   }
   if (isBun) assert.ok(!("allocated" in usage), "allocated is absent on Bun");
   return usage;
-}
-
-function limitError(r: { ok: boolean; error?: unknown }): LimitExceeded {
-  assert.equal(r.ok, false, "expected { ok: false }");
-  assert.ok(r.error instanceof LimitExceeded, `got ${r.error}`);
-  return r.error;
 }
 
 let files = 0;

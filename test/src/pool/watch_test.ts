@@ -8,35 +8,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isBun, test } from "../../harness.ts";
 import { runInFreshProcess } from "../../fresh_process.ts";
-import { LimitExceeded, Token } from "../../../mod.ts";
+import { Token } from "../../../mod.ts";
 import { Watchdog } from "../../../src/pool/watchdog.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
-import { SHAPES } from "./fixtures/tasks.ts";
 import {
   blockFor,
   descendantPids,
   eventually,
+  limitError,
   MiB,
   PeakSampler,
   processExists,
   processState,
   residentBytes,
+  runShapes,
   TASKS,
   threadCount,
+  twoTasksOverProcessLimit,
 } from "./helpers.ts";
 import { withoutUsage } from "../fixture.ts";
 
 const LIMIT = 256 * MiB;
 const runtime = isBun ? "Bun" : "Deno";
-
-function limitError(r: { ok: boolean; error?: unknown }): LimitExceeded {
-  assert.equal(r.ok, false, "expected { ok: false }");
-  assert.ok(
-    r.error instanceof LimitExceeded,
-    `expected a LimitExceeded, got ${r.error}`,
-  );
-  return r.error;
-}
 
 let files = 0;
 function tempFile(name: string): string {
@@ -51,14 +44,19 @@ test("watch: with the host's main thread blocked for 3 s, each of the ten shapes
   // blocked host thread, the watchdog still finds a core on 2 cores.
   const BATCH = 2;
   await using pool = new WorkerPool(TASKS, { size: BATCH, memoryLimit: LIMIT });
-  const rows: string[] = [];
-  for (let first = 0; first < SHAPES.length; first += BATCH) {
-    assert.ok(await eventually(() => pool.idleCount === BATCH, 30_000));
-    const shapes = SHAPES.slice(first, first + BATCH);
-    const pids = pool.workerPids;
+  await runShapes(pool, {
+    size: BATCH,
+    limit: LIMIT,
+    within: 1.1,
+    title:
+      `ten shapes at memoryLimit 256 MiB, host blocked, ${BATCH} at a time, on ${runtime} ` +
+      `(MiB; charged = the pool's charge; wk.peak = worker RSS growth, sampled by the test's own thread; ` +
+      `killed = ms into the block when the worker was dead)`,
+    columns: "  wk.peak   killed",
+  }, async ({ shapes, pids, start }) => {
     const fresh = pids.map((pid) => residentBytes(pid));
-    const sampler = new PeakSampler(pids);
-    const runs = shapes.map((shape) => pool.run(shape, []));
+    const sampler = new PeakSampler([...pids]);
+    const runs = start();
     // Blocked until every worker of the batch is dead (killed by the
     // watchdog: nothing else can run meanwhile), for 3 s at least, 20 s at most.
     const diedAt = new Map<number, number>();
@@ -68,47 +66,23 @@ test("watch: with the host's main thread blocked for 3 s, each of the ten shapes
       }
       return ms >= 3000 && diedAt.size === pids.length;
     });
-    const results = await Promise.all(runs);
+    await Promise.all(runs);
     const peaks = await sampler.stop();
-    results.forEach((r, i) => {
-      const shape = shapes[i];
-      const e = limitError(r);
-      assert.equal(e.kind, "memory", shape);
-      assert.ok(e.observed! > LIMIT, `${shape}: observed ${e.observed}`);
-      assert.ok(
-        e.observed! <= 1.1 * LIMIT,
-        `${shape}: charged ${(e.observed! / MiB).toFixed(1)} MiB`,
-      );
+    return (i) => {
       // The test's own sampler: the worker's RSS over its size before the run.
       assert.ok(
         diedAt.has(pids[i]),
-        `${shape}: not killed while the host was blocked`,
+        `${shapes[i]}: not killed while the host was blocked`,
       );
       const grew = peaks[i] - fresh[i];
       assert.ok(
         grew <= 1.1 * LIMIT,
-        `${shape}: the worker grew by ${(grew / MiB).toFixed(1)} MiB`,
+        `${shapes[i]}: the worker grew by ${(grew / MiB).toFixed(1)} MiB`,
       );
-      rows.push(
-        `${shape.padEnd(20)} ${(e.observed! / MiB).toFixed(1).padStart(7)} ${
-          (e.observed! / LIMIT * 100).toFixed(1).padStart(6)
-        }% ${(grew / MiB).toFixed(1).padStart(8)} ${
-          diedAt.get(pids[i])!.toFixed(0).padStart(8)
-        }`,
-      );
-    });
-  }
-  console.log(
-    `\nten shapes at memoryLimit 256 MiB, host blocked, ${BATCH} at a time, on ${runtime} ` +
-      `(MiB; charged = the pool's charge; wk.peak = worker RSS growth, sampled by the test's own thread; ` +
-      `killed = ms into the block when the worker was dead)\n` +
-      `shape                charged  of lim  wk.peak   killed\n${
-        rows.join("\n")
-      }`,
-  );
-  assert.deepEqual(withoutUsage(await pool.run("add", [1, 2])), {
-    ok: true,
-    value: 3,
+      return `${(grew / MiB).toFixed(1).padStart(8)} ${
+        diedAt.get(pids[i])!.toFixed(0).padStart(8)
+      }`;
+    };
   });
 });
 
@@ -174,41 +148,19 @@ test("watch: a cancellation requested before the host blocks has killed the work
 });
 
 test("watch: processMemoryLimit stops the running tasks while the host is blocked", async () => {
-  await using probe = new WorkerPool(TASKS, { size: 2 });
-  assert.ok(await eventually(() => probe.idleCount === 2));
-  const base = residentBytes("self") +
-    probe.workerPids.reduce((sum, pid) => sum + residentBytes(pid), 0);
-  await probe.close();
-  // Wide slack (the host's RSS moves as earlier garbage is collected): each
-  // task alone stays 256 MiB under the limit, both are 512 MiB over it.
-  const limit = base + 1024 * MiB;
-  await using pool = new WorkerPool(TASKS, {
-    size: 2,
-    processMemoryLimit: limit,
-  });
-  assert.ok(await eventually(() => pool.idleCount === 2));
-  const pids = pool.workerPids;
-  const runs = [0, 1].map(() =>
-    pool.run("holdThenSpin", [768 * MiB], { timeout: 60_000 })
-  );
-  // Blocked until both workers are dead (20 s at most: allocating 1.5 GiB
-  // on a loaded machine can take seconds).
   let bothDead = -1;
-  blockFor(20_000, (ms) => {
-    if (bothDead < 0 && pids.every(dead)) bothDead = ms;
-    return ms >= 3000 && bothDead >= 0;
+  await twoTasksOverProcessLimit((pids) => {
+    // Blocked until both workers are dead (20 s at most: allocating 1.5 GiB
+    // on a loaded machine can take seconds).
+    blockFor(20_000, (ms) => {
+      if (bothDead < 0 && pids.every(dead)) bothDead = ms;
+      return ms >= 3000 && bothDead >= 0;
+    });
   });
-  for (const r of await Promise.all(runs)) {
-    const e = limitError(r);
-    assert.equal(e.kind, "memory");
-    assert.equal(e.limit, limit);
-    assert.ok(e.observed! > limit);
-  }
   assert.ok(
     bothDead >= 0,
     "the workers were killed while the host was blocked",
   );
-  assert.ok(pool.peakProcessBytes > limit);
 });
 
 test("watch: a task whose child process allocates 1.5 GiB is stopped at memoryLimit 256 MiB, with the child", async () => {

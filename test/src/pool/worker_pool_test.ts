@@ -1,26 +1,18 @@
 import assert from "node:assert/strict";
 import { isBun, test } from "../../harness.ts";
-import { LimitExceeded, Token } from "../../../mod.ts";
+import { Token } from "../../../mod.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import {
   childPids,
   eventually,
+  limitError,
   MiB,
   processExists,
-  residentBytes,
   TASKS,
   threadCount,
+  twoTasksOverProcessLimit,
 } from "./helpers.ts";
 import { withoutUsage } from "../fixture.ts";
-
-function limitError(r: { ok: boolean; error?: unknown }): LimitExceeded {
-  assert.equal(r.ok, false, "expected { ok: false }");
-  assert.ok(
-    r.error instanceof LimitExceeded,
-    `expected a LimitExceeded, got ${r.error}`,
-  );
-  return r.error;
-}
 
 test("pool: sync and async tasks return { ok: true, value } with structured-clone values", async () => {
   await using pool = new WorkerPool(TASKS, { size: 2 });
@@ -159,39 +151,7 @@ test("pool: a run may lower the pool's memoryLimit, not raise it", async () => {
 });
 
 test("pool: processMemoryLimit interrupts the running tasks when the whole process exceeds it", async () => {
-  await using pool = new WorkerPool(TASKS, {
-    size: 2,
-    processMemoryLimit: 64 * 1024 * MiB,
-  });
-  await eventually(() => pool.idleCount === 2);
-  const base = residentBytes("self") +
-    pool.workerPids.reduce((sum, pid) => sum + residentBytes(pid), 0);
-  await pool.close();
-  // The host's own RSS moves by 100 MiB and more as earlier tests' garbage
-  // is collected (seen: a 300 MiB limit with two 200 MiB tasks was never
-  // reached; and on Bun, under load, a 768 MiB limit with two 512 MiB
-  // tasks), so keep wide slack: one task alone is 256 MiB under the limit,
-  // both are 512 MiB over it.
-  const limit = base + 1024 * MiB;
-  await using limited = new WorkerPool(TASKS, {
-    size: 2,
-    processMemoryLimit: limit,
-  });
-  // Each task alone stays under the limit; together they exceed it. The
-  // timeout only turns a missed limit into a failure instead of a hang.
-  const a = limited.run("holdThenSpin", [768 * MiB], { timeout: 60_000 });
-  const b = limited.run("holdThenSpin", [768 * MiB], { timeout: 60_000 });
-  for (const r of [await a, await b]) {
-    const e = limitError(r);
-    assert.equal(e.kind, "memory");
-    assert.equal(e.limit, limit);
-    assert.ok(e.observed! > limit);
-  }
-  assert.ok(limited.peakProcessBytes > limit);
-  assert.deepEqual(withoutUsage(await limited.run("add", [2, 2])), {
-    ok: true,
-    value: 4,
-  });
+  await twoTasksOverProcessLimit();
 });
 
 test("pool: allocation limits inside workers (Deno, Node), refused on Bun", async () => {
