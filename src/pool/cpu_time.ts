@@ -6,47 +6,11 @@
  * gives its time in nanoseconds: the watchdog adds it where ticks are too
  * coarse for a limit (see `CpuClock`).
  */
-import {
-  closeSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-} from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { ProcFileReader } from "./proc_file_reader.ts";
 
 /** Milliseconds per clock tick of /proc/PID/stat (`CLK_TCK` = 100). */
 export const MS_PER_TICK = 10;
-
-/** Reads one /proc file again and again through one open file (`pread` at offset 0). */
-class ProcFile {
-  #fd: number | undefined;
-  readonly #buffer: Uint8Array;
-
-  constructor(path: string, size: number) {
-    this.#buffer = new Uint8Array(size);
-    try {
-      this.#fd = openSync(path, "r");
-    } catch {
-      this.#fd = undefined;
-    }
-  }
-
-  /** The file's text now, or undefined once it is gone. */
-  read(): string | undefined {
-    if (this.#fd === undefined) return undefined;
-    try {
-      const n = readSync(this.#fd, this.#buffer, 0, this.#buffer.length, 0);
-      return new TextDecoder().decode(this.#buffer.subarray(0, n));
-    } catch {
-      return undefined;
-    }
-  }
-
-  close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
-  }
-}
 
 /** A process's CPU time from its stat line, in ms: its own, and that of the children it waited for. */
 export interface ProcessCpu {
@@ -87,13 +51,13 @@ export function cpuMsOf(pid: number): number | undefined {
  * started and waited for a process (`last` is the previous reading).
  */
 export class WaitedChildren {
-  readonly #stat = new ProcFile("/proc/self/stat", 1024);
+  readonly #stat = new ProcFileReader("/proc/self/stat", 1024);
   /** Milliseconds at the last reading. */
   last = this.ms();
 
   /** Milliseconds so far (also kept in `last`). */
   ms(): number {
-    const text = this.#stat.read();
+    const text = this.#stat.text();
     this.last = (text === undefined ? undefined : parseStat(text))
       ?.childrenMs ?? 0;
     return this.last;
@@ -111,8 +75,8 @@ export class WaitedChildren {
  */
 export class CpuClock {
   readonly #pid: number;
-  readonly #stat: ProcFile;
-  readonly #schedstat: ProcFile;
+  readonly #stat: ProcFileReader;
+  readonly #schedstat: ProcFileReader;
   #ticksStart = NaN;
   #mainStart = NaN;
   /** Each thread's nanoseconds at the start, for `preciseMs()`. */
@@ -121,8 +85,11 @@ export class CpuClock {
 
   constructor(pid: number) {
     this.#pid = pid;
-    this.#stat = new ProcFile(`/proc/${pid}/stat`, 1024);
-    this.#schedstat = new ProcFile(`/proc/${pid}/task/${pid}/schedstat`, 128);
+    this.#stat = new ProcFileReader(`/proc/${pid}/stat`, 1024);
+    this.#schedstat = new ProcFileReader(
+      `/proc/${pid}/task/${pid}/schedstat`,
+      128,
+    );
   }
 
   /** Every live thread's nanoseconds now (tens of µs a thread: not for every sample). */
@@ -164,13 +131,13 @@ export class CpuClock {
   }
 
   #ticksMs(): number | undefined {
-    const stat = this.#stat.read();
+    const stat = this.#stat.text();
     const cpu = stat === undefined ? undefined : parseStat(stat);
     return cpu && cpu.ownMs + cpu.childrenMs;
   }
 
   #mainMs(): number {
-    const text = this.#schedstat.read();
+    const text = this.#schedstat.text();
     return text === undefined ? NaN : Number(text.split(" ")[0]) / 1e6;
   }
 

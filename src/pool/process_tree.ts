@@ -8,13 +8,8 @@
  * group reaches every descendant that stayed in it; descendants that left it
  * (`setsid`) are found by the scan and killed one by one.
  */
-import {
-  closeSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-} from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { ProcFileReader } from "./proc_file_reader.ts";
 import { residentBytesOf, ResidentReader } from "./rss_watch.ts";
 
 /** Children of `pid`. Runtimes fork from their main thread; `allThreads` also asks every other thread. */
@@ -121,8 +116,7 @@ export class TreeSampler {
   readonly pid: number;
   readonly #worker: ResidentReader;
   /** The worker's main thread's children, read through one open file. */
-  #childrenFd: number | undefined;
-  readonly #buffer = new Uint8Array(64);
+  readonly #children: ProcFileReader;
   #descendants: number[] = [];
   #samples = 0;
   static readonly RESCAN_WITH_DESCENDANTS = 8;
@@ -131,21 +125,15 @@ export class TreeSampler {
   constructor(pid: number) {
     this.pid = pid;
     this.#worker = new ResidentReader(pid);
-    try {
-      this.#childrenFd = openSync(`/proc/${pid}/task/${pid}/children`, "r");
-    } catch {
-      this.#childrenFd = undefined;
-    }
+    this.#children = new ProcFileReader(
+      `/proc/${pid}/task/${pid}/children`,
+      64,
+    );
   }
 
   /** Whether the worker's main thread has a child now (one pread, a few µs). */
   #hasChild(): boolean {
-    if (this.#childrenFd === undefined) return false;
-    try {
-      return readSync(this.#childrenFd, this.#buffer, 0, 64, 0) > 0;
-    } catch {
-      return false;
-    }
+    return (this.#children.read() ?? 0) > 0;
   }
 
   /** Descendants found at the last scan. */
@@ -175,7 +163,6 @@ export class TreeSampler {
 
   close(): void {
     this.#worker.close();
-    if (this.#childrenFd !== undefined) closeSync(this.#childrenFd);
-    this.#childrenFd = undefined;
+    this.#children.close();
   }
 }
