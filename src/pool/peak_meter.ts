@@ -11,7 +11,8 @@
  * clears: then every peak is read from `VmHWM`. Used inside worker processes
  * (worker_main.ts).
  */
-import { openSync, readSync, writeSync } from "node:fs";
+import { openSync, writeSync } from "node:fs";
+import { ProcFileReader } from "./proc_file_reader.ts";
 
 const RESET = new TextEncoder().encode("5");
 const SLACK_BYTES = 2 ** 20;
@@ -89,17 +90,18 @@ const VM_HWM = new TextEncoder().encode("VmHWM:");
  * every task of a worker whose `maxRSS` is inherited.
  */
 class HighWaterMark {
-  readonly #buffer = new Uint8Array(4096);
-  readonly #fd: number;
+  readonly #status = new ProcFileReader("/proc/self/status", 4096);
 
+  /** Throws where the file cannot be read (PeakMeter then gives up peaks). */
   constructor() {
-    this.#fd = openSync("/proc/self/status", "r");
+    this.read();
   }
 
   /** Bytes; NaN if the line is missing. */
   read(): number {
-    const buffer = this.#buffer;
-    const n = readSync(this.#fd, buffer, 0, buffer.length, 0);
+    const n = this.#status.read();
+    if (n === undefined) throw new Error("cannot read /proc/self/status");
+    const buffer = this.#status.bytes;
     let at = indexOf(buffer, n, VM_HWM);
     if (at < 0) return NaN;
     at += VM_HWM.length;
