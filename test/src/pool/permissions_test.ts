@@ -25,8 +25,8 @@ const PERMISSION_TASKS = new URL(
   import.meta.url,
 );
 const HOST = new URL("./fixtures/pool_host.ts", import.meta.url);
-/** An unlikely port for the socket tests, on 127.0.0.1 only. */
-const PORT = 47_931;
+/** A port for the socket refusals (no connection is made: the permission check comes first). */
+const REFUSED_PORT = 47_931;
 
 interface HostOutput {
   results?: Record<string, unknown>[];
@@ -77,7 +77,9 @@ test(
   'permissions (Deno, -A host): "none" rejects reading, spawning and connecting, and runs a pure task',
   async () => {
     const { dir, done } = scratch();
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: PORT });
+    // A port of the kernel's choosing: another test run may be listening too.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
     const accepted = listener.accept().then((conn) => conn.close());
     try {
       const file = join(dir, "outside.txt");
@@ -93,7 +95,7 @@ test(
           ok: true,
           value: 0,
         });
-        assert.deepEqual(withoutUsage(await pool.run("openSocket", [PORT])), {
+        assert.deepEqual(withoutUsage(await pool.run("openSocket", [port])), {
           ok: true,
           value: true,
         });
@@ -115,7 +117,7 @@ test(
         name: "NotCapable",
         message: /Requires run access/,
       });
-      await assert.rejects(pool.run("openSocket", [PORT]), {
+      await assert.rejects(pool.run("openSocket", [port]), {
         name: "NotCapable",
         message: /Requires net access/,
       });
@@ -165,7 +167,7 @@ test(
             ["readFile", [join(data, "inside.txt")]],
             ["readFile", [join(dir, "outside.txt")]],
             ["spawnProcess", []],
-            ["openSocket", [PORT]],
+            ["openSocket", [REFUSED_PORT]],
             ["pure", [4]],
           ],
         },
