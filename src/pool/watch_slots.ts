@@ -152,12 +152,21 @@ export class WatchSlots {
     Atomics.notify(this.#ints, WAKE);
   }
 
-  /** Watchdog: waits until woken, `ms` at most (Infinity: no bound). */
-  sleep(ms: number, untilWoken: boolean): void {
+  /**
+   * Watchdog: waits until woken, `ms` at most (Infinity: no bound). With
+   * `untilWoken`, it does not wait at all if `hasWork()` or `stopped` holds
+   * once the sleep is announced: a job armed, a worker made ready or a stop
+   * asked for just before (whose wake saw no sleeper, or came before `seen`
+   * was read) is not missed.
+   */
+  sleep(
+    ms: number,
+    untilWoken: boolean,
+    hasWork = () => this.anyRunning(),
+  ): void {
     const seen = Atomics.load(this.#ints, WAKE);
     if (untilWoken) Atomics.store(this.#ints, SLEEPING, 1);
-    // Re-check after announcing the sleep: a job armed just before is seen.
-    if (!untilWoken || !this.anyRunning()) {
+    if (!untilWoken || !(this.stopped || hasWork())) {
       Atomics.wait(this.#ints, WAKE, seen, ms);
     }
     Atomics.store(this.#ints, SLEEPING, 0);

@@ -242,7 +242,11 @@ while (!slots.stopped) {
     idleTicks = 0;
     tick();
   } else if (++idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
-    slots.sleep(Infinity, true);
+    slots.sleep(
+      Infinity,
+      true,
+      () => slots.anyRunning() || anyWantsIdleStart(),
+    );
     continue;
   }
   slots.sleep(tickMs, false);
