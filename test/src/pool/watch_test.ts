@@ -3,12 +3,12 @@
  * for, and dies with, every process it starts; peaks are exact.
  */
 import assert from "node:assert/strict";
-import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isBun, test } from "../../harness.ts";
 import { runInFreshProcess } from "../../fresh_process.ts";
-import { Token } from "../../../mod.ts";
+import { type LimitExceeded, Token } from "../../../mod.ts";
 import { Watchdog } from "../../../src/pool/watchdog.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import {
@@ -94,9 +94,16 @@ test("watch: a spinning task under timeout 200 stops using CPU at about 200 ms w
   assert.ok(await eventually(() => pool.idleCount === 1));
   const file = tempFile("heartbeat");
   try {
-    const run = pool.run("spinWithHeartbeat", [file], { timeout: 200 });
-    blockFor(3000);
-    const e = limitError(await run);
+    let e: LimitExceeded | undefined;
+    // On a loaded machine the worker may not get a core before its deadline
+    // and then beats not at all: that proves nothing either way, run again.
+    for (let attempt = 0; attempt < 3 && !existsSync(file); attempt++) {
+      assert.ok(await eventually(() => pool.idleCount === 1));
+      const run = pool.run("spinWithHeartbeat", [file], { timeout: 200 });
+      blockFor(3000);
+      e = limitError(await run);
+    }
+    assert.ok(e && existsSync(file), "the task never beat in 3 runs");
     assert.equal(e.kind, "timeout");
     assert.equal(e.limit, 200);
     // About 200 ms on an idle machine; the bounds leave room for a loaded
