@@ -56,7 +56,7 @@ function unmeasuredCopy(): string {
     "const usage = measure();",
     "const usage = (_peakAbove: number) => undefined as unknown as WorkerUsage;",
   );
-  edit(worker, "    send(message);\n    peaks.reset();", "    send(message);");
+  edit(worker, "    send(message);\n    becameIdle();", "    send(message);");
   const pool = join(dir, "src/pool/worker_pool.ts");
   edit(pool, "message.usage.peak ?? 0", "0");
   edit(

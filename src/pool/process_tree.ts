@@ -89,6 +89,16 @@ function signal(target: number, name: "SIGKILL" | "SIGSTOP" = "SIGKILL"): void {
   }
 }
 
+/** Whether `pid` is stopped by a signal (state `T` in /proc/PID/stat); false if gone. */
+export function isStopped(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat[stat.lastIndexOf(")") + 2] === "T";
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Peak resident bytes of `pid` since its high-water mark was last reset (or
  * since it started), from `VmHWM` in /proc/PID/status; undefined if gone.

@@ -18,6 +18,11 @@ export interface RunMessage {
    * bytes (absent or Infinity: `maxRSS` is enough).
    */
   peakAbove?: number;
+  /**
+   * The worker freezes its process group once its own resident bytes are
+   * above this (its memory brake, memory_brake.ts); absent: no brake.
+   */
+  brakeAbove?: number;
 }
 
 /**

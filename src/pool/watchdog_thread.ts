@@ -10,7 +10,12 @@ import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { CpuClock, cpuMsOf, MS_PER_TICK } from "./cpu_time.ts";
-import { killTree, TreeSampler } from "./process_tree.ts";
+import {
+  isStopped,
+  killTree,
+  peakBytesOf,
+  TreeSampler,
+} from "./process_tree.ts";
 import { ResidentReader } from "./rss_watch.ts";
 import { epochMs, State, VerdictKind, WatchSlots } from "./watch_slots.ts";
 
@@ -201,7 +206,13 @@ function tick(): void {
     }
     const growth = bytes - slots.baseBytes(slot);
     if (growth > limit) stop(slot, pid, VerdictKind.Memory, limit, growth);
-    else watched.push(slot);
+    else if (growth > 0.9 * limit && isStopped(pid)) {
+      // Frozen by its brake (memory_brake.ts) just over the limit, and some
+      // pages reclaimed since: its high-water mark tells what it reached.
+      const peak = (peakBytesOf(pid) ?? 0) - slots.baseBytes(slot);
+      if (peak > limit) stop(slot, pid, VerdictKind.Memory, limit, peak);
+      else watched.push(slot);
+    } else watched.push(slot);
   }
   if (!watchProcess || watched.length === 0) return;
   slots.processPeak = Math.max(slots.processPeak, total);

@@ -17,17 +17,35 @@ import type { RunMessage, WorkerMessage, WorkerUsage } from "./protocol.ts";
 import { holdsSharedMemory } from "./shared_memory.ts";
 import { toWire } from "./wire_error.ts";
 import { WaitedChildren } from "./cpu_time.ts";
+import { BRAKE_ARG, MemoryBrake } from "./memory_brake.ts";
 
 const send = (message: WorkerMessage) => process.send!(message);
 const peaks = new PeakMeter();
 const meter = currentMeter();
 const waited = new WaitedChildren();
+const brake = process.argv.includes(BRAKE_ARG) ? new MemoryBrake() : undefined;
 
 /**
  * A task shorter than this cannot have started and waited for a process
  * (spawning one takes longer): its children's CPU time is not read.
  */
 const MIN_MS_FOR_CHILDREN = 1;
+
+/**
+ * This process's CPU time when it last became idle (after sending a result,
+ * or when ready): a task's CPU time is counted from there, so that reading
+ * the clock (about 5 µs on Deno) is not on the way from a task's message to
+ * its start. The idle worker's own CPU time until the next task (receiving
+ * it) is then charged to that task: tens of µs, more if it collected
+ * garbage meanwhile.
+ */
+let cpuAtIdle = process.cpuUsage();
+
+/** The worker sent its result (or is ready): the next task's CPU time starts now. */
+function becameIdle(): void {
+  peaks.reset();
+  cpuAtIdle = process.cpuUsage();
+}
 
 /**
  * Starts measuring a task: its wall time, this process's CPU time (with the
@@ -38,7 +56,7 @@ function measure(): (peakAbove: number) => WorkerUsage {
   const counts = meter.countsAllocations;
   const allocated0 = counts ? meter.allocatedBytes() : 0;
   const children0 = waited.last;
-  const cpu0 = process.cpuUsage();
+  const cpu0 = cpuAtIdle;
   const started = performance.now();
   return (peakAbove) => {
     const wallMs = performance.now() - started;
@@ -97,10 +115,12 @@ async function run(message: RunMessage): Promise<void> {
   const { id, exportName, args, allocationLimit } = message;
   const peakAbove = message.peakAbove ?? Infinity;
   const usage = measure();
-  // The next task's peak starts here, after the result has gone.
+  if (message.brakeAbove !== undefined) brake?.arm(message.brakeAbove);
+  // The next task's peak and CPU time start here, after the result has gone.
   const settle = (message: WorkerMessage) => {
+    brake?.disarm();
     send(message);
-    peaks.reset();
+    becameIdle();
   };
   const task = () => tasks[exportName](...args);
   try {
@@ -189,7 +209,8 @@ process.on("disconnect", () => {
 (globalThis as Record<symbol, (() => void) | undefined>)[
   Symbol.for("memlimits.endLoadGuard")
 ]?.();
-peaks.reset();
+await brake?.ready;
+becameIdle();
 send({
   t: "ready",
   exports,

@@ -19,6 +19,7 @@ import {
   isHeapCapExit,
   spawnCommand,
 } from "./spawn_command.ts";
+import { BRAKE_ARG } from "./memory_brake.ts";
 import { canReadResidentMemory } from "./rss_watch.ts";
 import {
   notRun,
@@ -256,11 +257,14 @@ export class WorkerPool {
   }
 
   #spawn(): WorkerProcess {
-    const worker = new WorkerProcess(
+    const command = spawnCommand(
       this.#moduleUrl,
       this.#heapCap,
-      spawnCommand(this.#moduleUrl, this.#heapCap, this.#denoWorker),
+      this.#denoWorker,
     );
+    // Workers of a pool with a memory limit brake themselves near it.
+    if (this.#memoryLimit !== undefined) command.args.push(BRAKE_ARG);
+    const worker = new WorkerProcess(this.#moduleUrl, this.#heapCap, command);
     this.#workers.add(worker);
     if (worker.pid !== undefined) {
       worker.slot = this.#watchdog.add(worker.pid);
@@ -373,6 +377,9 @@ export class WorkerPool {
         peakAbove: job.memoryLimit === undefined || !worker.reportsPeaks
           ? Infinity
           : job.startBytes + job.memoryLimit,
+        brakeAbove: watchesMemory && job.memoryLimit !== undefined
+          ? worker.freshBytes + job.memoryLimit
+          : undefined,
       });
     }
   }

@@ -26,6 +26,7 @@ describe("npm package", () => {
         "dist/src/pool/worker_main.js",
         "dist/src/pool/load_guard.js",
         "dist/src/pool/watchdog_thread.js",
+        "dist/src/pool/brake_thread.js",
         "dist/bin/memlimits.js",
         "docs/limits.md",
         "docs/statistical.md",
@@ -116,6 +117,7 @@ describe("JSR package", () => {
         "src/pool/worker_main.ts",
         "src/pool/load_guard.ts",
         "src/pool/watchdog_thread.ts",
+        "src/pool/brake_thread.ts",
         "docs/workers.md",
       ]
     ) {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { isBun, test } from "../../harness.ts";
 import { runInFreshProcess } from "../../fresh_process.ts";
 import { type LimitExceeded, Token } from "../../../mod.ts";
+import { isStopped } from "../../../src/pool/process_tree.ts";
 import { Watchdog } from "../../../src/pool/watchdog.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import {
@@ -252,6 +253,30 @@ test("watch: no process a task started outlives a kill at a limit, or close()", 
   }
 });
 
+test("watch: with the watchdog's samples 3 s apart, the worker's own brake freezes a spike at a pool's memoryLimit", async () => {
+  const tick = Watchdog.tickMs;
+  Watchdog.tickMs = 3000;
+  try {
+    await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: LIMIT });
+    assert.ok(await eventually(() => pool.idleCount === 1));
+    const [pid] = pool.workerPids;
+    const run = pool.run("spike", [512 * MiB]);
+    assert.ok(
+      await eventually(() => isStopped(pid), 2500),
+      "frozen before the watchdog's next sample",
+    );
+    const e = limitError(await run);
+    assert.equal(e.kind, "memory");
+    assert.ok(e.observed! > LIMIT);
+    assert.ok(
+      e.observed! <= 1.1 * LIMIT,
+      `charged ${(e.observed! / MiB).toFixed(1)} MiB`,
+    );
+  } finally {
+    Watchdog.tickMs = tick;
+  }
+});
+
 test("watch: a spike taken and given back between two samples is charged at settlement (the worker's VmHWM)", async () => {
   // Control: the spike really is given back before the task returns.
   {
@@ -269,11 +294,15 @@ test("watch: a spike taken and given back between two samples is charged at sett
     );
   }
   // Samples a minute apart: only the peak at settlement can see the spike.
+  // The limit is the run's, not the pool's: the workers then have no brake
+  // of their own (memory_brake.ts), which would stop the spike at the limit.
   const tick = Watchdog.tickMs;
   Watchdog.tickMs = 60_000;
   try {
-    await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: LIMIT });
-    const e = limitError(await pool.run("spike", [512 * MiB]));
+    await using pool = new WorkerPool(TASKS, { size: 1 });
+    const e = limitError(
+      await pool.run("spike", [512 * MiB], { memoryLimit: LIMIT }),
+    );
     assert.equal(e.kind, "memory");
     assert.ok(e.observed! >= 480 * MiB, `charged ${e.observed! / MiB} MiB`);
     assert.deepEqual(withoutUsage(await pool.run("add", [1, 2])), {

@@ -1,0 +1,103 @@
+/**
+ * A worker's own brake on its memory: a thread in the worker process that
+ * samples the process's resident memory every millisecond while a task with
+ * a memory limit runs, and freezes the process group (SIGSTOP) once it is
+ * over the limit. The host's watchdog then charges and kills the frozen
+ * worker as it would have anyway (watchdog_thread.ts); the brake only stops
+ * the task from growing in the meantime.
+ *
+ * Why in the worker: each worker leads its own session, and where Linux
+ * schedules by session (autogroup), the host's watchdog competes for a core
+ * with every worker's session, each weighed like the host's whole one. Two
+ * test suites at once on 2 cores left it waiting long enough for a bomb to
+ * be charged 122% of its limit. A thread in the worker's own session runs
+ * whenever the task does: it cannot fall behind the task it watches.
+ * Used inside worker processes (worker_main.ts).
+ */
+import { Worker } from "node:worker_threads";
+
+/**
+ * The argument after the task module's URL that tells a worker to start its
+ * brake: given to the workers of a pool with a `memoryLimit` (the thread
+ * costs a worker 9 to 20 MiB, measured here, which a pool that never limits
+ * memory need not pay).
+ */
+export const BRAKE_ARG = "--memory-brake";
+
+const threadUrl = new URL(
+  `./brake_thread${import.meta.url.endsWith(".js") ? ".js" : ".ts"}`,
+  import.meta.url,
+);
+
+/**
+ * The brake of the process it is made in (a group leader: a pool worker).
+ *
+ * @example
+ * ```ts
+ * const brake = new MemoryBrake();
+ * await brake.ready;
+ * brake.arm(freshBytes + memoryLimit); // before the task starts
+ * // ... the task runs; over the bound, the process group is frozen
+ * brake.disarm(); // when it settles
+ * ```
+ */
+export class MemoryBrake {
+  /**
+   * The state (0: disarmed, 1: armed, 2: fired), then (at byte 8) the
+   * resident bytes above which the brake fires.
+   */
+  readonly #buffer = new SharedArrayBuffer(16);
+  readonly #state = new Int32Array(this.#buffer, 0, 1);
+  readonly #above = new Float64Array(this.#buffer, 8, 1);
+  #up = false;
+  /**
+   * Settles once the thread is up or has failed: the worker announces itself
+   * only then, so that its fresh size includes the thread's memory.
+   */
+  readonly ready: Promise<void>;
+
+  /** Starts the thread; without /proc (or permission to load it) there is no brake. */
+  constructor() {
+    this.ready = new Promise((resolve) => {
+      try {
+        const thread = new Worker(threadUrl, {
+          workerData: { buffer: this.#buffer },
+        });
+        thread.unref();
+        thread.once("message", () => {
+          this.#up = true;
+          resolve();
+        });
+        thread.once("error", () => {
+          this.#up = false;
+          resolve();
+        });
+        thread.once("exit", () => {
+          this.#up = false;
+          resolve();
+        });
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  /** Whether the thread is up and will sample when armed. */
+  get works(): boolean {
+    return this.#up;
+  }
+
+  /** Freezes this process's group once its resident memory is over `aboveBytes`. */
+  arm(aboveBytes: number): void {
+    if (!this.#up) return;
+    this.#above[0] = aboveBytes;
+    Atomics.store(this.#state, 0, 1);
+    Atomics.notify(this.#state, 0);
+  }
+
+  /** The task settled: stop sampling. */
+  disarm(): void {
+    if (!this.#up) return;
+    Atomics.compareExchange(this.#state, 0, 1, 0);
+  }
+}
