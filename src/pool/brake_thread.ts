@@ -17,8 +17,11 @@ const resident = new ResidentReader(process.pid);
 if (resident.read() === undefined) throw new Error("no /proc/self/statm here");
 parentPort!.postMessage("up");
 for (;;) {
-  if (Atomics.load(state, 0) !== ARMED) {
-    Atomics.wait(state, 0, Atomics.load(state, 0));
+  const now = Atomics.load(state, 0);
+  if (now !== ARMED) {
+    // Waits only while the state is still what was read: an arm that came
+    // in between is not missed.
+    Atomics.wait(state, 0, now);
     continue;
   }
   const bytes = resident.read();
