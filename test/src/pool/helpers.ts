@@ -131,15 +131,26 @@ export async function runShapes(
       const e = limitError(r);
       assert.equal(e.kind, "memory", shape);
       assert.ok(e.observed! > limit, `${shape}: observed ${e.observed}`);
+      // The test's own columns, also when the charge below fails (they
+      // tell a real overshoot from a wrong fresh size).
+      let columns: string;
+      let rowError: unknown;
+      try {
+        columns = row(i, e);
+      } catch (error) {
+        rowError = error;
+        columns = `(${(error as Error).message})`;
+      }
       // Stopped close to the limit, far from exhausting the machine.
       assert.ok(
         e.observed! <= within * limit,
-        `${shape}: charged ${(e.observed! / MiB).toFixed(1)} MiB`,
+        `${shape}: charged ${(e.observed! / MiB).toFixed(1)} MiB; ${columns}`,
       );
+      if (rowError !== undefined) throw rowError;
       rows.push(
         `${shape.padEnd(20)} ${(e.observed! / MiB).toFixed(1).padStart(7)} ${
           (e.observed! / limit * 100).toFixed(1).padStart(6)
-        }% ${row(i, e)}`,
+        }% ${columns}`,
       );
     });
   }
