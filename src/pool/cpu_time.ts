@@ -6,39 +6,14 @@
  * gives its time in nanoseconds: the watchdog adds it where ticks are too
  * coarse for a limit (see `CpuClock`).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { ProcFileReader } from "./proc_file_reader.ts";
-
-/** Milliseconds per clock tick of /proc/PID/stat (`CLK_TCK` = 100). */
-export const MS_PER_TICK = 10;
-
-/** A process's CPU time from its stat line, in ms: its own, and that of the children it waited for. */
-export interface ProcessCpu {
-  ownMs: number;
-  childrenMs: number;
-}
-
-/** Parses a /proc/PID/stat line (the command, field 2, may hold spaces and parentheses). */
-export function parseStat(text: string): ProcessCpu | undefined {
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  // fields[0] is field 3 (state): utime is field 14.
-  const ticks = fields.slice(11, 15).map(Number);
-  if (ticks.length < 4 || ticks.some(Number.isNaN)) return undefined;
-  return {
-    ownMs: (ticks[0] + ticks[1]) * MS_PER_TICK,
-    childrenMs: (ticks[2] + ticks[3]) * MS_PER_TICK,
-  };
-}
+import { MS_PER_TICK, parseStat, readProcText } from "./proc_fields.ts";
 
 /** CPU time of process `pid` and of the children it waited for, in ms; undefined if it is gone. */
 export function cpuMsOf(pid: number): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined;
-  }
-  const cpu = parseStat(text);
+  const text = readProcText(`/proc/${pid}/stat`);
+  const cpu = text === undefined ? undefined : parseStat(text);
   return cpu && cpu.ownMs + cpu.childrenMs;
 }
 
@@ -102,15 +77,9 @@ export class CpuClock {
       return times;
     }
     for (const tid of tids) {
-      try {
-        const text = readFileSync(
-          `/proc/${this.#pid}/task/${tid}/schedstat`,
-          "utf8",
-        );
-        times.set(tid, Number(text.split(" ")[0]));
-      } catch {
-        // the thread ended meanwhile
-      }
+      const text = readProcText(`/proc/${this.#pid}/task/${tid}/schedstat`);
+      // Undefined: the thread ended meanwhile.
+      if (text !== undefined) times.set(tid, Number(text.split(" ")[0]));
     }
     return times;
   }

@@ -13,6 +13,7 @@
  */
 import { openSync, writeSync } from "node:fs";
 import { ProcFileReader } from "./proc_file_reader.ts";
+import { highWaterMarkOf } from "./proc_fields.ts";
 
 const RESET = new TextEncoder().encode("5");
 const SLACK_BYTES = 2 ** 20;
@@ -81,8 +82,6 @@ export class PeakMeter {
   }
 }
 
-const VM_HWM = new TextEncoder().encode("VmHWM:");
-
 /**
  * `VmHWM` of this process (the mark since its `execve` or last reset), read
  * again and again through one open /proc/self/status, parsed from its bytes:
@@ -101,28 +100,8 @@ class HighWaterMark {
   read(): number {
     const n = this.#status.read();
     if (n === undefined) throw new Error("cannot read /proc/self/status");
-    const buffer = this.#status.bytes;
-    let at = indexOf(buffer, n, VM_HWM);
-    if (at < 0) return NaN;
-    at += VM_HWM.length;
-    while (at < n && (buffer[at] === 0x20 || buffer[at] === 0x09)) at++;
-    let kb = 0;
-    for (; at < n && buffer[at] >= 0x30 && buffer[at] <= 0x39; at++) {
-      kb = kb * 10 + buffer[at] - 0x30;
-    }
-    return kb * 1024;
+    return highWaterMarkOf(this.#status.bytes, n);
   }
-}
-
-/** Index of `needle` in the first `n` bytes of `bytes`, or -1. */
-function indexOf(bytes: Uint8Array, n: number, needle: Uint8Array): number {
-  search: for (let i = 0; i + needle.length <= n; i++) {
-    for (let j = 0; j < needle.length; j++) {
-      if (bytes[i + j] !== needle[j]) continue search;
-    }
-    return i;
-  }
-  return -1;
 }
 
 function maxRss(): number {

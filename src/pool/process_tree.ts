@@ -8,8 +8,14 @@
  * group reaches every descendant that stayed in it; descendants that left it
  * (`setsid`) are found by the scan and killed one by one.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { ProcFileReader } from "./proc_file_reader.ts";
+import {
+  highWaterMarkOf,
+  parseStat,
+  readProcFile,
+  readProcText,
+} from "./proc_fields.ts";
 import { residentBytesOf, ResidentReader } from "./rss_watch.ts";
 
 /** Children of `pid`. Runtimes fork from their main thread; `allThreads` also asks every other thread. */
@@ -17,12 +23,8 @@ export function childrenOf(pid: number, allThreads = false): number[] {
   const tids = allThreads ? threadsOf(pid) : [pid];
   const children: number[] = [];
   for (const tid of tids) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8");
-    } catch {
-      continue; // the thread or the process ended meanwhile
-    }
+    const text = readProcText(`/proc/${pid}/task/${tid}/children`);
+    if (text === undefined) continue; // the thread or the process ended meanwhile
     for (const field of text.split(" ")) {
       if (field !== "") children.push(Number(field));
     }
@@ -91,12 +93,8 @@ function signal(target: number, name: "SIGKILL" | "SIGSTOP" = "SIGKILL"): void {
 
 /** Whether `pid` is stopped by a signal (state `T` in /proc/PID/stat); false if gone. */
 export function isStopped(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat[stat.lastIndexOf(")") + 2] === "T";
-  } catch {
-    return false;
-  }
+  const text = readProcText(`/proc/${pid}/stat`);
+  return text !== undefined && parseStat(text)?.state === "T";
 }
 
 /**
@@ -104,14 +102,9 @@ export function isStopped(pid: number): boolean {
  * since it started), from `VmHWM` in /proc/PID/status; undefined if gone.
  */
 export function peakBytesOf(pid: number): number | undefined {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, "utf8");
-  } catch {
-    return undefined;
-  }
-  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-  return kb === undefined ? undefined : Number(kb) * 1024;
+  const status = readProcFile(`/proc/${pid}/status`);
+  const bytes = status && highWaterMarkOf(status, status.length);
+  return bytes === undefined || Number.isNaN(bytes) ? undefined : bytes;
 }
 
 /**

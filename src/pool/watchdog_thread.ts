@@ -9,7 +9,8 @@
 import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import { CpuClock, cpuMsOf, MS_PER_TICK } from "./cpu_time.ts";
+import { CpuClock, cpuMsOf } from "./cpu_time.ts";
+import { MS_PER_TICK } from "./proc_fields.ts";
 import {
   isStopped,
   killTree,

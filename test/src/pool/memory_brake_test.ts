@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { isDeno, test } from "../../harness.ts";
 import { isStopped } from "../../../src/pool/process_tree.ts";
-import { eventually } from "./helpers.ts";
+import { eventually, processState, residentBytes } from "./helpers.ts";
 
 const MiB = 2 ** 20;
 const CHILD = fileURLToPath(
@@ -27,16 +26,6 @@ function startChild(args: string[]) {
   return { child, output: () => out, ended };
 }
 
-function state(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return stat.slice(stat.lastIndexOf(")") + 2)[0];
-}
-
-function residentBytes(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) *
-    4096;
-}
-
 test("memory brake: a process over its armed bound freezes itself within a few MiB of it", async () => {
   const { child, output, ended } = startChild([]);
   try {
@@ -44,7 +33,7 @@ test("memory brake: a process over its armed bound freezes itself within a few M
     const { works, base } = JSON.parse(output().split("\n")[0]);
     assert.equal(works, true, "the brake's thread is up");
     assert.ok(
-      await eventually(() => state(child.pid!) === "T", 20_000),
+      await eventually(() => processState(child.pid!) === "T", 20_000),
       `the process froze (it printed ${JSON.stringify(output())})`,
     );
     const grew = residentBytes(child.pid!) - base;
