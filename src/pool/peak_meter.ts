@@ -20,8 +20,11 @@ const SLACK_BYTES = 2 ** 20;
 
 export class PeakMeter {
   #fd: number | undefined;
-  /** The mark right after the last reset, bytes. */
-  #base = Infinity;
+  /**
+   * The mark right after the last reset, bytes; none yet (-Infinity), so
+   * that the first reset is not skipped.
+   */
+  #base = -Infinity;
   /** The last mark read, bytes. */
   #last = Infinity;
   /** Whether `maxRSS` carries a mark from before `execve` (the forking host's). */

@@ -15,6 +15,7 @@ import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { eventually, limitError, MiB, processExists } from "./helpers.ts";
 
 const TASKS = new URL("./fixtures/usage_tasks.ts", import.meta.url);
+const SHAPE_TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
 /** The watchdog's CPU readings are to 10 ms for all but the worker's main thread. */
 const TICK_MS = 10;
 
@@ -110,6 +111,30 @@ test("usage: peakMemory holds a held allocation, with and without a memoryLimit,
     assert.equal(error.kind, "memory");
     const stopped = checkUsageShape(below.usage);
     assert.ok(stopped.peakMemory >= size / 2, `${stopped.peakMemory}`);
+  }
+});
+
+test("usage: each task's peak is its own: after a task took 200 MiB and gave it back, a small task is charged only what it took", async () => {
+  // The worker resets its high-water mark between tasks; a reset that never
+  // happened charged every later task with the spike (200 MiB for add(1, 2)).
+  for (const options of [{ size: 1 }, { size: 1, memoryLimit: 512 * MiB }]) {
+    await using pool = new WorkerPool(SHAPE_TASKS, options);
+    const spike = await pool.run("spike", [200 * MiB]);
+    assert.equal(spike.ok, true);
+    assert.ok(
+      spike.usage.peakMemory >= 190 * MiB,
+      `the spike's peakMemory ${spike.usage.peakMemory / MiB} MiB`,
+    );
+    for (const limits of [{}, { memoryLimit: 64 * MiB }]) {
+      const small = await pool.run("add", [1, 2], limits);
+      assert.equal(small.ok, true, JSON.stringify(limits));
+      assert.ok(
+        small.usage.peakMemory < 32 * MiB,
+        `add(1, 2) after the spike: peakMemory ${
+          small.usage.peakMemory / MiB
+        } MiB`,
+      );
+    }
   }
 });
 
