@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { ResidentReader } from "./rss_watch.ts";
+import { currentThreadId } from "./realtime.ts";
 
 const { buffer } = workerData as { buffer: SharedArrayBuffer };
 const state = new Int32Array(buffer, 0, 1);
@@ -15,7 +16,8 @@ const TICK_MS = 1;
 
 const resident = new ResidentReader(process.pid);
 if (resident.read() === undefined) throw new Error("no /proc/self/statm here");
-parentPort!.postMessage("up");
+// Up, with this thread's id, for the worker to raise it to SCHED_FIFO.
+parentPort!.postMessage({ tid: currentThreadId() });
 for (;;) {
   const now = Atomics.load(state, 0);
   if (now !== ARMED) {

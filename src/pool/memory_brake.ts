@@ -10,11 +10,14 @@
  * schedules by session (autogroup), the host's watchdog competes for a core
  * with every worker's session, each weighed like the host's whole one. Two
  * test suites at once on 2 cores left it waiting long enough for a bomb to
- * be charged 122% of its limit. A thread in the worker's own session runs
- * whenever the task does: it cannot fall behind the task it watches.
- * Used inside worker processes (worker_main.ts).
+ * be charged 122% of its limit. The brake's thread is in the task's own
+ * process and, where the system allows it, runs under the real-time policy
+ * `SCHED_FIFO` (realtime.ts): an ordinary thread there, too, waited up to
+ * seconds for a core behind other busy processes while the task allocated
+ * (one overshot by 46 MiB). Used inside worker processes (worker_main.ts).
  */
 import { Worker } from "node:worker_threads";
+import { raiseToRealtime } from "./realtime.ts";
 
 /**
  * The argument after the task module's URL that tells a worker to start its
@@ -50,6 +53,9 @@ export class MemoryBrake {
   readonly #state = new Int32Array(this.#buffer, 0, 1);
   readonly #above = new Float64Array(this.#buffer, 8, 1);
   #up = false;
+  #realtime = false;
+  /** The thread's id (TID), once it is up; undefined without /proc/thread-self. */
+  threadId: number | undefined;
   /**
    * Settles once the thread is up or has failed: the worker announces itself
    * only then, so that its fresh size includes the thread's memory.
@@ -64,8 +70,12 @@ export class MemoryBrake {
           workerData: { buffer: this.#buffer },
         });
         thread.unref();
-        thread.once("message", () => {
+        thread.once("message", async ({ tid }: { tid?: number }) => {
           this.#up = true;
+          this.threadId = tid;
+          // Before `ready`: the worker is then idle, and chrt is no
+          // descendant of a task.
+          this.#realtime = tid !== undefined && await raiseToRealtime(tid);
           resolve();
         });
         thread.once("error", () => {
@@ -85,6 +95,11 @@ export class MemoryBrake {
   /** Whether the thread is up and will sample when armed. */
   get works(): boolean {
     return this.#up;
+  }
+
+  /** Whether the thread runs under `SCHED_FIFO` (realtime.ts): where the system allows it. */
+  get realtime(): boolean {
+    return this.#realtime;
   }
 
   /** Freezes this process's group once its resident memory is over `aboveBytes`. */
