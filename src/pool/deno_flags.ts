@@ -281,9 +281,7 @@ export function checkDenoConfig(value: unknown): string | undefined {
       }`,
     );
   }
-  const deno = denoNamespace();
-  const mayLook = !deno ||
-    deno.permissions.querySync({ name: "read", path }).state === "granted";
+  const mayLook = grantedWithoutAsking({ name: "read", path });
   if (mayLook && !existsSync(path)) {
     throw new Error(`options.denoConfig: no file at ${path}`);
   }
@@ -333,4 +331,22 @@ export interface DenoNamespace {
 /** `globalThis.Deno`, or undefined on other runtimes. */
 export function denoNamespace(): DenoNamespace | undefined {
   return (globalThis as unknown as { Deno?: DenoNamespace }).Deno;
+}
+
+/**
+ * Whether Deno grants `descriptor` without asking: an operation it would ask
+ * for shows a prompt on a terminal (for every worker), so the pool does
+ * without it instead. True on other runtimes.
+ *
+ * @example
+ * ```ts
+ * import { grantedWithoutAsking } from "./deno_flags.ts";
+ * grantedWithoutAsking({ name: "run", command: "chrt" }); // true under -A, on Bun and on Node
+ * ```
+ */
+export function grantedWithoutAsking(
+  descriptor: { name: string; [field: string]: string },
+): boolean {
+  const deno = denoNamespace();
+  return !deno || deno.permissions.querySync(descriptor).state === "granted";
 }

@@ -6,6 +6,7 @@
  * reading allocates nothing unless its text is asked for.
  */
 import { closeSync, openSync, readSync } from "node:fs";
+import { grantedWithoutAsking } from "./deno_flags.ts";
 
 /**
  * Whether Deno lets this process read `path` without asking: a read it would
@@ -20,15 +21,7 @@ import { closeSync, openSync, readSync } from "node:fs";
  * ```
  */
 export function readGranted(path: string): boolean {
-  const deno = (globalThis as {
-    Deno?: {
-      permissions: {
-        querySync(d: { name: "read"; path: string }): { state: string };
-      };
-    };
-  }).Deno;
-  return !deno ||
-    deno.permissions.querySync({ name: "read", path }).state === "granted";
+  return grantedWithoutAsking({ name: "read", path });
 }
 
 const decoder = new TextDecoder();

@@ -18,6 +18,7 @@
  */
 import { spawn } from "node:child_process";
 import { readlinkSync } from "node:fs";
+import { grantedWithoutAsking } from "./deno_flags.ts";
 
 /**
  * The calling thread's id (TID), from /proc/thread-self; undefined without
@@ -38,20 +39,6 @@ export function currentThreadId(): number | undefined {
   }
 }
 
-/** Whether Deno lets this process run `chrt` without asking (a prompt would stop a worker); elsewhere true. */
-function chrtGranted(): boolean {
-  const deno = (globalThis as {
-    Deno?: {
-      permissions: {
-        querySync(d: { name: "run"; command: string }): { state: string };
-      };
-    };
-  }).Deno;
-  return !deno ||
-    deno.permissions.querySync({ name: "run", command: "chrt" }).state ===
-      "granted";
-}
-
 /**
  * Moves thread `tid` of this process to `SCHED_FIFO` priority 1. Resolves
  * true if it did, false where `chrt` is missing or refused (by the system,
@@ -65,7 +52,9 @@ function chrtGranted(): boolean {
  * ```
  */
 export function raiseToRealtime(tid: number): Promise<boolean> {
-  if (!chrtGranted()) return Promise.resolve(false);
+  if (!grantedWithoutAsking({ name: "run", command: "chrt" })) {
+    return Promise.resolve(false);
+  }
   return new Promise((resolve) => {
     try {
       const chrt = spawn("chrt", ["--fifo", "--pid", "1", String(tid)], {
