@@ -54,8 +54,7 @@ export class MemoryBrake {
   readonly #above = new Float64Array(this.#buffer, 8, 1);
   #up = false;
   #realtime = false;
-  /** The thread's id (TID), once it is up; undefined without /proc/thread-self. */
-  threadId: number | undefined;
+  #threadId: number | undefined;
   /**
    * Settles once the thread is up or has failed: the worker announces itself
    * only then, so that its fresh size includes the thread's memory.
@@ -72,7 +71,7 @@ export class MemoryBrake {
         thread.unref();
         thread.once("message", async ({ tid }: { tid?: number }) => {
           this.#up = true;
-          this.threadId = tid;
+          this.#threadId = tid;
           // Before `ready`: the worker is then idle, and chrt is no
           // descendant of a task.
           this.#realtime = tid !== undefined && await raiseToRealtime(tid);
@@ -95,6 +94,11 @@ export class MemoryBrake {
   /** Whether the thread is up and will sample when armed. */
   get works(): boolean {
     return this.#up;
+  }
+
+  /** The thread's id (TID), once it is up; undefined without /proc/thread-self. */
+  get threadId(): number | undefined {
+    return this.#threadId;
   }
 
   /** Whether the thread runs under `SCHED_FIFO` (realtime.ts): where the system allows it. */
