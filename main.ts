@@ -8,7 +8,7 @@
  * @module
  */
 import { printStartReport } from "./stats/start.ts";
-import { printUsageReport, runPoolDemo } from "./src/pool/demo.ts";
+import { printUsageReport, runPoolDemo } from "./src/pool/demo/demo.ts";
 import { runLimitsDemo } from "./demo/limits_demo.ts";
 
 printStartReport();

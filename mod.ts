@@ -44,4 +44,4 @@ export type {
   WorkerPermissions,
   WorkerPermissionsObject,
   WorkerPermissionValue,
-} from "./src/pool/permissions.ts";
+} from "./src/pool/spawn/permissions.ts";

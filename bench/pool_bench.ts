@@ -21,8 +21,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { Token, WorkerPool } from "../mod.ts";
-import { residentBytesOf } from "../src/pool/rss_watch.ts";
-import { spawnCommand } from "../src/pool/spawn_command.ts";
+import { residentBytesOf } from "../src/pool/linux/resident_memory.ts";
+import { spawnCommand } from "../src/pool/spawn/command_line.ts";
 import { add } from "../test/src/pool/fixtures/tasks.ts";
 import { median, quantile, runtimeLabel } from "./summary.ts";
 

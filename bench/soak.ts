@@ -10,7 +10,7 @@
  * the process's RSS before the pool, at its peak, and after close().
  */
 import { WorkerPool } from "../mod.ts";
-import { residentBytesOf } from "../src/pool/rss_watch.ts";
+import { residentBytesOf } from "../src/pool/linux/resident_memory.ts";
 import { runtimeLabel } from "./summary.ts";
 
 const MiB = 2 ** 20;

@@ -57,7 +57,7 @@ function unmeasuredCopy(control: boolean): string {
     { recursive: true },
   );
   if (control) return dir;
-  const worker = join(dir, "src/pool/worker_main.ts");
+  const worker = join(dir, "src/pool/worker/worker.process.ts");
   edit(
     worker,
     "const usage = measure();",
@@ -67,7 +67,7 @@ function unmeasuredCopy(control: boolean): string {
   const pool = join(dir, "src/pool/worker_pool.ts");
   edit(pool, "message.usage.peak ?? 0", "0");
   edit(
-    join(dir, "src/pool/run_usage.ts"),
+    join(dir, "src/pool/accounting/usage.ts"),
     "): PoolUsage {\n  const usage: PoolUsage = {",
     "): PoolUsage {\n  if (measured === undefined) return notRun();\n  const usage: PoolUsage = {",
   );

@@ -1,9 +1,9 @@
 /**
- * Picks the meter for the runtime we run on, by feature detection: Bun has a
- * global `Bun` and the `bun:jsc` module, Deno a global `Deno`; otherwise we
- * are on Node. Deno and Node share V8's statistics (`v8.ts`). Loaded once per
- * thread (workers get their own).
+ * Picks the meter for the runtime we run on (src/runtime.ts). Deno and Node
+ * share V8's statistics (`v8.ts`). Loaded once per thread (workers get their
+ * own).
  */
+import { runtime } from "../runtime.ts";
 import type { Meter } from "./meter.ts";
 import { denoMeter } from "./deno.ts";
 import { nodeMeter } from "./node.ts";
@@ -12,12 +12,9 @@ import { V8_ALLOCATIONS_UNSUPPORTED } from "./v8.ts";
 
 export type { Meter } from "./meter.ts";
 
-const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
-const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
-
-const meter: Meter = isBun
+const meter: Meter = runtime === "bun"
   ? bunMeter(loadBunJsc())
-  : isDeno
+  : runtime === "deno"
   ? denoMeter()
   : nodeMeter();
 
@@ -25,7 +22,7 @@ const meter: Meter = isBun
  * The message of the Error thrown by allocation limits on this runtime when
  * it has no allocation counter (Bun 1.4, Node before 25).
  */
-export const ALLOCATIONS_UNSUPPORTED: string = isBun
+export const ALLOCATIONS_UNSUPPORTED: string = runtime === "bun"
   ? BUN_ALLOCATIONS_UNSUPPORTED
   : V8_ALLOCATIONS_UNSUPPORTED;
 

@@ -3,7 +3,7 @@
  * them (checked in run_checks.ts).
  */
 import type { Token } from "../token.ts";
-import type { WorkerPermissions } from "./permissions.ts";
+import type { WorkerPermissions } from "./spawn/permissions.ts";
 
 /**
  * Options of a `WorkerPool`.

@@ -7,62 +7,30 @@
  */
 import { availableParallelism } from "node:os";
 import { LimitExceeded } from "../limit_exceeded.ts";
-import { cancellation } from "../token.ts";
-import type { PoolResult, PoolUsage } from "../usage.ts";
-import { descendantsOf, peakBytesOf } from "./process_tree.ts";
-import type { WireError, WorkerMessage } from "./protocol.ts";
+import type { PoolResult } from "../usage.ts";
+import {
+  chargeExit,
+  chargeSettled,
+  chargeStopped,
+  keepsTooMuchFor,
+  keptTooMuch,
+} from "./accounting/charge.ts";
+import { notRun } from "./accounting/usage.ts";
+import { checkPoolOptions, checkRun } from "./check_options.ts";
+import { type Job, newJob, runMessage, tokenError } from "./job.ts";
+import { canReadResidentMemory } from "./linux/resident_memory.ts";
 import type { RunLimits, WorkerPoolOptions } from "./pool_options.ts";
-import { checkPoolOptions, checkRun } from "./run_checks.ts";
+import { heapCapFor, spawnCommand } from "./spawn/command_line.ts";
+import { type WorkerExit, WorkerProcess } from "./spawn/worker_process.ts";
 import {
-  type DenoWorkerSettings,
-  heapCapFor,
-  isHeapCapExit,
-  spawnCommand,
-} from "./spawn_command.ts";
-import { BRAKE_ARG } from "./memory_brake.ts";
-import { canReadResidentMemory } from "./rss_watch.ts";
-import {
-  notRun,
-  settledUsage,
-  stoppedUsage,
-  verdictResult,
-} from "./run_usage.ts";
-import type { VerdictWithUsage } from "./watch_slots.ts";
-import { Watchdog } from "./watchdog.ts";
-import { WorkerProcess } from "./worker_process.ts";
-
-interface Job {
-  exportName: string;
-  args: unknown[];
-  memoryLimit?: number;
-  allocationLimit?: number;
-  timeout?: number;
-  cpuLimit?: number;
-  signal?: AbortSignal;
-  resolve(result: PoolResult<unknown>): void;
-  reject(error: Error): void;
-  worker?: WorkerProcess;
-  id: number;
-  startBytes: number;
-  /** Whether the watchdog watches it (it has a timeout, CPU or memory limits). */
-  armed: boolean;
-  /** `performance.now()` when it was sent to its worker. */
-  sentAt: number;
-  onAbort?: () => void;
-  done: boolean;
-}
-
-/** Growth of an idle worker's memory over its fresh size after which it is replaced. */
-const RECYCLE_ABOVE_BYTES = 64 * 2 ** 20;
-
-/**
- * Memory a worker may keep from earlier tasks and still run a task under
- * `memoryLimit` (which is charged for it): an eighth of the limit, at most
- * 16 MiB.
- */
-function keptAllowance(memoryLimit: number): number {
-  return Math.min(16 * 2 ** 20, memoryLimit / 8);
-}
+  UNWATCHED,
+  Watchdog,
+  type WatchReadings,
+} from "./watchdog/watchdog.ts";
+import type { WorkerMessage } from "./wire/messages.ts";
+import { fromWire } from "./wire/wire_error.ts";
+import { BRAKE_ARG } from "./worker/memory_brake.ts";
+import { WorkerSet } from "./worker_set.ts";
 
 /**
  * A pool of worker processes that run the functions a task module exports,
@@ -91,13 +59,9 @@ export class WorkerPool {
   readonly #size: number;
   readonly #memoryLimit: number | undefined;
   readonly #processMemoryLimit: number | undefined;
-  readonly #heapCap: number | undefined;
-  readonly #denoWorker: DenoWorkerSettings | undefined;
-  readonly #workers = new Set<WorkerProcess>();
-  readonly #idle: WorkerProcess[] = [];
+  readonly #workers: WorkerSet;
   readonly #queue: Job[] = [];
   readonly #running = new Map<number, Job>();
-  readonly #exiting = new Set<Promise<unknown>>();
   readonly #watchdog: Watchdog;
   /** The module's exported functions, known once a worker is ready. */
   #exports: Set<string> | undefined;
@@ -118,8 +82,7 @@ export class WorkerPool {
     this.#size = checked.size;
     this.#memoryLimit = checked.memoryLimit;
     this.#processMemoryLimit = checked.processMemoryLimit;
-    this.#denoWorker = checked.denoWorker;
-    this.#heapCap = heapCapFor(this.#memoryLimit ?? this.#processMemoryLimit);
+    const heapCap = heapCapFor(this.#memoryLimit ?? this.#processMemoryLimit);
     this.#watchdog = new Watchdog(
       this.#size,
       this.#processMemoryLimit,
@@ -128,10 +91,28 @@ export class WorkerPool {
     this.#watchdog.onVerdict = (slot, id) => {
       const job = this.#running.get(id);
       if (job?.worker?.slot !== slot) return; // settled meanwhile
-      // The verdict in the slot is the result (`#claim` returns it).
+      // The verdict in the slot is the result (`#takeBack` returns it).
       this.#interrupt(job, new LimitExceeded("memory"));
     };
-    for (let i = 0; i < this.#size; i++) this.#spawn();
+    const start = () => {
+      const command = spawnCommand(
+        this.#moduleUrl,
+        heapCap,
+        checked.denoWorker,
+      );
+      // Workers of a pool with a memory limit brake themselves near it.
+      if (this.#memoryLimit !== undefined) command.args.push(BRAKE_ARG);
+      return new WorkerProcess(this.#moduleUrl, heapCap, command);
+    };
+    this.#workers = new WorkerSet(this.#size, start, this.#watchdog, {
+      ready: (_worker, exports) => {
+        this.#exports ??= new Set(exports);
+        this.#dispatch();
+      },
+      startFailed: (error, alive) => this.#onStartFailure(error, alive),
+      message: (worker, message) => this.#onMessage(worker, message),
+      exited: (worker, exit) => this.#onExit(worker, exit),
+    });
   }
 
   /** Number of worker processes kept warm. */
@@ -141,17 +122,17 @@ export class WorkerPool {
 
   /** Worker processes alive now (starting, idle or busy); `size` once replacements are up. */
   get workerCount(): number {
-    return this.#workers.size;
+    return this.#workers.count;
   }
 
   /** Idle worker processes ready for a task. */
   get idleCount(): number {
-    return this.#idle.length;
+    return this.#workers.idleCount;
   }
 
   /** Pids of the live worker processes (for diagnostics and leak checks). */
   get workerPids(): number[] {
-    return [...this.#workers].map((w) => w.pid);
+    return this.#workers.pids;
   }
 
   /** Highest whole-process resident memory (host plus workers and their descendants) seen by the memory watch, in bytes. */
@@ -197,7 +178,7 @@ export class WorkerPool {
         job.signal.addEventListener("abort", job.onAbort, { once: true });
       }
       this.#queue.push(job);
-      this.#topUp();
+      this.#workers.topUp();
       this.#dispatch();
     });
   }
@@ -218,8 +199,7 @@ export class WorkerPool {
         new Error("the WorkerPool was closed while the task was pending"),
       );
     }
-    for (const w of [...this.#workers]) this.#exiting.add(this.#drop(w));
-    await Promise.all(this.#exiting);
+    await this.#workers.close();
     await this.#watchdog.stop();
   }
 
@@ -232,18 +212,7 @@ export class WorkerPool {
     if (this.#closed) throw new Error("the WorkerPool is closed");
     const checked = checkRun(exportName, args, limits, this.#memoryLimit);
     this.#checkExport(exportName);
-    return {
-      exportName,
-      args,
-      ...checked,
-      resolve: () => {},
-      reject: () => {},
-      id: this.#nextId++,
-      startBytes: 0,
-      armed: false,
-      sentAt: 0,
-      done: false,
-    };
+    return newJob(this.#nextId++, exportName, args, checked);
   }
 
   /** Throws a TypeError if the module is known not to export `exportName`. */
@@ -256,45 +225,9 @@ export class WorkerPool {
     );
   }
 
-  #spawn(): WorkerProcess {
-    const command = spawnCommand(
-      this.#moduleUrl,
-      this.#heapCap,
-      this.#denoWorker,
-    );
-    // Workers of a pool with a memory limit brake themselves near it.
-    if (this.#memoryLimit !== undefined) command.args.push(BRAKE_ARG);
-    const worker = new WorkerProcess(this.#moduleUrl, this.#heapCap, command);
-    this.#workers.add(worker);
-    if (worker.pid !== undefined) {
-      worker.slot = this.#watchdog.add(worker.pid);
-    }
-    // A worker serves once the watchdog watches too: no job runs unwatched.
-    Promise.all([worker.ready, this.#watchdog.up]).then(
-      ([names]) => {
-        this.#exports ??= new Set(names);
-        if (!this.#workers.has(worker)) return;
-        this.#watchdog.ready(worker.slot);
-        this.#idle.push(worker);
-        this.#dispatch();
-      },
-      (error) => this.#onStartFailure(worker, error),
-    );
-    worker.onMessage = (message) => this.#onMessage(worker, message);
-    worker.exited.then((exit) => this.#onExit(worker, exit));
-    return worker;
-  }
-
-  /**
-   * A worker died or its module failed to load before it was ready. It is
-   * not replaced at once (a module that always fails would make that a spawn
-   * loop): the next `run()` starts the missing workers again. When no worker
-   * is left to serve the queue, the queued runs reject.
-   */
-  #onStartFailure(worker: WorkerProcess, error: Error): void {
-    if (!this.#workers.has(worker)) return; // closed meanwhile
-    this.#track(this.#drop(worker));
-    if (this.#workers.size > 0) return;
+  /** A worker could not start; with none left to serve the queue, the queued runs reject. */
+  #onStartFailure(error: Error, alive: number): void {
+    if (alive > 0) return;
     const cannotStart = new Error(
       `the WorkerPool's workers cannot start: ${error.message}`,
       { cause: error },
@@ -302,18 +235,8 @@ export class WorkerPool {
     for (const job of this.#queue.splice(0)) this.#fail(job, cannotStart);
   }
 
-  /** Starts workers until `size` are alive or starting (after start failures). */
-  #topUp(): void {
-    while (!this.#closed && this.#workers.size < this.#size) this.#spawn();
-  }
-
-  #track(exit: Promise<unknown>): void {
-    this.#exiting.add(exit);
-    exit.then(() => this.#exiting.delete(exit));
-  }
-
   #dispatch(): void {
-    while (this.#queue.length > 0 && this.#idle.length > 0) {
+    while (this.#queue.length > 0 && this.#workers.idleCount > 0) {
       const job = this.#queue.shift()!;
       try {
         this.#checkExport(job.exportName); // for runs queued before the module was known
@@ -321,19 +244,12 @@ export class WorkerPool {
         this.#fail(job, error as Error);
         continue;
       }
-      const worker = this.#idle.shift()!;
+      const worker = this.#workers.takeIdle()!;
       if (job.memoryLimit !== undefined) {
-        // The task is charged for its worker's growth over the worker's fresh
-        // size, so that memory it reuses from earlier tasks' garbage is still
-        // counted. Bound what it is charged for others: a worker that kept
-        // more than the allowance is replaced first.
-        const allowance = keptAllowance(job.memoryLimit);
-        if (worker.keptBytes > allowance && !worker.keptExact) {
-          this.#measureKept(worker); // the bound is not enough: read it
-        }
-        if (worker.tasksRun > 0 && worker.keptBytes > allowance) {
+        // Charged from the worker's fresh size (accounting/charge.ts).
+        if (keepsTooMuchFor(worker, job.memoryLimit)) {
           this.#queue.unshift(job);
-          this.#retire(worker);
+          this.#workers.retire(worker);
           continue;
         }
         job.startBytes = worker.freshBytes;
@@ -347,7 +263,7 @@ export class WorkerPool {
       job.armed = job.timeout !== undefined || watchesMemory ||
         job.cpuLimit !== undefined || job.signal !== undefined;
       if (job.armed && this.#watchdog.error) {
-        this.#idle.unshift(worker);
+        this.#workers.putIdle(worker, true);
         this.#fail(
           job,
           new Error(
@@ -368,19 +284,7 @@ export class WorkerPool {
         });
       }
       job.sentAt = performance.now();
-      worker.send({
-        t: "run",
-        id: job.id,
-        exportName: job.exportName,
-        args: job.args,
-        allocationLimit: job.allocationLimit,
-        peakAbove: job.memoryLimit === undefined || !worker.reportsPeaks
-          ? Infinity
-          : job.startBytes + job.memoryLimit,
-        brakeAbove: watchesMemory && job.memoryLimit !== undefined
-          ? worker.freshBytes + job.memoryLimit
-          : undefined,
-      });
+      worker.send(runMessage(job, watchesMemory));
     }
   }
 
@@ -390,132 +294,37 @@ export class WorkerPool {
       this.#processMemoryLimit !== undefined;
   }
 
-  /** Takes `job` back from the watchdog; the watchdog's verdict if it stopped the job first. */
-  #claim(job: Job): VerdictWithUsage | undefined {
-    if (!job.armed) return undefined;
+  /** Takes `job` back from the watchdog, with what it saw (nothing if it did not watch it). */
+  #takeBack(job: Job): WatchReadings {
+    if (!job.armed) return UNWATCHED;
     job.armed = false;
-    return this.#watchdog.claim(job.worker!.slot);
-  }
-
-  /** The usage of `job`, stopped by this thread (see `stoppedUsage`). */
-  #stoppedUsage(job: Job, cpuMs: number, peak: number): PoolUsage {
-    if (!job.worker) return notRun();
-    return stoppedUsage(job.sentAt, cpuMs, peak, job.worker.freshBytes);
+    return this.#watchdog.takeBack(job.worker!.slot);
   }
 
   #onMessage(worker: WorkerProcess, message: WorkerMessage): void {
     if (!("id" in message)) return;
     const job = this.#running.get(message.id);
     if (!job || job.done || job.worker !== worker) return;
-    const slot = worker.slot;
-    const watched = job.armed;
-    const hadDescendants = watched && this.#watchdog.descendants(slot) > 0;
-    const watchdogPeak = watched ? this.#watchdog.peak(slot) : 0;
-    const watchdogCpu = watched ? this.#watchdog.cpuUsed(slot) : NaN;
-    const verdict = this.#claim(job);
-    if (verdict) {
-      return this.#stop(job, verdictResult(verdict, job.worker!.freshBytes));
-    }
-    const usage = (peak: number): PoolUsage =>
-      settledUsage(message.usage, watchdogCpu, peak, worker.freshBytes);
-    const reportedPeak = message.usage.peak ?? 0;
-    if (message.t === "limit") {
-      // The engine interrupted the task in the worker; an async task may
-      // still have work pending there, so the worker is replaced.
-      this.#stop(job, {
-        ok: false,
-        error: new LimitExceeded(message.kind, message.limit, message.observed),
-        usage: usage(Math.max(watchdogPeak, reportedPeak)),
-      });
-      return;
-    }
-    const watchesMemory = this.#watchesMemory(job);
-    // The worker's own peak bounds what it holds now, and spares a /proc
-    // read on this thread; without it, one reading serves the check at
-    // settlement and the recycling decision.
-    const resident = watchesMemory && !worker.reportsPeaks
-      ? worker.residentBytes() ?? 0
-      : 0;
-    let peak = Math.max(watchdogPeak, resident, reportedPeak);
-    if (job.memoryLimit !== undefined) {
-      // Checked at settlement too, against the peak since the task started
-      // (the worker's high-water mark, when it reports one): a task may
-      // cross its limit between two samples, and then give the memory back,
-      // return or throw.
-      if (hadDescendants) peak = Math.max(peak, this.#treePeak(worker));
-      const growth = peak - job.startBytes;
-      if (growth > job.memoryLimit) {
-        this.#stop(job, {
-          ok: false,
-          error: new LimitExceeded("memory", job.memoryLimit, growth),
-          usage: usage(peak),
-        });
-        return;
-      }
-    }
+    const settled = chargeSettled(
+      job,
+      this.#takeBack(job),
+      message,
+      this.#watchesMemory(job),
+    );
+    if (settled.limit) return this.#stop(job, settled.limit);
     if (message.t === "value") {
-      this.#finish(job, { ok: true, value: message.value, usage: usage(peak) });
+      this.#finish(job, {
+        ok: true,
+        value: message.value,
+        usage: settled.usage,
+      });
     } else if (message.t === "threw") this.#fail(job, fromWire(message.error));
-    // Processes the task left running would be charged to the next task.
-    if (hadDescendants) this.#retire(worker);
-    else if (resident > 0) this.#release(worker, resident, true);
-    else this.#release(worker, watchesMemory ? reportedPeak : 0, false);
-  }
-
-  /** Reads how much `worker` kept over its fresh size. */
-  #measureKept(worker: WorkerProcess): void {
-    const resident = worker.residentBytes();
-    if (resident === undefined) return;
-    worker.keptBytes = resident - worker.freshBytes;
-    worker.keptExact = true;
-  }
-
-  /** The worker's peak plus the peaks of its live descendants (an upper bound of the tree's peak). */
-  #treePeak(worker: WorkerProcess): number {
-    let total = peakBytesOf(worker.pid) ?? 0;
-    for (const pid of descendantsOf(worker.pid)) total += peakBytesOf(pid) ?? 0;
-    return total;
-  }
-
-  /**
-   * A worker finished its task: back to idle, or, when its memory is known
-   * (`bytes` > 0, runs under memory limits: what it holds, `exact`, or an
-   * upper bound of it), replaced if it kept too much (so that the next
-   * task's growth is its own).
-   */
-  #release(worker: WorkerProcess, bytes: number, exact: boolean): void {
-    if (!this.#workers.has(worker)) return;
-    if (bytes > 0) {
-      worker.keptBytes = bytes - worker.freshBytes;
-      worker.keptExact = exact;
+    if (settled.replace || keptTooMuch(worker, settled.kept)) {
+      this.#workers.retire(worker);
+    } else if (this.#workers.has(worker)) {
+      this.#workers.putIdle(worker);
+      this.#dispatch();
     }
-    if (worker.keptBytes > RECYCLE_ABOVE_BYTES && !worker.keptExact) {
-      this.#measureKept(worker);
-    }
-    if (worker.keptBytes > RECYCLE_ABOVE_BYTES) {
-      this.#retire(worker);
-      return;
-    }
-    this.#idle.push(worker);
-    this.#dispatch();
-  }
-
-  /** Kills `worker`'s tree, stops watching it, and forgets it; resolves at its exit. */
-  #drop(worker: WorkerProcess): Promise<unknown> {
-    this.#workers.delete(worker);
-    const i = this.#idle.indexOf(worker);
-    if (i >= 0) this.#idle.splice(i, 1);
-    const exit = worker.kill();
-    if (worker.slot >= 0) this.#watchdog.remove(worker.slot);
-    worker.slot = -1;
-    return exit;
-  }
-
-  /** Kills `worker` and starts another in its place. */
-  #retire(worker: WorkerProcess): void {
-    if (!this.#workers.has(worker)) return;
-    this.#track(this.#drop(worker));
-    if (!this.#closed) this.#spawn();
   }
 
   /**
@@ -525,58 +334,29 @@ export class WorkerPool {
    */
   #interrupt(job: Job, error: LimitExceeded): void {
     if (job.done) return;
-    const slot = job.worker?.slot ?? -1;
-    const peak = job.armed ? this.#watchdog.peak(slot) : 0;
-    const cpuMs = job.armed ? this.#watchdog.cpuUsed(slot) : NaN;
-    const verdict = this.#claim(job);
-    this.#stop(
-      job,
-      verdict
-        ? verdictResult(verdict, job.worker!.freshBytes)
-        : { ok: false, error, usage: this.#stoppedUsage(job, cpuMs, peak) },
-    );
+    this.#stop(job, chargeStopped(job, this.#takeBack(job), error));
   }
 
   /** Settles `job` with `result`, and kills its worker if it was running. */
   #stop(job: Job, result: PoolResult<unknown>): void {
     const worker = job.worker;
     this.#finish(job, result);
-    if (worker) this.#retire(worker);
+    if (worker) this.#workers.retire(worker);
     else {
       const i = this.#queue.indexOf(job);
       if (i >= 0) this.#queue.splice(i, 1);
     }
   }
 
-  #onExit(
-    worker: WorkerProcess,
-    exit: { code: number | null; signal: string | null },
-  ): void {
-    // A worker that was never ready is handled by #onStartFailure.
-    if (worker.killed || !worker.loaded) return;
+  /** A ready worker exited unasked (a crash, the heap cap, or the watchdog's kill). */
+  #onExit(worker: WorkerProcess, exit: WorkerExit): void {
     const job = [...this.#running.values()].find((j) => j.worker === worker);
     if (job) {
-      const peak = job.armed ? this.#watchdog.peak(worker.slot) : 0;
-      const cpuMs = job.armed ? this.#watchdog.cpuUsed(worker.slot) : NaN;
-      // Killed by the watchdog at a limit: its verdict is the result.
-      const verdict = this.#claim(job);
-      // Else an exit we did not ask for: a crash, or V8's heap cap (Deno,
-      // Node), which is set above the memory limit.
       const limit = job.memoryLimit ?? this.#processMemoryLimit;
-      const outOfHeap = isHeapCapExit(exit);
-      if (verdict) {
-        this.#finish(job, verdictResult(verdict, job.worker!.freshBytes));
-      } else if (outOfHeap && limit !== undefined) {
-        this.#finish(job, {
-          ok: false,
-          error: new LimitExceeded(
-            "memory",
-            limit,
-            Math.max(0, peak - job.startBytes),
-          ),
-          usage: this.#stoppedUsage(job, cpuMs, peak),
-        });
-      } else {
+      const result = chargeExit(job, this.#takeBack(job), exit, limit);
+      if (result) this.#finish(job, result);
+      else {
+        // An exit we did not ask for, and no limit: a crash.
         this.#fail(
           job,
           new Error(
@@ -585,7 +365,7 @@ export class WorkerPool {
         );
       }
     }
-    this.#retire(worker);
+    this.#workers.retire(worker);
   }
 
   #finish(job: Job, result: PoolResult<unknown>): void {
@@ -603,43 +383,7 @@ export class WorkerPool {
   #settle(job: Job): void {
     job.done = true;
     this.#running.delete(job.id);
-    if (job.armed) this.#claim(job); // a pending run failed: watch it no more
+    this.#takeBack(job); // a pending run failed: watch it no more
     if (job.onAbort) job.signal!.removeEventListener("abort", job.onAbort);
   }
-}
-
-function tokenError(signal: AbortSignal): LimitExceeded {
-  const reason = signal.reason;
-  if (reason instanceof LimitExceeded && reason.kind === "token") return reason;
-  return cancellation(reason);
-}
-
-function fromWire(wire: WireError): Error {
-  // A thrown value that is not an Error becomes the cause.
-  const error = "thrown" in wire
-    ? new Error(wire.message, { cause: wire.thrown })
-    : new Error(wire.message);
-  error.name = wire.name;
-  if (wire.stack !== undefined) error.stack = wire.stack;
-  // The task's Error's own properties and cause (wire_error.ts), defined
-  // rather than assigned: a key such as "__proto__" stays a plain property.
-  const define = (key: string, value: unknown, enumerable: boolean) =>
-    Object.defineProperty(error, key, {
-      value,
-      enumerable,
-      writable: true,
-      configurable: true,
-    });
-  for (const [key, value] of Object.entries(wire.properties ?? {})) {
-    define(key, value, true);
-  }
-  if (wire.cause !== undefined) {
-    // Not enumerable, as `new Error(message, { cause })` makes it.
-    define(
-      "cause",
-      "error" in wire.cause ? fromWire(wire.cause.error) : wire.cause.value,
-      false,
-    );
-  }
-  return error;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isBun, test } from "../../harness.ts";
 import type { PoolUsage } from "../../../mod.ts";
-import { Watchdog } from "../../../src/pool/watchdog.ts";
+import { Watchdog } from "../../../src/pool/watchdog/watchdog.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { eventually, limitError, MiB, processExists } from "./helpers.ts";
 

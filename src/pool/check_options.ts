@@ -1,0 +1,217 @@
+/**
+ * The checks of a pool's options and of one run's arguments and limits, done
+ * before anything starts or is sent: a TypeError or RangeError naming the
+ * parameter and what it accepts.
+ */
+import {
+  type AcceptedKeys,
+  checkBytes,
+  checkKeys,
+  describe,
+  isOptionsObject,
+} from "../limits/validate.ts";
+import { ALLOCATIONS_UNSUPPORTED, currentMeter } from "../meters/mod.ts";
+import { Token } from "../token.ts";
+import { checkMemoryLimitPermission } from "./spawn/permissions.ts";
+import { canReadResidentMemory } from "./linux/resident_memory.ts";
+import type { RunLimits, WorkerPoolOptions } from "./pool_options.ts";
+import { holdsSharedMemory } from "./wire/shared_memory.ts";
+import {
+  type DenoWorkerSettings,
+  denoWorkerSettings,
+} from "./spawn/command_line.ts";
+
+const NO_PROC =
+  "memory limits need /proc/PID/statm (Linux) to read a worker's resident memory";
+const NO_PROC_CPU =
+  "CPU limits need /proc/PID/stat (Linux) to read the CPU time of a worker's process tree";
+
+/** A pool's options, checked. */
+export interface CheckedPoolOptions {
+  moduleUrl: string;
+  size: number;
+  memoryLimit?: number;
+  processMemoryLimit?: number;
+  /** Deno: the workers' configuration and permissions. */
+  denoWorker?: DenoWorkerSettings;
+}
+
+const POOL_OPTION_KEYS: AcceptedKeys<WorkerPoolOptions> = {
+  size: true,
+  memoryLimit: true,
+  processMemoryLimit: true,
+  denoConfig: true,
+  permissions: true,
+};
+
+/** Checks `new WorkerPool(moduleUrl, options)`'s arguments. */
+export function checkPoolOptions(
+  moduleUrl: unknown,
+  options: unknown,
+  defaultSize: number,
+): CheckedPoolOptions {
+  if (!(moduleUrl instanceof URL) && typeof moduleUrl !== "string") {
+    throw new TypeError(
+      `moduleUrl must be a URL or a string, got ${typeof moduleUrl}`,
+    );
+  }
+  // A path would fail in every worker ("Invalid URL"): refuse it here.
+  if (typeof moduleUrl === "string" && !URL.canParse(moduleUrl)) {
+    throw new TypeError(
+      `moduleUrl must be an absolute URL (e.g. new URL("./tasks.ts", import.meta.url)), got "${moduleUrl}"`,
+    );
+  }
+  if (!isOptionsObject(options)) {
+    throw new TypeError(
+      `options must be an object, got ${describe(options)}`,
+    );
+  }
+  checkKeys("options", options, POOL_OPTION_KEYS, "a WorkerPool option");
+  const o = options as Record<string, unknown>;
+  const size = o.size === undefined ? defaultSize : o.size;
+  const sizes = "an integer from 1 to 1024";
+  if (typeof size !== "number") {
+    throw new TypeError(`options.size must be ${sizes}, got ${describe(size)}`);
+  }
+  if (!Number.isInteger(size) || size < 1 || size > 1024) {
+    throw new RangeError(`options.size must be ${sizes}, got ${size}`);
+  }
+  const memoryLimit = optionalBytes("options.memoryLimit", o.memoryLimit);
+  const processMemoryLimit = optionalBytes(
+    "options.processMemoryLimit",
+    o.processMemoryLimit,
+  );
+  const memoryLimits = memoryLimit !== undefined ||
+    processMemoryLimit !== undefined;
+  // Before the /proc check: on Deno it names the permission that is missing.
+  const denoWorker = denoWorkerSettings(String(moduleUrl), o, memoryLimits);
+  if (memoryLimits && !canReadResidentMemory()) throw new Error(NO_PROC);
+  return {
+    moduleUrl: String(moduleUrl),
+    size,
+    memoryLimit,
+    processMemoryLimit,
+    denoWorker,
+  };
+}
+
+/** One run's limits, checked. */
+export interface CheckedRun {
+  memoryLimit?: number;
+  allocationLimit?: number;
+  timeout?: number;
+  cpuLimit?: number;
+  signal?: AbortSignal;
+}
+
+const RUN_LIMIT_KEYS: AcceptedKeys<RunLimits> = {
+  memoryLimit: true,
+  allocationLimit: true,
+  timeout: true,
+  cpuLimit: true,
+  signal: true,
+  token: true,
+};
+
+/**
+ * Checks `run(exportName, args, limits)`'s arguments against a pool whose
+ * own memory limit is `poolMemoryLimit` (a run may lower it, not raise it).
+ */
+export function checkRun(
+  exportName: unknown,
+  args: unknown,
+  limits: unknown,
+  poolMemoryLimit: number | undefined,
+): CheckedRun {
+  if (typeof exportName !== "string") {
+    throw new TypeError(
+      `exportName must be a string, got ${describe(exportName)}`,
+    );
+  }
+  if (!Array.isArray(args)) {
+    throw new TypeError(`args must be an array, got ${describe(args)}`);
+  }
+  if (!isOptionsObject(limits)) {
+    throw new TypeError(`limits must be an object, got ${describe(limits)}`);
+  }
+  checkKeys("limits", limits, RUN_LIMIT_KEYS, "a run limit");
+  const l = limits as Record<string, unknown>;
+  const memoryLimit = optionalBytes("limits.memoryLimit", l.memoryLimit) ??
+    poolMemoryLimit;
+  if (poolMemoryLimit !== undefined && memoryLimit! > poolMemoryLimit) {
+    throw new RangeError(
+      `limits.memoryLimit must be at most the pool's memoryLimit (${poolMemoryLimit}), got ${memoryLimit}`,
+    );
+  }
+  if (memoryLimit !== undefined) checkMemoryLimitPermission();
+  if (memoryLimit !== undefined && !canReadResidentMemory()) {
+    throw new Error(NO_PROC);
+  }
+  const allocationLimit = optionalBytes(
+    "limits.allocationLimit",
+    l.allocationLimit,
+  );
+  if (allocationLimit !== undefined && !currentMeter().countsAllocations) {
+    throw new Error(ALLOCATIONS_UNSUPPORTED);
+  }
+  const timeout = optionalMs("limits.timeout", l.timeout);
+  const cpuLimit = optionalMs("limits.cpuLimit", l.cpuLimit);
+  if (cpuLimit !== undefined) {
+    checkMemoryLimitPermission("CPU limits");
+    if (!canReadResidentMemory()) throw new Error(NO_PROC_CPU);
+  }
+  if (l.signal !== undefined && !(l.signal instanceof AbortSignal)) {
+    throw new TypeError(
+      `limits.signal must be an AbortSignal, got ${describe(l.signal)}`,
+    );
+  }
+  if (l.token !== undefined && !(l.token instanceof Token)) {
+    throw new TypeError(
+      `limits.token must be a Token, got ${describe(l.token)}`,
+    );
+  }
+  if (l.signal && l.token) {
+    throw new TypeError("give limits.signal or limits.token, not both");
+  }
+  try {
+    structuredClone(args);
+  } catch (error) {
+    throw new TypeError(
+      `args could not be cloned for the worker: ${(error as Error).message}`,
+    );
+  }
+  const shared = args.findIndex(holdsSharedMemory);
+  if (shared >= 0) {
+    throw new TypeError(
+      `args[${shared}] holds a SharedArrayBuffer: shared memory cannot cross to a worker process (copy it into an ArrayBuffer)`,
+    );
+  }
+  return {
+    memoryLimit,
+    allocationLimit,
+    timeout,
+    cpuLimit,
+    signal: (l.signal as AbortSignal | undefined) ??
+      (l.token as Token | undefined)?.signal,
+  };
+}
+
+/** A positive finite number of milliseconds (at most 2³¹ − 1, a timer's range). */
+function optionalMs(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `${name} must be a number of milliseconds, got ${describe(value)}`,
+    );
+  }
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new RangeError(
+      `${name} must be a positive finite number of milliseconds, got ${value}`,
+    );
+  }
+  return Math.min(value, 2 ** 31 - 1);
+}
+
+function optionalBytes(name: string, value: unknown): number | undefined {
+  return value === undefined ? undefined : checkBytes(name, value);
+}

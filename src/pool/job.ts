@@ -1,0 +1,77 @@
+/**
+ * A run of the pool from its `run()` call to its settlement: what it asks
+ * for, where it runs, and how it is answered.
+ */
+import { LimitExceeded } from "../limit_exceeded.ts";
+import { cancellation } from "../token.ts";
+import type { PoolResult } from "../usage.ts";
+import type { CheckedRun } from "./check_options.ts";
+import type { WorkerProcess } from "./spawn/worker_process.ts";
+import type { RunMessage } from "./wire/messages.ts";
+
+export interface Job extends CheckedRun {
+  id: number;
+  exportName: string;
+  args: unknown[];
+  resolve(result: PoolResult<unknown>): void;
+  reject(error: Error): void;
+  /** Its worker, once it was sent to one. */
+  worker?: WorkerProcess;
+  /** Resident bytes its memory growth is counted from (accounting/charge.ts). */
+  startBytes: number;
+  /** Whether the watchdog watches it (it has a timeout, CPU or memory limits, or a signal). */
+  armed: boolean;
+  /** `performance.now()` when it was sent to its worker. */
+  sentAt: number;
+  onAbort?: () => void;
+  done: boolean;
+}
+
+/** A new job, not yet queued. */
+export function newJob(
+  id: number,
+  exportName: string,
+  args: unknown[],
+  checked: CheckedRun,
+): Job {
+  return {
+    id,
+    exportName,
+    args,
+    ...checked,
+    resolve: () => {},
+    reject: () => {},
+    startBytes: 0,
+    armed: false,
+    sentAt: 0,
+    done: false,
+  };
+}
+
+/**
+ * The message that starts `job` on its worker. `watchesMemory`: memory
+ * limits apply to it (its own or the pool's).
+ */
+export function runMessage(job: Job, watchesMemory: boolean): RunMessage {
+  const worker = job.worker!;
+  return {
+    t: "run",
+    id: job.id,
+    exportName: job.exportName,
+    args: job.args,
+    allocationLimit: job.allocationLimit,
+    peakAbove: job.memoryLimit === undefined || !worker.reportsPeaks
+      ? Infinity
+      : job.startBytes + job.memoryLimit,
+    brakeAbove: watchesMemory && job.memoryLimit !== undefined
+      ? worker.freshBytes + job.memoryLimit
+      : undefined,
+  };
+}
+
+/** The `LimitExceeded` of a run whose signal aborted. */
+export function tokenError(signal: AbortSignal): LimitExceeded {
+  const reason = signal.reason;
+  if (reason instanceof LimitExceeded && reason.kind === "token") return reason;
+  return cancellation(reason);
+}

@@ -1,0 +1,467 @@
+/**
+ * Permissions of Deno workers: `WorkerPoolOptions.permissions` checked
+ * against the host's own grants and turned into `deno run` flags, and the
+ * check that the host holds what the pool itself needs.
+ *
+ * The rule: a worker never has a permission the host lacks. What the host
+ * holds is known exactly only under `-A`; a host with narrower grants
+ * cannot list them (Deno opens /proc only with every permission granted, and
+ * `process.execArgv` is empty), so there each grant is verified with
+ * `Deno.permissions.querySync` and what cannot be verified is left out: the
+ * worker gets less, never more.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe } from "../../limits/validate.ts";
+import { type DenoNamespace, denoNamespace } from "../../runtime.ts";
+import { hostCommandLine, PERMISSION_KINDS } from "./deno_flags.ts";
+
+/** One permission's setting in a `WorkerPermissionsObject`. */
+export type WorkerPermissionValue =
+  | "inherit"
+  | boolean
+  | ReadonlyArray<string | URL>;
+
+/**
+ * Permissions of a Deno worker, in the shape of Deno's
+ * `Deno.PermissionOptionsObject`: each entry may only narrow the host's.
+ * `"inherit"` keeps the host's, `true` asks for all of it (the host must hold
+ * all of it), `false` or a missing entry gives none, a list gives those
+ * paths, hosts, variables, kinds or commands (each must be granted to the
+ * host). `import` (loading remote modules) is the exception: missing, it is
+ * inherited, so that the worker can load what the host can.
+ *
+ * @example
+ * ```ts
+ * import type { WorkerPermissionsObject } from "./mod.ts";
+ * const permissions: WorkerPermissionsObject = { read: ["./data"], net: false };
+ * ```
+ */
+export interface WorkerPermissionsObject {
+  /** File system read access: paths. */
+  read?: WorkerPermissionValue;
+  /** File system write access: paths. */
+  write?: WorkerPermissionValue;
+  /** Network access: `host`, `host:port`, `unix:/path`. */
+  net?: WorkerPermissionValue;
+  /** Environment variables: names. */
+  env?: WorkerPermissionValue;
+  /** OS information: API names such as `"hostname"`. */
+  sys?: WorkerPermissionValue;
+  /** Subprocesses: program names or paths. */
+  run?: WorkerPermissionValue;
+  /** Dynamic libraries: paths. */
+  ffi?: WorkerPermissionValue;
+  /** Remote module hosts (`host` or `host:port`). Missing: inherited. */
+  import?: WorkerPermissionValue;
+}
+
+/**
+ * `WorkerPoolOptions.permissions`: `"inherit"` (the host's own grants),
+ * `"none"`, or a `WorkerPermissionsObject` that narrows them.
+ *
+ * @example
+ * ```ts
+ * import type { WorkerPermissions } from "./mod.ts";
+ * const permissions: WorkerPermissions = "none";
+ * ```
+ */
+export type WorkerPermissions = "inherit" | "none" | WorkerPermissionsObject;
+
+type Kind = keyof WorkerPermissionsObject;
+const KINDS: readonly Kind[] = PERMISSION_KINDS;
+
+/** The descriptor field `Deno.permissions.querySync` takes for each kind. */
+const FIELD: Record<Kind, string> = {
+  read: "path",
+  write: "path",
+  ffi: "path",
+  net: "host",
+  import: "host",
+  env: "variable",
+  sys: "kind",
+  run: "command",
+};
+
+/** Names `--allow-sys` accepts. */
+const SYS_KINDS = [
+  "hostname",
+  "osRelease",
+  "osUptime",
+  "loadavg",
+  "networkInterfaces",
+  "systemMemoryInfo",
+  "uid",
+  "gid",
+  "cpus",
+  "homedir",
+  "statfs",
+  "getPriority",
+  "setPriority",
+  "userInfo",
+];
+
+/** Deno's default `--allow-import` hosts, with the port querySync needs. */
+const DEFAULT_IMPORT_HOSTS = [
+  "deno.land:443",
+  "jsr.io:443",
+  "esm.sh:443",
+  "cdn.jsdelivr.net:443",
+  "raw.githubusercontent.com:443",
+  "gist.githubusercontent.com:443",
+];
+
+/** One permission as granted: all of it, or the `allow` entries. */
+interface Grant {
+  all: boolean;
+  allow: string[];
+}
+
+const NONE: Grant = { all: false, allow: [] };
+const ALL: Grant = { all: true, allow: [] };
+
+/** The worker's permission flags, and whether they let it read every file. */
+export interface WorkerPermissionFlags {
+  /** `deno run` flags; never empty (an empty set would make Deno's node:child_process add `-A`). */
+  flags: string[];
+  /** False when the worker may not read every file: the task module is then preloaded. */
+  readsAnyFile: boolean;
+}
+
+/**
+ * The host whose permissions a worker's narrow: its Deno namespace (a
+ * stand-in in tests), and whether it holds every permission in full (then
+ * its command line is readable, and it passes `-A` on).
+ */
+export interface PermissionHost {
+  deno: DenoNamespace;
+  holdsAll: boolean;
+}
+
+/** This process as a `PermissionHost` (undefined on Bun and Node). */
+export function currentPermissionHost(): PermissionHost | undefined {
+  const deno = denoNamespace();
+  if (!deno) return undefined;
+  return { deno, holdsAll: hostCommandLine() !== undefined };
+}
+
+function granted(deno: DenoNamespace, kind: Kind, entry: string): boolean {
+  try {
+    const status = deno.permissions.querySync({
+      name: kind,
+      [FIELD[kind]]: entry,
+    });
+    return status.state === "granted" && !status.partial;
+  } catch {
+    return false; // a descriptor Deno cannot parse is not granted
+  }
+}
+
+/** The outermost directory at or above `path` that the host may `kind` (read/write/ffi). */
+function grantedRoot(
+  host: PermissionHost,
+  kind: Kind,
+  path: string,
+): string | undefined {
+  if (!granted(host.deno, kind, path)) return undefined;
+  let root = path;
+  while (dirname(root) !== root && granted(host.deno, kind, dirname(root))) {
+    root = dirname(root);
+  }
+  return root;
+}
+
+/**
+ * What the host can be shown to hold of `kind` without its command line:
+ * all of it, or the entries among the places the pool knows of (working
+ * directory, main module, task module; the Deno executable; every sys API;
+ * Deno's default import hosts) that `querySync` confirms.
+ */
+function probedGrant(
+  host: PermissionHost,
+  kind: Kind,
+  taskModule: string,
+): Grant {
+  const { deno } = host;
+  const status = deno.permissions.querySync({ name: kind });
+  if (status.state === "granted" && !status.partial) return ALL;
+  let candidates: string[] = [];
+  if (kind === "read" || kind === "write" || kind === "ffi") {
+    const places = [process.cwd()];
+    if (deno.mainModule.startsWith("file:")) {
+      places.push(dirname(fileURLToPath(deno.mainModule)));
+    }
+    if (taskModule.startsWith("file:")) {
+      places.push(dirname(fileURLToPath(taskModule)));
+    }
+    const roots = places.map((p) => grantedRoot(host, kind, p)).filter((r) =>
+      r !== undefined
+    );
+    candidates = roots.filter((r, i) =>
+      roots.indexOf(r) === i &&
+      !roots.some((o) => o !== r && r.startsWith(o === "/" ? o : o + "/"))
+    );
+    return { ...NONE, allow: candidates };
+  }
+  if (kind === "run") candidates = [deno.execPath()];
+  if (kind === "sys") candidates = SYS_KINDS;
+  if (kind === "import") {
+    candidates = [...DEFAULT_IMPORT_HOSTS];
+    if (/^https?:/.test(taskModule)) {
+      const url = new URL(taskModule);
+      candidates.push(
+        `${url.hostname}:${url.port || (url.protocol === "https:" ? 443 : 80)}`,
+      );
+    }
+  }
+  return {
+    ...NONE,
+    allow: candidates.filter((c) => granted(host.deno, kind, c)),
+  };
+}
+
+/**
+ * The host's grant of `kind`. Its command line is readable only with every
+ * permission granted in full (a `--deny-*` flag closes /proc too), and then it
+ * holds everything; otherwise, what can be verified.
+ */
+function hostGrant(
+  host: PermissionHost,
+  kind: Kind,
+  taskModule: string,
+): Grant {
+  return host.holdsAll ? ALL : probedGrant(host, kind, taskModule);
+}
+
+/** An entry of a permission list, as the worker's flag will carry it. */
+function entryText(kind: Kind, name: string, entry: unknown): string {
+  const pathKind = kind === "read" || kind === "write" || kind === "ffi" ||
+    kind === "run";
+  let text: string;
+  const accepted = `a non-empty string${pathKind ? " or a file: URL" : ""}`;
+  if (entry instanceof URL && pathKind) {
+    if (entry.protocol !== "file:") {
+      throw new RangeError(
+        `${name} must be a path or a file: URL, got ${entry.href}`,
+      );
+    }
+    text = fileURLToPath(entry);
+  } else if (typeof entry === "string") {
+    if (entry === "") {
+      throw new RangeError(`${name} must be ${accepted}, got ""`);
+    }
+    text = entry;
+  } else {
+    throw new TypeError(`${name} must be ${accepted}, got ${describe(entry)}`);
+  }
+  if (text.includes(",")) {
+    throw new RangeError(`${name} must not contain a comma, got "${text}"`);
+  }
+  // A relative path means the host's working directory, as for Deno's flags.
+  if (kind !== "run" && pathKind) text = resolve(process.cwd(), text);
+  return text;
+}
+
+/** The worker's grant of `kind` for one entry of the permissions object. */
+function narrowedGrant(
+  host: PermissionHost,
+  kind: Kind,
+  value: unknown,
+  taskModule: string,
+): Grant {
+  const name = `options.permissions.${kind}`;
+  if (value === "inherit") return hostGrant(host, kind, taskModule);
+  if (value === false) return NONE;
+  if (value === true) {
+    const all = hostGrant(host, kind, taskModule);
+    if (!all.all) {
+      throw new TypeError(
+        `${name}: true asks for all ${kind} access, which the host does not have (a worker may only narrow the host's permissions)`,
+      );
+    }
+    return all;
+  }
+  if (typeof value === "string") {
+    throw new RangeError(
+      `${name} must be "inherit", a boolean or an array, got "${value}"`,
+    );
+  }
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `${name} must be "inherit", a boolean or an array, got ${
+        describe(value)
+      }`,
+    );
+  }
+  const allow = value.map((entry, i) => {
+    const text = entryText(kind, `${name}[${i}]`, entry);
+    if (!granted(host.deno, kind, text)) {
+      throw new TypeError(
+        `${name}[${i}] ("${text}") is not granted to the host, in full: a worker may only narrow the host's permissions`,
+      );
+    }
+    return text;
+  });
+  return { all: false, allow };
+}
+
+/** The `deno run` flags for one permission. */
+function flagsOf(kind: Kind, grant: Grant): string[] {
+  if (grant.all) return [`--allow-${kind}`];
+  if (grant.allow.length === 0) return [`--deny-${kind}`];
+  return [`--allow-${kind}=${grant.allow.join(",")}`];
+}
+
+/**
+ * Checks `WorkerPoolOptions.permissions` and, on Deno, returns the worker's
+ * permission flags. Throws a TypeError for a value of the wrong type or an
+ * unknown permission, a RangeError for a value of the right type that is not
+ * accepted (a string other than the ones named, an empty entry), and a
+ * TypeError for an entry that would widen the host's permissions (naming
+ * the entry).
+ * On Bun, which has no permission model, anything but "inherit" is refused.
+ */
+export function workerPermissionFlags(
+  permissions: unknown,
+  taskModule: string,
+  host: PermissionHost | undefined = currentPermissionHost(),
+): WorkerPermissionFlags | undefined {
+  const value = permissions === undefined ? "inherit" : permissions;
+  if (!host) {
+    if (value !== "inherit") {
+      throw new TypeError(
+        `options.permissions is for Deno: this runtime has no permission model, so only "inherit" is accepted, got ${
+          typeof value === "string" ? `"${value}"` : typeof value
+        }`,
+      );
+    }
+    return undefined;
+  }
+  let grants: Record<Kind, Grant>;
+  if (value === "inherit") {
+    // -A: pass it on as such (it also opens /dev and /proc).
+    if (host.holdsAll) {
+      return { flags: ["--allow-all"], readsAnyFile: true };
+    }
+    grants = Object.fromEntries(
+      KINDS.map((k) => [k, hostGrant(host, k, taskModule)]),
+    ) as Record<Kind, Grant>;
+  } else if (value === "none") {
+    grants = Object.fromEntries(
+      KINDS.map((
+        k,
+      ) => [k, k === "import" ? hostGrant(host, k, taskModule) : NONE]),
+    ) as Record<Kind, Grant>;
+  } else if (
+    typeof value === "object" && value !== null && !Array.isArray(value)
+  ) {
+    for (const key of Object.keys(value)) {
+      if (!(KINDS as readonly string[]).includes(key)) {
+        throw new TypeError(
+          `options.permissions.${key} is not a permission; accepted: ${
+            KINDS.join(", ")
+          }`,
+        );
+      }
+    }
+    const object = value as Record<string, unknown>;
+    grants = Object.fromEntries(KINDS.map((k) => {
+      const entry = object[k] ?? (k === "import" ? "inherit" : false);
+      return [k, narrowedGrant(host, k, entry, taskModule)];
+    })) as Record<Kind, Grant>;
+  } else {
+    // A string that is not one of the two is a wrong value; anything else
+    // (an array included) a wrong type.
+    const Refusal = typeof value === "string" ? RangeError : TypeError;
+    throw new Refusal(
+      `options.permissions must be "inherit", "none" or an object like Deno.PermissionOptionsObject, got ${
+        typeof value === "string"
+          ? `"${value}"`
+          : Array.isArray(value)
+          ? "an array"
+          : describe(value)
+      }`,
+    );
+  }
+  return {
+    flags: KINDS.flatMap((k) => flagsOf(k, grants[k])),
+    // Without all of read, the task module's imports might lie outside what
+    // the worker may read, even where the module itself does not.
+    readsAnyFile: grants.read.all,
+  };
+}
+
+/**
+ * Throws an Error naming the flag when the host lacks a permission the pool
+ * itself needs (see docs/workers.md, "Configuration and permissions on
+ * Deno"): running the Deno executable, the whole environment (which
+ * node:child_process copies into each worker), reading memlimits' own files
+ * (its watchdog thread is started from them), and, for memory limits on
+ * Linux, reading /proc, which Deno allows only with every permission granted.
+ */
+export function checkPoolPermissions(memoryLimits: boolean): void {
+  const deno = denoNamespace();
+  if (!deno) return;
+  const exec = deno.execPath();
+  if (!granted(deno, "run", exec)) {
+    throw new Error(
+      `the WorkerPool starts its workers with the Deno executable: run the host with --allow-run=${exec} (or -A)`,
+    );
+  }
+  const env = deno.permissions.querySync({ name: "env" });
+  if (env.state !== "granted" || env.partial) {
+    throw new Error(
+      "the WorkerPool passes the host's environment to its workers (node:child_process reads all of it): run the host with --allow-env (or -A)",
+    );
+  }
+  // The watchdog thread is started from this library's own files, which a
+  // worker thread may load only with read access (a remote package: import).
+  const library = new URL("../../../", import.meta.url);
+  if (library.protocol === "file:") {
+    const path = fileURLToPath(library).replace(/\/$/, "");
+    if (!granted(deno, "read", path)) {
+      throw new Error(
+        `the WorkerPool starts its watchdog thread from memlimits' own modules: run the host with --allow-read=${path} (or -A)`,
+      );
+    }
+  }
+  if (memoryLimits) checkMemoryLimitPermission();
+}
+
+/**
+ * Throws an Error naming the flag when Deno's permissions stop memory limits
+ * (or CPU limits): on Linux they read each worker's /proc/PID/statm (stat),
+ * which Deno opens only with every permission granted (`-A`). Elsewhere, and
+ * on Bun, nothing.
+ */
+export function checkMemoryLimitPermission(
+  limits: "memory limits" | "CPU limits" = "memory limits",
+): void {
+  const deno = denoNamespace();
+  if (procAllowed || !deno || process.platform !== "linux") return;
+  const file = limits === "memory limits" ? "statm" : "stat";
+  const refused = new Error(
+    `${limits} read each worker's /proc/PID/${file}, which Deno opens only under --allow-all: run the host with -A, or use the pool without ${limits}`,
+  );
+  // Not granted: a read would prompt on a terminal. Granted (say
+  // --allow-read=/proc): Deno still refuses without every permission.
+  if (!granted(deno, "read", "/proc/self/statm")) throw refused;
+  try {
+    readFileSync("/proc/self/statm");
+  } catch (error) {
+    if ((error as Error).name === "NotCapable") {
+      refused.cause = error;
+      throw refused;
+    }
+  }
+  procAllowed = true;
+}
+
+/**
+ * Set once /proc was found readable: the check runs at every memory- or
+ * CPU-limited run, and its query and read cost ~90 µs of the host's main
+ * thread on Deno (bench/pool_bench.ts). Permissions that are revoked later
+ * are not seen.
+ */
+let procAllowed = false;

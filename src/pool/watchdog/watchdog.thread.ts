@@ -1,0 +1,263 @@
+/**
+ * The watchdog's loop, in a thread of the host (node:worker_threads). It
+ * never waits for the host's main thread: about every millisecond while a
+ * job runs it reads /proc, and when a limit is reached it writes the verdict
+ * into the job's slot and then kills the worker's process tree itself. The
+ * main thread reads the verdict when its event loop turns (see watchdog.ts).
+ * With nothing running it sleeps until the main thread arms a job.
+ */
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
+import { parentPort, workerData } from "node:worker_threads";
+import { CpuClock, cpuMsOf } from "../linux/cpu_time.ts";
+import { MS_PER_TICK } from "../linux/proc_fields.ts";
+import { peakBytesOf, TreeSampler } from "../linux/process_tree.ts";
+import { isStopped, killTree } from "../linux/signals.ts";
+import { ResidentReader } from "../linux/resident_memory.ts";
+import { epochMs, State, VerdictKind, WatchSlots } from "./watch_slots.ts";
+
+const { buffer, count, tickMs, readsProc } = workerData as {
+  buffer: SharedArrayBuffer;
+  count: number;
+  /** Milliseconds between two samples while jobs run (1). */
+  tickMs: number;
+  /** Whether /proc may be read (for usage and CPU limits; memory limits need it). */
+  readsProc: boolean;
+};
+const slots = new WatchSlots(count, buffer);
+const host = new ResidentReader(process.pid);
+/** One sampler per watched slot, for the pid it was made for. */
+const samplers: (TreeSampler | undefined)[] = new Array(count);
+
+function samplerFor(slot: number, pid: number): TreeSampler {
+  let sampler = samplers[slot];
+  if (sampler?.pid !== pid) {
+    sampler?.close();
+    sampler = samplers[slot] = new TreeSampler(pid);
+  }
+  return sampler;
+}
+
+/** One CPU clock per watched slot, with the job it was started for. */
+const clocks: (CpuClock | undefined)[] = new Array(count);
+const clockPids = new Int32Array(count);
+const clockJobs = new Int32Array(count);
+/**
+ * Per slot, 1 while its clock holds a start read while the worker was idle
+ * and ready, with `slots.runs()` at that moment: the next job's CPU counts
+ * from there, not from the watchdog's first sight of it, which on a loaded
+ * machine can come tens of ms after the job started.
+ */
+const idleStart = new Uint8Array(count);
+const idleStartRuns = new Int32Array(count);
+/** Samples per slot, and how often one reads the CPU time without a cpuLimit. */
+const cpuSamples = new Int32Array(count);
+const USAGE_CPU_EVERY = 8;
+
+/** The CPU clock of the worker `pid` of `slot`, made anew for a new worker. */
+function clockOf(slot: number, pid: number): CpuClock {
+  let clock = clocks[slot];
+  if (clock === undefined || clockPids[slot] !== pid) {
+    clock?.close();
+    clock = clocks[slot] = new CpuClock(pid);
+    clockPids[slot] = pid;
+    clockJobs[slot] = 0;
+    idleStart[slot] = 0;
+  }
+  return clock;
+}
+
+/** Starts counting the CPU time of the job of `slot` if it is new. */
+function clockFor(slot: number, pid: number): CpuClock {
+  const clock = clockOf(slot, pid);
+  const job = slots.jobId(slot);
+  if (clockJobs[slot] !== job) {
+    const precise = !Number.isNaN(slots.cpuLimit(slot));
+    // Read while idle, and no job ran unseen since: it counts from there.
+    if (idleStart[slot] === 1 && slots.runs(slot) === idleStartRuns[slot] + 1) {
+      if (precise) clock.startPrecise();
+    } else clock.start(precise);
+    idleStart[slot] = 0;
+    clockJobs[slot] = job;
+  }
+  return clock;
+}
+
+/** Whether the idle, ready worker of `slot` has no clock start read since its last job. */
+function wantsIdleStart(slot: number): boolean {
+  return readsProc && slots.state(slot) === State.Alive &&
+    slots.isReady(slot) &&
+    (idleStart[slot] === 0 || idleStartRuns[slot] !== slots.runs(slot));
+}
+
+/** Reads the clock of the idle worker of `slot`: its next job counts from here. */
+function startIdle(slot: number): void {
+  // The count first: a job armed meanwhile makes this start late, never early.
+  idleStartRuns[slot] = slots.runs(slot);
+  clockOf(slot, slots.pid(slot)).start(false);
+  idleStart[slot] = 1;
+}
+
+function anyWantsIdleStart(): boolean {
+  for (let slot = 0; slot < count; slot++) {
+    if (wantsIdleStart(slot)) return true;
+  }
+  return false;
+}
+
+/**
+ * CPU ms of the job's tree since its start: the worker's, and the whole time
+ * of each descendant (started during the job: a worker that kept one is
+ * replaced) at the last scan. Ended descendants count through the
+ * `cutime` of the process that waited for them.
+ */
+function treeCpuMs(slot: number, pid: number): number | undefined {
+  const clock = clockFor(slot, pid);
+  let own = clock.usedMs();
+  if (own === undefined) return undefined;
+  // Within two ticks of the limit (ticks may lag by one), to the ns.
+  if (own + 2 * MS_PER_TICK >= slots.cpuLimit(slot)) {
+    own = Math.max(own, clock.preciseMs());
+  }
+  let total = own;
+  for (const child of samplers[slot]?.descendants ?? []) {
+    total += cpuMsOf(child) ?? 0;
+  }
+  slots.noteCpu(slot, total);
+  return total;
+}
+
+function drop(slot: number): void {
+  idleStart[slot] = 0;
+  samplers[slot]?.close();
+  samplers[slot] = undefined;
+  clocks[slot]?.close();
+  clocks[slot] = undefined;
+}
+
+/** Takes the job of `slot` with this verdict, then kills its worker's tree. */
+function stop(
+  slot: number,
+  pid: number,
+  kind: VerdictKind,
+  limit: number,
+  observed: number,
+): void {
+  const job = slots.jobId(slot);
+  if (!slots.decide(slot, { kind, limit, observed })) return;
+  // Its usage, read while the tree is frozen: what it used up to the kill.
+  killTree(pid, readsProc ? () => treeCpuMs(slot, pid) : undefined);
+  // Settled at once if the main thread is free, else when it turns (the
+  // worker's exit tells it too).
+  parentPort?.postMessage({ slot, job });
+}
+
+function tick(): void {
+  const now = epochMs();
+  const processLimit = slots.processLimit;
+  const watchProcess = !Number.isNaN(processLimit);
+  let total = watchProcess ? host.read() ?? 0 : 0;
+  const watched: number[] = [];
+  for (let slot = 0; slot < count; slot++) {
+    const state = slots.state(slot);
+    if (state !== State.Alive && state !== State.Running) {
+      drop(slot);
+      continue;
+    }
+    const pid = slots.pid(slot);
+    if (wantsIdleStart(slot)) startIdle(slot);
+    let limit = NaN;
+    if (state === State.Running) {
+      if (readsProc) clockFor(slot, pid); // the job's CPU counts from here
+      const started = slots.started(slot);
+      if (now >= slots.deadline(slot)) {
+        stop(
+          slot,
+          pid,
+          VerdictKind.Timeout,
+          slots.timeout(slot),
+          now - started,
+        );
+        continue;
+      }
+      limit = slots.memoryLimit(slot);
+    }
+    // Running jobs are sampled for their usage too, where /proc may be read.
+    const running = state === State.Running && readsProc;
+    if (Number.isNaN(limit) && !watchProcess && !running) continue;
+    const bytes = samplerFor(slot, pid).residentBytes();
+    if (bytes === undefined) continue; // it exited; the main thread reports
+    slots.setDescendants(slot, samplers[slot]!.descendants.length);
+    total += bytes;
+    if (state !== State.Running) continue;
+    slots.notePeak(slot, bytes);
+    // Every sample under a cpuLimit; else now and then, for the usage of a
+    // job the main thread stops (a token): a few µs saved per job and tick.
+    const cpuLimit = slots.cpuLimit(slot);
+    if (!Number.isNaN(cpuLimit) || ++cpuSamples[slot] % USAGE_CPU_EVERY === 0) {
+      const used = treeCpuMs(slot, pid) ?? 0;
+      if (used > cpuLimit) {
+        stop(slot, pid, VerdictKind.Cpu, cpuLimit, used);
+        continue;
+      }
+    }
+    const growth = bytes - slots.baseBytes(slot);
+    if (growth > limit) stop(slot, pid, VerdictKind.Memory, limit, growth);
+    else if (growth > 0.9 * limit && isStopped(pid)) {
+      // Frozen by its brake (memory_brake.ts) just over the limit, and some
+      // pages reclaimed since: its high-water mark tells what it reached.
+      const peak = (peakBytesOf(pid) ?? 0) - slots.baseBytes(slot);
+      if (peak > limit) stop(slot, pid, VerdictKind.Memory, limit, peak);
+      else watched.push(slot);
+    } else watched.push(slot);
+  }
+  if (!watchProcess || watched.length === 0) return;
+  slots.processPeak = Math.max(slots.processPeak, total);
+  if (total <= processLimit) return;
+  for (const slot of watched) {
+    stop(slot, slots.pid(slot), VerdictKind.ProcessMemory, processLimit, total);
+  }
+}
+
+/**
+ * On a loaded machine a thread that sleeps a millisecond at a time can wait
+ * tens of ms for a core while the workers it watches allocate; measured here
+ * (2 cores, load 12): samples up to 160 ms apart and a charge of 123% of the
+ * limit at nice 0, at most 29 ms and 103% at nice -10. Raising a thread's
+ * priority needs privilege (CAP_SYS_NICE); without it the watchdog runs at
+ * the host's priority.
+ */
+function raisePriority(): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    setPriority(tid, -10);
+  } catch {
+    // not allowed here
+  }
+}
+
+raisePriority();
+parentPort?.postMessage("up"); // the pool sends no watched job before this
+/**
+ * Ticks with nothing running before the watchdog sleeps until woken (about
+ * 20 ms): back-to-back short jobs then find it awake, and the main thread
+ * need not wake it (a futex call and a thread switch) for each of them.
+ */
+const IDLE_TICKS_BEFORE_SLEEP = 20;
+let idleTicks = 0;
+while (!slots.stopped) {
+  if (slots.anyRunning() || anyWantsIdleStart()) {
+    idleTicks = 0;
+    tick();
+  } else if (++idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
+    slots.sleep(
+      Infinity,
+      true,
+      () => slots.anyRunning() || anyWantsIdleStart(),
+    );
+    continue;
+  }
+  slots.sleep(tickMs, false);
+}
+for (let slot = 0; slot < count; slot++) drop(slot);
+host.close();

@@ -1,0 +1,152 @@
+/**
+ * The pool's watch over its running jobs, from the main thread's side: a
+ * watchdog thread (watchdog_thread.ts) that enforces `timeout`, `memoryLimit`
+ * and `processMemoryLimit` while the host's main thread is busy or blocked,
+ * and the slots it shares with it (watch_slots.ts). The thread is unref'd
+ * (it never keeps the host alive) and ends at `stop()`.
+ */
+import { Worker } from "node:worker_threads";
+import { WATCHDOG_THREAD } from "../spawn/entry_points.ts";
+import {
+  type VerdictWithUsage,
+  type WatchedJob,
+  WatchSlots,
+} from "./watch_slots.ts";
+
+/** What the watchdog saw of a job when the pool took it back (`takeBack`). */
+export interface WatchReadings {
+  /** Its verdict, when it stopped the job first: that is the job's result. */
+  verdict: VerdictWithUsage | undefined;
+  /** Highest resident bytes of the worker's tree it saw (0: not watched). */
+  peak: number;
+  /** CPU ms of the tree at its last reading (NaN: not watched). */
+  cpuMs: number;
+  /** Descendants of the worker at its last scan. */
+  descendants: number;
+}
+
+/** The readings of a job the watchdog did not watch. */
+export const UNWATCHED: WatchReadings = {
+  verdict: undefined,
+  peak: 0,
+  cpuMs: NaN,
+  descendants: 0,
+};
+
+export class Watchdog {
+  /**
+   * Milliseconds between two samples while jobs run. Tests raise it to show
+   * what the checks at settlement catch without the samples.
+   */
+  static tickMs = 1;
+  readonly #slots: WatchSlots;
+  readonly #thread: Worker;
+  readonly #exited: Promise<void>;
+  readonly #free: number[] = [];
+  #error: Error | undefined;
+  /** Resolves once the thread watches (or has failed: see `error`). */
+  readonly up: Promise<void>;
+  /** Called when the watchdog stopped the job `job` of `slot` (its verdict is in the slot). */
+  onVerdict: (slot: number, job: number) => void = () => {};
+
+  /**
+   * A watchdog for up to `capacity` workers at once. It reads /proc only
+   * where `readsProc` (Deno opens /proc files only under -A, and would
+   * otherwise ask).
+   */
+  constructor(
+    capacity: number,
+    processMemoryLimit: number | undefined,
+    readsProc: boolean,
+  ) {
+    this.#slots = new WatchSlots(capacity);
+    if (processMemoryLimit !== undefined) {
+      this.#slots.processLimit = processMemoryLimit;
+    }
+    for (let slot = capacity - 1; slot >= 0; slot--) this.#free.push(slot);
+    const thread = this.#thread = new Worker(WATCHDOG_THREAD, {
+      workerData: {
+        buffer: this.#slots.buffer,
+        count: capacity,
+        tickMs: Watchdog.tickMs,
+        readsProc,
+      },
+    });
+    thread.unref();
+    this.#exited = new Promise((resolve) => {
+      thread.once("exit", () => resolve());
+    });
+    this.up = new Promise((resolve) => {
+      thread.on("message", (message: "up" | { slot: number; job: number }) => {
+        if (message === "up") resolve();
+        else this.onVerdict(message.slot, message.job);
+      });
+      thread.on("error", (error: Error) => {
+        this.#error = error;
+        resolve();
+      });
+      this.#exited.then(() => resolve());
+    });
+  }
+
+  /**
+   * Why the thread died, if it did (it should not): the runs it would watch
+   * then fail with this error. A Deno host that may not read the thread's
+   * module is refused before (`checkPoolPermissions`).
+   */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Highest whole-process resident memory the watchdog saw, bytes. */
+  get processPeak(): number {
+    return this.#slots.processPeak;
+  }
+
+  /** A slot for the worker `pid`, counted for `processMemoryLimit` from now on. */
+  add(pid: number): number {
+    const slot = this.#free.pop();
+    if (slot === undefined) throw new Error("no free watch slot"); // cannot happen: one per worker
+    this.#slots.assign(slot, pid);
+    return slot;
+  }
+
+  /** The worker of `slot` loaded its module and waits for jobs. */
+  ready(slot: number): void {
+    this.#slots.markReady(slot);
+  }
+
+  /** The worker of `slot` is gone; its slot is free again. */
+  remove(slot: number): void {
+    this.#slots.release(slot);
+    this.#free.push(slot);
+  }
+
+  /** Hands `job` to the watchdog; call before sending it to the worker. */
+  arm(slot: number, job: WatchedJob): void {
+    this.#slots.arm(slot, job);
+  }
+
+  /**
+   * Takes the job of `slot` back from the watchdog, with what it saw of the
+   * job until then: the one way the pool ends a watched job, whether the
+   * worker settled it, the pool stopped it or the worker exited.
+   */
+  takeBack(slot: number): WatchReadings {
+    const peak = this.#slots.peak(slot);
+    const cpuMs = this.#slots.cpuUsed(slot);
+    const descendants = this.#slots.descendants(slot);
+    // Claimed by the pool, or already taken with the watchdog's verdict.
+    const verdict = this.#slots.claim(slot)
+      ? undefined
+      : this.#slots.verdict(slot);
+    return { verdict, peak, cpuMs, descendants };
+  }
+
+  /** Ends the thread and waits for it. Idempotent. */
+  async stop(): Promise<void> {
+    this.#slots.stop();
+    this.#thread.ref(); // keep the host alive until it has gone
+    await this.#exited;
+  }
+}

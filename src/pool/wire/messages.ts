@@ -1,0 +1,91 @@
+/**
+ * Messages between the pool (host) and a worker process, sent over the
+ * child's IPC channel with structured-clone ("advanced") serialization.
+ */
+import type { LimitKind } from "../../limit_exceeded.ts";
+
+/** Host → worker: run one task. */
+export interface RunMessage {
+  t: "run";
+  id: number;
+  exportName: string;
+  args: unknown[];
+  /** Bytes the task may allocate, counted in the worker by its meter. */
+  allocationLimit?: number;
+  /**
+   * The worker reports its peak resident bytes since the task started with
+   * the result (`usage.peak`), exactly (VmHWM) when it is above this many
+   * bytes (absent or Infinity: `maxRSS` is enough).
+   */
+  peakAbove?: number;
+  /**
+   * The worker freezes its process group once its own resident bytes are
+   * above this (its memory brake, memory_brake.ts); absent: no brake.
+   */
+  brakeAbove?: number;
+}
+
+/**
+ * What the worker measured of one task, sent with its settlement: the wall
+ * time from the worker's start of the task, the worker process's CPU time
+ * (with the processes it started and waited for), its peak resident bytes
+ * (absolute: the host subtracts the worker's fresh size), and the bytes
+ * allocated where the runtime counts them.
+ */
+export interface WorkerUsage {
+  wallMs: number;
+  cpuMs: number;
+  /** Peak resident bytes during the task (VmHWM since the last reset; without it, resident bytes at the end). */
+  peak?: number;
+  allocated?: number;
+}
+
+/** An exception as it crosses the process boundary (see wire_error.ts). */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  /**
+   * When the task threw something that is not an Error: that value, cloned,
+   * or `String(value)` if it cannot be cloned.
+   */
+  thrown?: unknown;
+  /**
+   * The Error's own enumerable properties (`code`, `detail`, ...; never
+   * name, message, stack or cause), each cloned; those that could not be
+   * cloned are left out.
+   */
+  properties?: Record<string, unknown>;
+  /**
+   * The Error's own `cause`, when it has one that can cross: an Error as a
+   * WireError of its own, any other value cloned.
+   */
+  cause?: { error: WireError } | { value: unknown };
+}
+
+/** Worker → host. */
+export type WorkerMessage =
+  /** The task module loaded; these are its exported functions. */
+  | {
+    t: "ready";
+    exports: string[];
+    /** Whether the worker can reset its peak (`/proc/self/clear_refs`) and so report peaks. */
+    peaks: boolean;
+    /** Its resident bytes now, for a host that cannot read them from /proc. */
+    rss: number;
+  }
+  /** The task module failed to load; the worker is useless. */
+  | { t: "fatal"; error: WireError }
+  /** The task returned. */
+  | { t: "value"; id: number; value: unknown; usage: WorkerUsage }
+  /** The task threw (or its result could not be cloned). */
+  | { t: "threw"; id: number; error: WireError; usage: WorkerUsage }
+  /** A limit enforced inside the worker (allocations) was reached. */
+  | {
+    t: "limit";
+    id: number;
+    kind: LimitKind;
+    limit?: number;
+    observed?: number;
+    usage: WorkerUsage;
+  };

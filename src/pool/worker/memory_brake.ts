@@ -1,0 +1,118 @@
+/**
+ * A worker's own brake on its memory: a thread in the worker process that
+ * samples the process's resident memory every millisecond while a task with
+ * a memory limit runs, and freezes the process group (SIGSTOP) once it is
+ * over the limit. The host's watchdog then charges and kills the frozen
+ * worker as it would have anyway (watchdog_thread.ts); the brake only stops
+ * the task from growing in the meantime.
+ *
+ * Why in the worker: each worker leads its own session, and where Linux
+ * schedules by session (autogroup), the host's watchdog competes for a core
+ * with every worker's session, each weighed like the host's whole one. Two
+ * test suites at once on 2 cores left it waiting long enough for a bomb to
+ * be charged 122% of its limit. The brake's thread is in the task's own
+ * process and, where the system allows it, runs under the real-time policy
+ * `SCHED_FIFO` (realtime.ts): an ordinary thread there, too, waited up to
+ * seconds for a core behind other busy processes while the task allocated
+ * (one overshot by 46 MiB). Used inside worker processes (worker_main.ts).
+ */
+import { Worker } from "node:worker_threads";
+import { BRAKE_THREAD } from "../spawn/entry_points.ts";
+import { raiseToRealtime } from "../linux/realtime.ts";
+
+/**
+ * The argument after the task module's URL that tells a worker to start its
+ * brake: given to the workers of a pool with a `memoryLimit` (the thread
+ * costs a worker 9 to 20 MiB, measured here, which a pool that never limits
+ * memory need not pay).
+ */
+export const BRAKE_ARG = "--memory-brake";
+
+/**
+ * The brake of the process it is made in (a group leader: a pool worker).
+ *
+ * @example
+ * ```ts
+ * const brake = new MemoryBrake();
+ * await brake.ready;
+ * brake.arm(freshBytes + memoryLimit); // before the task starts
+ * // ... the task runs; over the bound, the process group is frozen
+ * brake.disarm(); // when it settles
+ * ```
+ */
+export class MemoryBrake {
+  /**
+   * The state (0: disarmed, 1: armed, 2: fired), then (at byte 8) the
+   * resident bytes above which the brake fires.
+   */
+  readonly #buffer = new SharedArrayBuffer(16);
+  readonly #state = new Int32Array(this.#buffer, 0, 1);
+  readonly #above = new Float64Array(this.#buffer, 8, 1);
+  #up = false;
+  #realtime = false;
+  #threadId: number | undefined;
+  /**
+   * Settles once the thread is up or has failed: the worker announces itself
+   * only then, so that its fresh size includes the thread's memory.
+   */
+  readonly ready: Promise<void>;
+
+  /** Starts the thread; without /proc (or permission to load it) there is no brake. */
+  constructor() {
+    this.ready = new Promise((resolve) => {
+      try {
+        const thread = new Worker(BRAKE_THREAD, {
+          workerData: { buffer: this.#buffer },
+        });
+        thread.unref();
+        thread.once("message", async ({ tid }: { tid?: number }) => {
+          this.#up = true;
+          this.#threadId = tid;
+          // Before `ready`: the worker is then idle, and chrt is no
+          // descendant of a task.
+          this.#realtime = tid !== undefined && await raiseToRealtime(tid);
+          resolve();
+        });
+        thread.once("error", () => {
+          this.#up = false;
+          resolve();
+        });
+        thread.once("exit", () => {
+          this.#up = false;
+          resolve();
+        });
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  /** Whether the thread is up and will sample when armed. */
+  get works(): boolean {
+    return this.#up;
+  }
+
+  /** The thread's id (TID), once it is up; undefined without /proc/thread-self. */
+  get threadId(): number | undefined {
+    return this.#threadId;
+  }
+
+  /** Whether the thread runs under `SCHED_FIFO` (realtime.ts): where the system allows it. */
+  get realtime(): boolean {
+    return this.#realtime;
+  }
+
+  /** Freezes this process's group once its resident memory is over `aboveBytes`. */
+  arm(aboveBytes: number): void {
+    if (!this.#up) return;
+    this.#above[0] = aboveBytes;
+    Atomics.store(this.#state, 0, 1);
+    Atomics.notify(this.#state, 0);
+  }
+
+  /** The task settled: stop sampling. */
+  disarm(): void {
+    if (!this.#up) return;
+    Atomics.compareExchange(this.#state, 0, 1, 0);
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Entry point of a pool worker process. Loads the task module named by its
+ * first argument, announces its exported functions, then runs one task at a
+ * time on request. Allocation limits are enforced here, with the in-thread
+ * engine (`limitAllocations`): at the task's `checkpoint()` calls, at the
+ * engine's samples while the task awaits, and when it settles.
+ */
+// Each from its own module, not the root mod.ts: a worker loads only what
+// it uses (not the pool, its permission code or Deno's flag parser).
+import { isStarted, start } from "../../engine/start.ts";
+import { limitAllocations } from "../../limits/allocations.ts";
+import { LimitExceeded } from "../../limit_exceeded.ts";
+import { currentMeter } from "../../meters/mod.ts";
+import { PeakMeter } from "./peak_meter.ts";
+import type {
+  RunMessage,
+  WorkerMessage,
+  WorkerUsage,
+} from "../wire/messages.ts";
+import { holdsSharedMemory } from "../wire/shared_memory.ts";
+import { toWire } from "../wire/wire_error.ts";
+import { killOwnGroup } from "../linux/signals.ts";
+import { WaitedChildren } from "../linux/cpu_time.ts";
+import { BRAKE_ARG, MemoryBrake } from "./memory_brake.ts";
+
+const send = (message: WorkerMessage) => process.send!(message);
+const peaks = new PeakMeter();
+const meter = currentMeter();
+const waited = new WaitedChildren();
+const brake = process.argv.includes(BRAKE_ARG) ? new MemoryBrake() : undefined;
+
+/**
+ * A task shorter than this cannot have started and waited for a process
+ * (spawning one takes longer): its children's CPU time is not read.
+ */
+const MIN_MS_FOR_CHILDREN = 1;
+
+/**
+ * This process's CPU time when it last became idle (after sending a result,
+ * or when ready): a task's CPU time is counted from there, so that reading
+ * the clock (about 5 µs on Deno) is not on the way from a task's message to
+ * its start. The idle worker's own CPU time until the next task (receiving
+ * it) is then charged to that task: tens of µs, more if it collected
+ * garbage meanwhile.
+ */
+let cpuAtIdle = process.cpuUsage();
+
+/** The worker sent its result (or is ready): the next task's CPU time starts now. */
+function becameIdle(): void {
+  peaks.reset();
+  cpuAtIdle = process.cpuUsage();
+}
+
+/**
+ * Starts measuring a task: its wall time, this process's CPU time (with the
+ * children it waited for), and its allocations where the runtime counts them.
+ * The peak is read at the end (`peaks`). A few µs, in the worker.
+ */
+function measure(): (peakAbove: number) => WorkerUsage {
+  const counts = meter.countsAllocations;
+  const allocated0 = counts ? meter.allocatedBytes() : 0;
+  const children0 = waited.last;
+  const cpu0 = cpuAtIdle;
+  const started = performance.now();
+  return (peakAbove) => {
+    const wallMs = performance.now() - started;
+    // One getrusage for the CPU time and the mark (each call costs ~9 µs on
+    // Deno); `cpuUsage()` reads the same clock, in the same µs.
+    const now = process.resourceUsage();
+    const cpuUs = now.userCPUTime + now.systemCPUTime - cpu0.user -
+      cpu0.system;
+    const children = wallMs < MIN_MS_FOR_CHILDREN ? 0 : waited.ms() - children0;
+    const usage: WorkerUsage = {
+      wallMs,
+      cpuMs: cpuUs / 1000 + children,
+      // Without a resettable peak (no /proc/self/clear_refs), what it holds now.
+      peak: peaks.peak(peakAbove, now.maxRSS * 1024) ??
+        process.memoryUsage.rss(),
+    };
+    if (counts) usage.allocated = meter.allocatedBytes() - allocated0;
+    return usage;
+  };
+}
+
+/**
+ * Imports the task module. Its URL is known only at run time, and
+ * `deno publish` warns about every `import()` it cannot analyze, with no way
+ * to silence it for one line; a template that starts with the literal scheme
+ * is one it accepts.
+ */
+// deno-lint-ignore no-explicit-any
+function importTaskModule(url: string): Promise<Record<string, any>> {
+  const { protocol } = new URL(url);
+  const rest = url.slice(`${protocol}//`.length);
+  if (protocol === "file:") return import(`file://${rest}`);
+  if (protocol === "https:") return import(`https://${rest}`);
+  if (protocol === "http:") return import(`http://${rest}`);
+  throw new TypeError(
+    `the task module must have a file:, https: or http: URL, got ${url}`,
+  );
+}
+
+const moduleUrl = process.argv[2];
+// deno-lint-ignore no-explicit-any
+let tasks: Record<string, any>;
+try {
+  tasks = await importTaskModule(moduleUrl);
+} catch (error) {
+  send({ t: "fatal", error: toWire(error) });
+  // The host kills us on "fatal"; wait for that instead of exiting early and
+  // racing the message.
+  await new Promise(() => {});
+}
+const exports = Object.keys(tasks!).filter((k) =>
+  typeof tasks[k] === "function"
+);
+
+async function run(message: RunMessage): Promise<void> {
+  const { id, exportName, args, allocationLimit } = message;
+  const peakAbove = message.peakAbove ?? Infinity;
+  const usage = measure();
+  if (message.brakeAbove !== undefined) brake?.arm(message.brakeAbove);
+  // The next task's peak and CPU time start here, after the result has gone.
+  const settle = (message: WorkerMessage) => {
+    brake?.disarm();
+    send(message);
+    becameIdle();
+  };
+  const task = () => tasks[exportName](...args);
+  try {
+    let value: unknown;
+    if (allocationLimit === undefined) {
+      value = await task();
+    } else {
+      // The task module may have started the engine itself (as the README
+      // tells in-thread users to): use it then.
+      if (!isStarted()) start();
+      // Report the limit as soon as it is reached (the host then kills this
+      // worker), not when the task settles: an async task that ignores its
+      // interrupt could otherwise await on for as long as it likes.
+      let reported = false;
+      const report = (observed: number) => {
+        if (reported) return;
+        reported = true;
+        send({
+          t: "limit",
+          id,
+          kind: "allocations",
+          limit: allocationLimit,
+          observed,
+          usage: usage(peakAbove),
+        });
+      };
+      const r = await limitAllocations((signal) => {
+        signal.addEventListener("abort", () => {
+          const reason = signal.reason;
+          report(
+            reason instanceof LimitExceeded && reason.observed !== undefined
+              ? reason.observed
+              : allocationLimit,
+          );
+        }, { once: true });
+        return task();
+      }, { limit: allocationLimit });
+      if (!r.ok) return report(r.allocated);
+      value = r.value;
+    }
+    // Check cloneability first: a failed send() is not reported synchronously
+    // on every runtime.
+    try {
+      // structuredClone copies shared memory; the IPC channel refuses it
+      // (on Deno, by ending this process).
+      if (holdsSharedMemory(value)) {
+        throw new TypeError(
+          "it holds a SharedArrayBuffer, which cannot cross to another process",
+        );
+      }
+      structuredClone(value);
+    } catch (error) {
+      settle({
+        t: "threw",
+        id,
+        error: {
+          name: "DataCloneError",
+          message: `the result of task "${exportName}" could not be cloned: ${
+            toWire(error).message
+          }`,
+        },
+        usage: usage(peakAbove),
+      });
+      return;
+    }
+    settle({ t: "value", id, value, usage: usage(peakAbove) });
+  } catch (error) {
+    settle({ t: "threw", id, error: toWire(error), usage: usage(peakAbove) });
+  }
+}
+
+process.on("message", (message: RunMessage) => {
+  if (message.t === "run") void run(message);
+});
+// The host closed the channel (pool closed, or the host died): leave, with
+// everything the tasks started (this process leads their group).
+process.on("disconnect", () => {
+  killOwnGroup();
+  process.exit(0);
+});
+// The module loaded: from here an unhandled rejection ends the worker again
+// (see load_guard.preload.ts, preloaded only for workers that may not read the module).
+(globalThis as Record<symbol, (() => void) | undefined>)[
+  Symbol.for("memlimits.endLoadGuard")
+]?.();
+await brake?.ready;
+becameIdle();
+send({
+  t: "ready",
+  exports,
+  peaks: peaks.works,
+  rss: process.memoryUsage().rss,
+});
