@@ -33,9 +33,14 @@ export const BRAKE_ARG = "--memory-brake";
  *
  * @example
  * ```ts
+ * import { MemoryBrake } from "./memory_brake.ts";
+ * import { MiB } from "../../units.ts";
+ *
  * const brake = new MemoryBrake();
- * await brake.ready;
- * brake.arm(freshBytes + memoryLimit); // before the task starts
+ * await brake.ready; // before the worker announces itself
+ * // The host sends `brakeAbove`: the worker's fresh size plus the task's limit.
+ * const freshBytes = 48 * MiB;
+ * brake.arm(freshBytes + 256 * MiB); // before the task starts
  * // ... the task runs; over the bound, the process group is frozen
  * brake.disarm(); // when it settles
  * ```
