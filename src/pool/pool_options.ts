@@ -1,6 +1,6 @@
 /**
  * The options of a `WorkerPool` and the limits of one run, as users write
- * them (checked in run_checks.ts).
+ * them (checked in check_options.ts).
  */
 import type { Token } from "../token.ts";
 import type { WorkerPermissions } from "./spawn/permissions.ts";
