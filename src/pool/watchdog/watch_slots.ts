@@ -214,7 +214,7 @@ export class WatchSlots {
   /**
    * Main thread: the worker of `slot` loaded its module and waits for jobs,
    * so that the watchdog may read its CPU clock while it is idle (see
-   * watchdog_thread.ts).
+   * watchdog.thread.ts).
    */
   markReady(slot: number): void {
     Atomics.store(this.#ints, this.#int(slot, S_READY), 1);

@@ -3,7 +3,7 @@
  * samples the process's resident memory every millisecond while a task with
  * a memory limit runs, and freezes the process group (SIGSTOP) once it is
  * over the limit. The host's watchdog then charges and kills the frozen
- * worker as it would have anyway (watchdog_thread.ts); the brake only stops
+ * worker as it would have anyway (watchdog.thread.ts); the brake only stops
  * the task from growing in the meantime.
  *
  * Why in the worker: each worker leads its own session, and where Linux
@@ -14,7 +14,7 @@
  * process and, where the system allows it, runs under the real-time policy
  * `SCHED_FIFO` (realtime.ts): an ordinary thread there, too, waited up to
  * seconds for a core behind other busy processes while the task allocated
- * (one overshot by 46 MiB). Used inside worker processes (worker_main.ts).
+ * (one overshot by 46 MiB). Used inside worker processes (worker.process.ts).
  */
 import { Worker } from "node:worker_threads";
 import { BRAKE_THREAD } from "../spawn/entry_points.ts";
@@ -33,9 +33,14 @@ export const BRAKE_ARG = "--memory-brake";
  *
  * @example
  * ```ts
+ * import { MemoryBrake } from "./memory_brake.ts";
+ * import { MiB } from "../../units.ts";
+ *
  * const brake = new MemoryBrake();
- * await brake.ready;
- * brake.arm(freshBytes + memoryLimit); // before the task starts
+ * await brake.ready; // before the worker announces itself
+ * // The host sends `brakeAbove`: the worker's fresh size plus the task's limit.
+ * const freshBytes = 48 * MiB;
+ * brake.arm(freshBytes + 256 * MiB); // before the task starts
  * // ... the task runs; over the bound, the process group is frozen
  * brake.disarm(); // when it settles
  * ```
