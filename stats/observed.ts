@@ -6,7 +6,7 @@
  * is continuous). The confidence that a new run exceeds x_(m) with
  * probability at most t is therefore P[coverage ≥ 1 − t] = I_t(n − m + 1, m).
  */
-import { ibeta, ibetac } from "./ibeta.ts";
+import { ibeta, ibetac } from "./special/ibeta.ts";
 import { checkRange, checkTarget } from "./validate.ts";
 
 /**

@@ -5,10 +5,13 @@ import {
   asymptoticFits,
   betaAsymptotic,
   MIN_SHAPE,
-} from "../../stats/beta_asymptotic.ts";
-import { betaFraction } from "../../stats/beta_fraction.ts";
-import { logPrefixAtMean, logPrefixExcess } from "../../stats/beta_prefix.ts";
-import { betaLambda } from "../../stats/exact_arithmetic.ts";
+} from "../../stats/special/beta_asymptotic.ts";
+import { betaFraction } from "../../stats/special/beta_fraction.ts";
+import {
+  logPrefixAtMean,
+  logPrefixExcess,
+} from "../../stats/special/beta_prefix.ts";
+import { betaLambda } from "../../stats/special/exact_arithmetic.ts";
 import { points, relativeError } from "./ibeta_points.ts";
 
 const GOAL = 1e-13;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "../harness.ts";
-import { erfcx } from "../../stats/erfcx.ts";
+import { erfcx } from "../../stats/special/erfcx.ts";
 import fixture from "./fixtures/erfcx.json" with { type: "json" };
 
 test("erfcx: relative error <= 5e-16 against mpmath for u in [-26, 1e8]", () => {

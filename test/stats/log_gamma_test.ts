@@ -5,7 +5,7 @@ import {
   logGamma,
   logGammaOnePlus,
   stirlingRemainder,
-} from "../../stats/log_gamma.ts";
+} from "../../stats/special/log_gamma.ts";
 
 const SQRT_PI = Math.sqrt(Math.PI);
 

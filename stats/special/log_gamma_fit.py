@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Coefficients of the polynomial that stats/log_gamma.ts uses on [1, 2].
+"""Coefficients of the polynomial that stats/special/log_gamma.ts uses on [1, 2].
 
 ln Γ(z) = (z − 1)(z − 2)·h(z) on [1, 2], with h analytic there (the zeros of
 ln Γ at 1 and 2 are factored out, so the result keeps its relative precision
@@ -8,7 +8,7 @@ near them). h is approximated in t = 2z − 3 ∈ [−1, 1] by mpmath.chebyfit
 at 50 digits; the script prints the coefficients, highest degree first, and
 the maximum relative error of the fit.
 
-Run: python3 stats/log_gamma_fit.py   (mpmath 1.3)
+Run: python3 stats/special/log_gamma_fit.py   (mpmath 1.3)
 """
 import mpmath
 from mpmath import mp, mpf

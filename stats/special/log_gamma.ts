@@ -36,8 +36,8 @@ export function stirlingRemainder(z: number): number {
 }
 
 // h(t) = ln Γ(z) / ((z − 1)(z − 2)) with t = 2z − 3, on z in [1, 2]: a
-// Chebyshev fit by stats/log_gamma_fit.py (mpmath 1.3, 50 digits), monomial
-// coefficients in t, highest degree first; relative error below 1e-17.
+// Chebyshev fit by stats/special/log_gamma_fit.py (mpmath 1.3, 50 digits),
+// monomial coefficients in t, highest degree first; relative error below 1e-17.
 const LOG_GAMMA_1_2 = [
   -3.700571132904742628e-12,
   1.1577613910649687619e-11,

@@ -10,8 +10,9 @@ import { productError } from "./exact_arithmetic.ts";
 const K = 4;
 
 // g(t) = (1 + 2u)·erfcx(u): about 1 everywhere, 2/√π at u = ∞. A Chebyshev
-// fit by stats/erfcx_fit.py (mpmath 1.3, 40 digits), monomial coefficients in
-// t, highest degree first; relative error below 2e-16 in double precision.
+// fit by stats/special/erfcx_fit.py (mpmath 1.3, 40 digits), monomial
+// coefficients in t, highest degree first; relative error below 2e-16 in
+// double precision.
 const SCALED_ERFCX = [
   9.6554082254828637367e-10,
   1.5712153638319063724e-9,

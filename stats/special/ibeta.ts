@@ -29,7 +29,7 @@ import { betaSeries } from "./beta_series.ts";
 import { logBetaSmallShape, smallShapeSeriesFits } from "./beta_small_shape.ts";
 import { betaLambda } from "./exact_arithmetic.ts";
 import { logBetaSmall, STIRLING_MIN } from "./log_gamma.ts";
-import { checkShape, checkUnit } from "./validate.ts";
+import { checkShape, checkUnit } from "../validate.ts";
 
 /** Where the power series converges fast: b·x ≤ 0.7 and x ≤ 0.7. */
 function seriesFits(x: number, b: number): boolean {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Coefficients of the polynomial that stats/erfcx.ts uses for u >= 0.
+"""Coefficients of the polynomial that stats/special/erfcx.ts uses for u >= 0.
 
 erfcx(u) = exp(u²)·erfc(u) is mapped to a function of bounded range on a
 finite interval: with t = (u − K)/(u + K), u in [0, ∞) becomes t in [−1, 1),
@@ -10,7 +10,7 @@ near-minimax Chebyshev interpolant, returned in the monomial basis of t) at
 40 digits; the script prints the coefficients, highest degree first, and the
 maximum relative error of the fit.
 
-Run: python3 stats/erfcx_fit.py   (mpmath 1.3)
+Run: python3 stats/special/erfcx_fit.py   (mpmath 1.3)
 """
 import mpmath
 from mpmath import mp, mpf
