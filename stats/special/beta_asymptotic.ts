@@ -52,7 +52,7 @@ export const MIN_SHAPE = 500;
  * by a factor of 5 or more per step (measured), so stopping once two
  * consecutive terms are below 1e-15 of the leading one leaves a truncation
  * error far below 1e-13 (checked against mpmath in
- * test/stats/beta_asymptotic_test.ts: errors at most 1e-14).
+ * test/stats/special/beta_asymptotic_test.ts: errors at most 1e-14).
  */
 export function asymptoticFits(
   a: number,

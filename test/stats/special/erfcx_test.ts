@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { test } from "../harness.ts";
-import { erfcx } from "../../stats/special/erfcx.ts";
-import fixture from "./fixtures/erfcx.json" with { type: "json" };
+import { test } from "../../harness.ts";
+import { erfcx } from "../../../stats/special/erfcx.ts";
+import fixture from "../fixtures/erfcx.json" with { type: "json" };
 
 test("erfcx: relative error <= 5e-16 against mpmath for u in [-26, 1e8]", () => {
   let worst = 0;

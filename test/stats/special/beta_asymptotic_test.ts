@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
-import { test } from "../harness.ts";
-import { ibeta, ibetac, logIbeta } from "../../stats/mod.ts";
+import { test } from "../../harness.ts";
+import { ibeta, ibetac, logIbeta } from "../../../stats/mod.ts";
 import {
   asymptoticFits,
   betaAsymptotic,
   MIN_SHAPE,
-} from "../../stats/special/beta_asymptotic.ts";
-import { betaFraction } from "../../stats/special/beta_fraction.ts";
+} from "../../../stats/special/beta_asymptotic.ts";
+import { betaFraction } from "../../../stats/special/beta_fraction.ts";
 import {
   logPrefixAtMean,
   logPrefixExcess,
-} from "../../stats/special/beta_prefix.ts";
-import { betaLambda } from "../../stats/special/exact_arithmetic.ts";
+} from "../../../stats/special/beta_prefix.ts";
+import { betaLambda } from "../../../stats/special/exact_arithmetic.ts";
 import { points, relativeError } from "./ibeta_points.ts";
 
 const GOAL = 1e-13;

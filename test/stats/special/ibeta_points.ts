@@ -1,6 +1,6 @@
 // The mpmath reference points of test/stats/fixtures/ibeta.json (made by
 // fixtures/generate.py), typed, and the error measure the ibeta tests use.
-import fixture from "./fixtures/ibeta.json" with { type: "json" };
+import fixture from "../fixtures/ibeta.json" with { type: "json" };
 
 /** One reference point: I_x(a, b), its complement Q and ln I, from mpmath. */
 export interface Point {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { test } from "../harness.ts";
-import { log1pmx } from "../../stats/special/log1pmx.ts";
+import { test } from "../../harness.ts";
+import { log1pmx } from "../../../stats/special/log1pmx.ts";
 
 /** −x²/2 + x³/3 − …, summed to convergence: exact to rounding for tiny x. */
 function taylor(x: number): number {

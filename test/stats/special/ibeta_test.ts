@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { test } from "../harness.ts";
-import { ibeta, ibetac, logIbeta } from "../../stats/mod.ts";
+import { test } from "../../harness.ts";
+import { ibeta, ibetac, logIbeta } from "../../../stats/mod.ts";
 import { type Point, points, relativeError } from "./ibeta_points.ts";
 
 const MUST = 1e-12;

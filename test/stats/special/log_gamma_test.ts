@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { test } from "../harness.ts";
+import { test } from "../../harness.ts";
 import {
   logBetaSmall,
   logGamma,
   logGammaOnePlus,
   stirlingRemainder,
-} from "../../stats/special/log_gamma.ts";
+} from "../../../stats/special/log_gamma.ts";
 
 const SQRT_PI = Math.sqrt(Math.PI);
 
