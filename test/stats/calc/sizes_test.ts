@@ -2,15 +2,15 @@
 // worked out by hand from the unit definitions (KiB = 1024 B, kB = 1000 B, a
 // word is 8 or 4 bytes), not taken from the code under test.
 import assert from "node:assert/strict";
-import { test } from "../harness.ts";
-import { parseOptions } from "../../stats/calc/args.ts";
-import { UsageError } from "../../stats/calc/errors.ts";
+import { test } from "../../harness.ts";
+import { parseOptions } from "../../../stats/calc/args.ts";
+import { UsageError } from "../../../stats/calc/errors.ts";
 import {
   formatExponent,
   formatForCsv,
   formatNumber,
   parseNumber,
-} from "../../stats/calc/numbers.ts";
+} from "../../../stats/calc/numbers.ts";
 import {
   formatBytes,
   formatKilowords,
@@ -18,7 +18,7 @@ import {
   formatWords,
   parseAllocationRate,
   parseSize,
-} from "../../stats/calc/sizes.ts";
+} from "../../../stats/calc/sizes.ts";
 
 test("parseSize reads plain numbers as words, in any decimal notation", () => {
   assert.equal(parseSize("--after", "2e6", 8), 2_000_000);

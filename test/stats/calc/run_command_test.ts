@@ -1,9 +1,9 @@
 // runCommand, the calculator for a form (the web page): the same answers and
 // the same error messages as the command line, without a process.
 import assert from "node:assert/strict";
-import { test } from "../harness.ts";
-import { runCommand } from "../../stats/calc/run_command.ts";
-import { runCli } from "../../stats/calc/main.ts";
+import { test } from "../../harness.ts";
+import { runCommand } from "../../../stats/calc/run_command.ts";
+import { runCli } from "../../../stats/calc/main.ts";
 
 test("runCommand gives what calc --json prints, and the same text", () => {
   const form = runCommand("overshoot", {

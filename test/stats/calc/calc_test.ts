@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
-import { isDeno, test } from "../harness.ts";
+import { isDeno, test } from "../../harness.ts";
 import {
   accuracyTable,
   detectionAllocations,
@@ -12,7 +12,7 @@ import {
   minimalSamplingRate,
   recommendLimit,
   safeAllocations,
-} from "../../stats/mod.ts";
+} from "../../../stats/mod.ts";
 import { calc, calcJson, root } from "./calc_run.ts";
 
 const COMMANDS = [

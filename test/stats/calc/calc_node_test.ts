@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { isDeno, test } from "../harness.ts";
+import { isDeno, test } from "../../harness.ts";
 import { root } from "./calc_run.ts";
 
 const node = spawnSync("node", ["--version"], { encoding: "utf8" });

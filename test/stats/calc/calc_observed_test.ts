@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "../harness.ts";
-import { supportedTarget } from "../../stats/mod.ts";
+import { test } from "../../harness.ts";
+import { supportedTarget } from "../../../stats/mod.ts";
 import {
   assertUsageError,
   calc,
@@ -13,7 +13,7 @@ import {
   calcWithInput,
   jsonOf,
 } from "./calc_run.ts";
-import fixture from "./fixtures/observed.json" with { type: "json" };
+import fixture from "../fixtures/observed.json" with { type: "json" };
 
 /** A temporary folder with `files`, removed after `body`. */
 function withFiles(files: Record<string, string>, body: (dir: string) => void) {

@@ -1,9 +1,9 @@
 // `calc overshoot` as a user runs it: memlimits' own limits, exact meters read
 // at Poisson instants. Numbers against mpmath (fixtures/observed.json).
 import assert from "node:assert/strict";
-import { test } from "../harness.ts";
+import { test } from "../../harness.ts";
 import { assertUsageError, calc, calcJson } from "./calc_run.ts";
-import fixture from "./fixtures/observed.json" with { type: "json" };
+import fixture from "../fixtures/observed.json" with { type: "json" };
 
 const MiB = 2 ** 20;
 

@@ -1,8 +1,8 @@
 // parseObservations, what `calc observed` and the web page read values with:
 // file order, blank lines, JSON lines with a field, and errors naming source:line.
 import assert from "node:assert/strict";
-import { test } from "../harness.ts";
-import { parseObservations } from "../../stats/calc/observations.ts";
+import { test } from "../../harness.ts";
+import { parseObservations } from "../../../stats/calc/observations.ts";
 
 test("parseObservations reads one number per line, skipping blank lines", () => {
   assert.deepEqual(parseObservations("3\n1.5\n\n  2e3  \r\n0\n", "a.txt"), [

@@ -5,11 +5,12 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { isDeno } from "../harness.ts";
+import { isDeno } from "../../harness.ts";
 
 /** The repository's root. */
 export const root: string = join(
   dirname(fileURLToPath(import.meta.url)),
+  "..",
   "..",
   "..",
 );
