@@ -8,16 +8,17 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { test } from "../harness.ts";
+import { test } from "../../harness.ts";
 import {
   accuracyTable,
   overshootBytes,
   recommendLimit,
-} from "../../stats/mod.ts";
-import observed from "./fixtures/observed.json" with { type: "json" };
-import { writeDocs } from "../../stats/docs/generate.ts";
+} from "../../../stats/mod.ts";
+import observed from "../fixtures/observed.json" with { type: "json" };
+import { writeDocs } from "../../../stats/docs/generate.ts";
 
-const docs = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const docs = join(root, "docs");
 
 /** Paths of docs/statistical.md and everything under docs/statistical/, relative to docs/. */
 async function statisticalFiles(dir: string): Promise<string[]> {
