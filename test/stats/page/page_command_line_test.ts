@@ -3,9 +3,9 @@
 // `deno task calc`), and its words, given to the calculator, answer what the
 // page answers. Runs without a browser, on every runtime.
 import assert from "node:assert/strict";
-import { test } from "../harness.ts";
-import { runCli } from "../../stats/calc/main.ts";
-import { compute, PASTED } from "../../stats/page/model.ts";
+import { test } from "../../harness.ts";
+import { runCli } from "../../../stats/calc/main.ts";
+import { compute, PASTED } from "../../../stats/page/model.ts";
 
 /** Splits a POSIX shell line into words: bare words, '…' quotes and \-escapes. */
 function shellWords(line: string): string[] {

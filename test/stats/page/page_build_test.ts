@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { test } from "../harness.ts";
-import { buildPage, PAGE_DIR, SCRIPT } from "../../stats/page/build.ts";
+import { test } from "../../harness.ts";
+import { buildPage, PAGE_DIR, SCRIPT } from "../../../stats/page/build.ts";
 
 test("the committed docs/calculator/calculator.js is what `deno task docs` builds", async () => {
   const files = await buildPage();

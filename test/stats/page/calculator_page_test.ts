@@ -12,11 +12,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { isDeno, test } from "../harness.ts";
-import { runCli } from "../../stats/calc/main.ts";
+import { isDeno, test } from "../../harness.ts";
+import { runCli } from "../../../stats/calc/main.ts";
 import { Browser, findChromium, type Page } from "./browser.ts";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const pageDir = join(root, "docs", "calculator");
 const pageUrl = pathToFileURL(join(pageDir, "index.html")).href;
 
