@@ -29,6 +29,7 @@ import {
 } from "./deno_flags.ts";
 import {
   checkPoolPermissions,
+  currentPermissionHost,
   type WorkerPermissionFlags,
   workerPermissionFlags,
 } from "./permissions.ts";
@@ -54,7 +55,11 @@ export function denoWorkerSettings(
   options: { denoConfig?: unknown; permissions?: unknown },
   memoryLimits: boolean,
 ): DenoWorkerSettings | undefined {
-  const permissions = workerPermissionFlags(options.permissions, moduleUrl);
+  const permissions = workerPermissionFlags(
+    options.permissions,
+    moduleUrl,
+    currentPermissionHost(),
+  );
   const denoConfig = checkDenoConfig(options.denoConfig); // ignored elsewhere
   if (runtime !== "deno" || permissions === undefined) return undefined;
   checkPoolPermissions(memoryLimits);

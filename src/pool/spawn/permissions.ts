@@ -357,12 +357,14 @@ function flagsOf(kind: Kind, grant: Grant): string[] {
  * accepted (a string other than the ones named, an empty entry), and a
  * TypeError for an entry that would widen the host's permissions (naming
  * the entry).
- * On Bun, which has no permission model, anything but "inherit" is refused.
+ * `host` is the Deno host (`currentPermissionHost()`); undefined on Bun and
+ * Node, which have no permission model: there anything but "inherit" is
+ * refused.
  */
 export function workerPermissionFlags(
   permissions: unknown,
   taskModule: string,
-  host: PermissionHost | undefined = currentPermissionHost(),
+  host: PermissionHost | undefined,
 ): WorkerPermissionFlags | undefined {
   const value = permissions === undefined ? "inherit" : permissions;
   if (!host) {
