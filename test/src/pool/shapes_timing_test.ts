@@ -1,3 +1,8 @@
+/**
+ * The ten allocation shapes, one after another in one pool: each must be
+ * stopped within 1.5 × its memoryLimit, which depends on the watchdog and the
+ * worker's brake getting a core in time (timing under load).
+ */
 import assert from "node:assert/strict";
 import { isBun, isDeno, test } from "../../harness.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
