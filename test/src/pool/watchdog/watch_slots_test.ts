@@ -8,7 +8,8 @@
  *   Running -claim-> Alive (the main thread takes the job back) or
  *   Running -decide-> Verdict (the watchdog takes it), whichever comes
  *   first; release -> Empty from any state. claim and decide change nothing
- *   in any other state.
+ *   in any other state, and decide takes only the job whose state word the
+ *   watchdog read (not one armed since).
  * - The watchdog's sleep and its wakes, which are timed, are in
  *   watch_slots_timing_test.ts.
  */
@@ -166,7 +167,7 @@ test("watch slots: decide takes a Running job to Verdict, and the verdict is rea
       kind: VerdictKind.Memory,
       limit: 64 * MiB,
       observed: 66 * MiB,
-    }),
+    }, watchdog.stateWord(0)),
     true,
   );
   const decidedBy = epochMs() - main.started(0);
@@ -191,7 +192,7 @@ test("watch slots: decide takes a Running job to Verdict, and the verdict is rea
     kind: VerdictKind.Timeout,
     limit: 1000,
     observed: 1003,
-  });
+  }, other.watchdog.stateWord(0));
   const timeout = other.main.verdict(0);
   assert.equal(timeout.kind, VerdictKind.Timeout);
   assert.equal(timeout.observed, 1003);
@@ -209,7 +210,7 @@ test("watch slots: claim against decide: the first wins, the other is told so an
         kind: VerdictKind.Timeout,
         limit: 1000,
         observed: 1001,
-      }),
+      }, watchdog.stateWord(0)),
       false,
     );
     assert.equal(main.state(0), State.Alive);
@@ -218,7 +219,11 @@ test("watch slots: claim against decide: the first wins, the other is told so an
   {
     const { main, watchdog } = running();
     assert.equal(
-      watchdog.decide(0, { kind: VerdictKind.Cpu, limit: 500, observed: 512 }),
+      watchdog.decide(
+        0,
+        { kind: VerdictKind.Cpu, limit: 500, observed: 512 },
+        watchdog.stateWord(0),
+      ),
       true,
     );
     assert.equal(main.claim(0), false);
@@ -231,7 +236,11 @@ test("watch slots: claim against decide: the first wins, the other is told so an
     });
     // A second verdict does not take the job again.
     assert.equal(
-      watchdog.decide(0, { kind: VerdictKind.Memory, limit: 1, observed: 2 }),
+      watchdog.decide(
+        0,
+        { kind: VerdictKind.Memory, limit: 1, observed: 2 },
+        watchdog.stateWord(0),
+      ),
       false,
     );
     assert.equal(main.state(0), State.Verdict);
@@ -243,13 +252,13 @@ test("watch slots: claim and decide change nothing in a slot with no running job
   const { main, watchdog } = sides();
   // Empty.
   assert.equal(main.claim(0), false);
-  assert.equal(watchdog.decide(0, verdict), false);
+  assert.equal(watchdog.decide(0, verdict, watchdog.stateWord(0)), false);
   assert.equal(main.state(0), State.Empty);
   // Alive, ready, between jobs.
   main.assign(0, 4242);
   main.markReady(0);
   assert.equal(main.claim(0), false);
-  assert.equal(watchdog.decide(0, verdict), false);
+  assert.equal(watchdog.decide(0, verdict, watchdog.stateWord(0)), false);
   assert.equal(main.state(0), State.Alive);
   assert.equal(main.pid(0), 4242);
 });
@@ -259,7 +268,11 @@ test("watch slots: release empties a slot from every state; assign starts the ne
     const { main, watchdog } = running();
     if (reach === "Alive") main.claim(0);
     if (reach === "Verdict") {
-      watchdog.decide(0, { kind: VerdictKind.Timeout, limit: 1, observed: 2 });
+      watchdog.decide(
+        0,
+        { kind: VerdictKind.Timeout, limit: 1, observed: 2 },
+        watchdog.stateWord(0),
+      );
     }
     assert.equal(main.state(0), State[reach]);
     main.release(0);
@@ -269,7 +282,11 @@ test("watch slots: release empties a slot from every state; assign starts the ne
     // Nothing to take back or to decide any more.
     assert.equal(main.claim(0), false, reach);
     assert.equal(
-      watchdog.decide(0, { kind: VerdictKind.Memory, limit: 1, observed: 2 }),
+      watchdog.decide(
+        0,
+        { kind: VerdictKind.Memory, limit: 1, observed: 2 },
+        watchdog.stateWord(0),
+      ),
       false,
       reach,
     );
@@ -293,7 +310,11 @@ test("watch slots: each slot's words are its own", () => {
   watchdog.notePeak(2, 9 * MiB);
   watchdog.noteCpu(2, 33);
   watchdog.setDescendants(1, 5);
-  watchdog.decide(1, { kind: VerdictKind.Timeout, limit: 100, observed: 101 });
+  watchdog.decide(
+    1,
+    { kind: VerdictKind.Timeout, limit: 100, observed: 101 },
+    watchdog.stateWord(1),
+  );
   assert.deepEqual(
     [0, 1, 2].map((slot) => [
       main.state(slot),
@@ -324,4 +345,35 @@ test("watch slots: each slot's words are its own", () => {
   assert.ok(Number.isNaN(main.deadline(2)), "slot 1's verdict left it alone");
   assert.equal(main.verdict(1).observed, 101);
   assert.equal(main.anyRunning(), true, "slot 2 runs");
+});
+
+test("watch slots: a verdict reached for one job never takes the next job armed in the slot", () => {
+  const { main, watchdog } = running();
+  // The watchdog sees job 7 running and starts measuring it ...
+  const seen = watchdog.stateWord(0);
+  // ... meanwhile job 7 settles and job 8 is armed in the same slot.
+  assert.equal(main.claim(0), true);
+  main.arm(0, { ...JOB, id: 8 });
+  assert.equal(main.state(0), State.Running);
+  assert.equal(
+    watchdog.decide(0, {
+      kind: VerdictKind.Timeout,
+      limit: 1000,
+      observed: 1002,
+    }, seen),
+    false,
+  );
+  assert.equal(main.state(0), State.Running, "job 8 still runs");
+  assert.equal(main.jobId(0), 8);
+  // Job 8's own verdict still works, and then its claim fails.
+  assert.equal(
+    watchdog.decide(
+      0,
+      { kind: VerdictKind.Memory, limit: 1, observed: 2 },
+      watchdog.stateWord(0),
+    ),
+    true,
+  );
+  assert.equal(main.claim(0), false);
+  assert.equal(main.verdict(0).kind, VerdictKind.Memory);
 });
