@@ -57,9 +57,12 @@ function policyOf(pid: number, tid: number): number {
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[41 - 3]);
 }
 
-/** Starts the child armed `boundMiB` above its size; resolves with its first line, once frozen. */
-async function frozenChild(boundMiB: number) {
-  const started = startChild([String(boundMiB)]);
+/**
+ * Starts the child armed `boundMiB` above its size (`how`: "late", "rearm",
+ * see brake_child.ts); resolves with its first line, once frozen.
+ */
+async function frozenChild(boundMiB: number, ...how: string[]) {
+  const started = startChild([String(boundMiB), ...how]);
   const { child, output } = started;
   assert.ok(await eventually(() => output().includes("\n"), 20_000));
   const first = JSON.parse(output().split("\n")[0]);
@@ -129,6 +132,25 @@ test(
   },
   { skip: !realtimeAllowed },
 );
+
+for (const how of ["late", "rearm"]) {
+  const when = how === "late"
+    ? "armed 200 ms after it started (its thread asleep until woken)"
+    : "armed again right after a disarm (its thread ticking)";
+  test(`memory brake: ${when}, it freezes within 1.1 × its bound`, async () => {
+    const child = await frozenChild(64, how);
+    try {
+      assert.ok(child.grew > 64 * MiB, `grew ${child.grew / MiB} MiB`);
+      assert.ok(
+        child.grew <= 1.1 * 64 * MiB,
+        `grew ${(child.grew / MiB).toFixed(1)} MiB`,
+      );
+    } finally {
+      process.kill(-child.child.pid!, "SIGKILL");
+      await child.ended;
+    }
+  });
+}
 
 test("memory brake: a disarmed brake lets the process grow", async () => {
   const { child, output, ended } = startChild(["disarm"]);
