@@ -28,6 +28,9 @@ import { raiseToRealtime } from "../linux/realtime.ts";
  */
 export const BRAKE_ARG = "--memory-brake";
 
+/** Int32 words of the shared buffer (brake.thread.ts reads the same). */
+const STATE = 0, SLEEPING = 1;
+
 /**
  * The brake of the process it is made in (a group leader: a pool worker).
  *
@@ -47,11 +50,12 @@ export const BRAKE_ARG = "--memory-brake";
  */
 export class MemoryBrake {
   /**
-   * The state (0: disarmed, 1: armed, 2: fired), then (at byte 8) the
-   * resident bytes above which the brake fires.
+   * The state (0: disarmed, 1: armed, 2: fired), whether the thread sleeps
+   * until an arm wakes it (1) or ticks (0), then (at byte 8) the resident
+   * bytes above which the brake fires (brake.thread.ts).
    */
   readonly #buffer = new SharedArrayBuffer(16);
-  readonly #state = new Int32Array(this.#buffer, 0, 1);
+  readonly #ints = new Int32Array(this.#buffer, 0, 2);
   readonly #above = new Float64Array(this.#buffer, 8, 1);
   #up = false;
   #realtime = false;
@@ -111,13 +115,18 @@ export class MemoryBrake {
   arm(aboveBytes: number): void {
     if (!this.#up) return;
     this.#above[0] = aboveBytes;
-    Atomics.store(this.#state, 0, 1);
-    Atomics.notify(this.#state, 0);
+    Atomics.store(this.#ints, STATE, 1);
+    // A ticking thread sees the arm at its next tick. Waking it here would
+    // cost this thread the switch to it and its first reading (it runs
+    // under SCHED_FIFO and preempts): more than a short task itself.
+    if (Atomics.load(this.#ints, SLEEPING) === 1) {
+      Atomics.notify(this.#ints, STATE);
+    }
   }
 
   /** The task settled: stop sampling. */
   disarm(): void {
     if (!this.#up) return;
-    Atomics.compareExchange(this.#state, 0, 1, 0);
+    Atomics.compareExchange(this.#ints, STATE, 1, 0);
   }
 }

@@ -32,9 +32,12 @@ export function startChild(args: string[]) {
 export const realtimeAllowed =
   spawnSync("chrt", ["--fifo", "1", "true"]).status === 0;
 
-/** Starts the child armed `boundMiB` above its size; resolves with its first line, once frozen. */
-export async function frozenChild(boundMiB: number) {
-  const started = startChild([String(boundMiB)]);
+/**
+ * Starts the child armed `boundMiB` above its size (`how`: "late", "rearm",
+ * see brake_child.ts); resolves with its first line, once frozen.
+ */
+export async function frozenChild(boundMiB: number, ...how: string[]) {
+  const started = startChild([String(boundMiB), ...how]);
   const { child, output } = started;
   assert.ok(await eventually(() => output().includes("\n"), 20_000));
   const first = JSON.parse(output().split("\n")[0]);

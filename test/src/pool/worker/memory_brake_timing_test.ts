@@ -71,3 +71,22 @@ test(
   },
   { skip: !realtimeAllowed },
 );
+
+for (const how of ["late", "rearm"]) {
+  const when = how === "late"
+    ? "armed 200 ms after it started (its thread asleep until woken)"
+    : "armed again right after a disarm (its thread ticking)";
+  test(`memory brake: ${when}, it freezes within 1.1 × its bound`, async () => {
+    const child = await frozenChild(64, how);
+    try {
+      assert.ok(child.grew > 64 * MiB, `grew ${child.grew / MiB} MiB`);
+      assert.ok(
+        child.grew <= 1.1 * 64 * MiB,
+        `grew ${(child.grew / MiB).toFixed(1)} MiB`,
+      );
+    } finally {
+      process.kill(-child.child.pid!, "SIGKILL");
+      await child.ended;
+    }
+  });
+}
