@@ -64,11 +64,18 @@ const staticChecks = [
   ["fmt", deno, ["fmt", "--check"]],
   ["lint", deno, ["lint"]],
   ["check", deno, ["check", "."]],
-  ["doc-lint", deno, ["doc", "--lint", "mod.ts", "stats/mod.ts"]],
+  ["doc-lint", deno, [
+    "doc",
+    "--lint",
+    "mod.ts",
+    "stats/mod.ts",
+    "src/bullmq/mod.ts",
+  ]],
   // The README's examples, written as a user's project imports memlimits.
   ["readme-check", deno, ["check", "--doc-only", "README.md"]],
-  // The JSDoc examples of the public API, which import "memlimits" and
-  // "memlimits/stats" as a user's project does (deno.json maps them here).
+  // The JSDoc examples of the public API, which import "memlimits",
+  // "memlimits/stats" and "memlimits/bullmq" as a user's project does
+  // (deno.json maps them here).
   // src/pool/ joins once its examples import "memlimits" too.
   ["doc-check", deno, [
     "check",
@@ -79,6 +86,7 @@ const staticChecks = [
     "src/interrupt",
     "src/limits",
     "src/meters",
+    "src/bullmq",
     "stats/*.ts",
   ]],
 ];
