@@ -196,4 +196,42 @@ describe("Node project with BullMQ", () => {
       bomb: { unrecoverable: true, cause: "LimitExceeded", kind: "memory" },
     });
   });
+
+  test("docs/bullmq.md's one-liner exports the queue's usage lines, which npx memlimits observed reads", async () => {
+    // As the guide has it, on this test's Redis (the queue of the test above).
+    const exported = await run(bin("node"), [
+      "--input-type=module",
+      "-e",
+      `import { Queue } from "bullmq";
+import { usageLines } from "memlimits/bullmq";
+const queue = new Queue("q", { connection: { host: "127.0.0.1", port: ${port} } });
+for await (const line of usageLines(queue)) console.log(line);
+await queue.close();`,
+    ], { cwd: dir, env });
+    assert.equal(exported.status, 0, exported.stderr);
+    const lines = exported.stdout.trim().split("\n");
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).outcome).sort(),
+      ["memory", "ok"],
+    );
+    writeFileSync(join(dir, "usage.jsonl"), exported.stdout);
+    const observed = await run("npx", [
+      "memlimits",
+      "observed",
+      "--from",
+      "usage.jsonl",
+      "--field",
+      "peakMemory",
+      "--target",
+      "0.5",
+      "--json",
+    ], { cwd: dir, env });
+    assert.equal(observed.status, 0, observed.stderr);
+    const result = JSON.parse(observed.stdout);
+    assert.equal(result.runs, 2);
+    assert.equal(
+      result.largest,
+      Math.max(...lines.map((l) => JSON.parse(l).peakMemory)),
+    );
+  });
 });
