@@ -197,6 +197,40 @@ describe("Node project with BullMQ", () => {
     });
   });
 
+  test("the declaration files type memlimits/bullmq with the project's BullMQ (NodeNext)", async () => {
+    // Wrong on purpose at the last line: the declarations must reject it.
+    writeFileSync(
+      join(dir, "typed.ts"),
+      `import { Worker } from "bullmq";
+import { MiB, WorkerPool } from "memlimits";
+import { type JobInfo, processor, usageLines } from "memlimits/bullmq";
+const pool = new WorkerPool(new URL("./tasks.mjs", import.meta.url), { size: 1, memoryLimit: 64 * MiB });
+export const worker = new Worker("q", processor(pool, "job", { timeout: 1000 }, { retry: ["timeout"] }), { connection: { host: "127.0.0.1" }, autorun: false });
+export const info: JobInfo = { id: "1", name: "n", attemptsMade: 0 };
+export const lines = usageLines;
+export const wrong = processor(pool, "job", {}, { retry: ["oops"] });
+`,
+    );
+    const result = await run(bin("tsc"), [
+      "--noEmit",
+      "--strict",
+      "--module",
+      "nodenext",
+      "--moduleResolution",
+      "nodenext",
+      "--types",
+      "node",
+      "--typeRoots",
+      join(root, "node_modules", "@types"),
+      "typed.ts",
+    ], { cwd: dir, env });
+    const errors = result.stdout.split("\n").filter((l) =>
+      /error TS\d+/.test(l)
+    );
+    assert.equal(errors.length, 1, result.stdout);
+    assert.match(errors[0], /typed\.ts\(8,/);
+  });
+
   test("docs/bullmq.md's one-liner exports the queue's usage lines, which npx memlimits observed reads", async () => {
     // As the guide has it, on this test's Redis (the queue of the test above).
     const exported = await run(bin("node"), [
