@@ -44,14 +44,22 @@ import { WorkerSet } from "./worker_set.ts";
  *
  * @example
  * ```ts
- * import { MiB, WorkerPool } from "./mod.ts";
- * // tasks.ts: export function add(a: number, b: number) { return a + b; }
+ * import { LimitExceeded, MiB, WorkerPool } from "memlimits";
+ *
+ * // ./tasks.ts, the task module: its exported functions are the tasks.
+ * //   export function sum(n: number) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }
  * await using pool = new WorkerPool(new URL("./tasks.ts", import.meta.url), {
- *   size: 1,
- *   memoryLimit: 256 * MiB,
+ *   size: 2, // worker processes kept warm
+ *   memoryLimit: 256 * MiB, // every task's limit; a run may lower it
  * });
- * const r = await pool.run<number>("add", [1, 2], { timeout: 1000 });
- * console.log(r); // { ok: true, value: 3 }
+ * const r = await pool.run<number>("sum", [1e6], {
+ *   memoryLimit: 64 * MiB,
+ *   timeout: 1_000, // ms
+ * });
+ * if (r.ok) console.log(r.value); // 499999500000
+ * else if (r.error instanceof LimitExceeded) console.log(r.error.kind); // "memory", "timeout", ...
+ * console.log(r.usage); // { wallMs, cpuMs, peakMemory, allocated? }
+ * // `await using`: the pool is closed (its workers killed) at the end of the scope.
  * ```
  */
 export class WorkerPool {
