@@ -6,7 +6,7 @@ import { LimitExceeded, Token } from "../../../mod.ts";
 import { processor, usageLines } from "../../../src/bullmq/mod.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { test } from "../../harness.ts";
-import { calcWithInput } from "../../stats/calc_run.ts";
+import { calcWithInput } from "../../stats/calc/calc_run.ts";
 import { eventually, MiB, processExists } from "../pool/helpers.ts";
 import { finished, logsOf, QUEUE_TASKS, withQueue } from "./queue_helpers.ts";
 
