@@ -83,14 +83,20 @@ const staticChecks = [
   ["fmt", deno, ["fmt", "--check"]],
   ["lint", deno, ["lint"]],
   ["check", deno, ["check", "."]],
-  ["doc-lint", deno, ["doc", "--lint", "mod.ts", "stats/mod.ts"]],
+  ["doc-lint", deno, [
+    "doc",
+    "--lint",
+    "mod.ts",
+    "stats/mod.ts",
+    "src/bullmq/mod.ts",
+  ]],
   // The README's examples, written as a user's project imports memlimits.
   ["readme-check", deno, ["check", "--doc-only", "README.md"]],
-  // The JSDoc examples of the public API, which import "memlimits" and
-  // "memlimits/stats" as a user's project does (deno.json maps them here).
-  // "src" and "stats" are every file of every folder under them (deno check
-  // takes a folder whole): internal modules' examples import their module by
-  // relative path.
+  // The JSDoc examples of the public API, which import "memlimits",
+  // "memlimits/stats" and "memlimits/bullmq" as a user's project does
+  // (deno.json maps them here). "src" and "stats" are every file of every
+  // folder under them (deno check takes a folder whole): internal modules'
+  // examples import their module by relative path.
   ["doc-check", deno, [
     "check",
     "--doc",

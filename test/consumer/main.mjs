@@ -13,6 +13,7 @@ import "./package_contents.mjs";
 import "./bun_project.mjs";
 import "./deno_project.mjs";
 import "./node_project.mjs";
+import "./bullmq_project.mjs";
 
 // Start the slow, independent steps at once, so that they overlap; the tests
 // await their results. Failures surface in the tests that use them.

@@ -2,7 +2,7 @@
 // LICENSE; no tests, fixtures, benchmarks or CI files; and what their
 // manifests promise (exports with types, bin, no runtime dependencies).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { cleanEnv, jsrPackage, npmTarball, root, run } from "./packages.mjs";
@@ -23,6 +23,9 @@ describe("npm package", () => {
         "dist/mod.d.ts",
         "dist/stats/mod.js",
         "dist/stats/mod.d.ts",
+        "dist/src/bullmq/mod.js",
+        "dist/src/bullmq/mod.d.ts",
+        "dist/src/bullmq/processor.js",
         "dist/src/pool/worker/worker.process.js",
         "dist/src/pool/worker/load_guard.preload.js",
         "dist/src/pool/watchdog/watchdog.thread.js",
@@ -30,6 +33,7 @@ describe("npm package", () => {
         "dist/bin/memlimits.js",
         "docs/limits.md",
         "docs/statistical.md",
+        "docs/bullmq.md",
         "docs/calculator/index.html",
         "docs/calculator/calculator.js",
       ]
@@ -46,7 +50,7 @@ describe("npm package", () => {
     );
   });
 
-  test("package.json: exports with types, bin, engines, no runtime dependencies", async () => {
+  test("package.json: exports with types, bin, engines, no runtime dependencies, bullmq an optional peer", async () => {
     const { files } = await npmTarball();
     const manifest = JSON.parse(
       readFileSync(join(root, "package.json"), "utf8"),
@@ -57,10 +61,11 @@ describe("npm package", () => {
     assert.equal(manifest.version, deno.version);
     assert.deepEqual(Object.keys(manifest.exports).sort(), [
       ".",
+      "./bullmq",
       "./package.json",
       "./stats",
     ]);
-    for (const entry of [".", "./stats"]) {
+    for (const entry of [".", "./stats", "./bullmq"]) {
       const { types, default: js } = manifest.exports[entry];
       assert.match(types, /^\.\/dist\/.*\.d\.ts$/);
       assert.match(js, /^\.\/dist\/.*\.js$/);
@@ -70,6 +75,11 @@ describe("npm package", () => {
     assert.equal(manifest.bin.memlimits, "dist/bin/memlimits.js");
     assert.ok(manifest.engines.node && manifest.engines.bun);
     assert.equal(manifest.dependencies, undefined);
+    // memlimits/bullmq needs BullMQ; nothing else does, so it is optional.
+    assert.match(manifest.peerDependencies.bullmq, /^\^6\.\d+\.\d+$/);
+    assert.deepEqual(manifest.peerDependenciesMeta, {
+      bullmq: { optional: true },
+    });
     assert.equal(
       manifest.devDependencies.typescript.match(/^\d+\.\d+\.\d+$/)?.[0],
       manifest.devDependencies.typescript,
@@ -95,6 +105,20 @@ describe("npm package", () => {
   });
 });
 
+test("npm package: only memlimits/bullmq imports bullmq, not the core entry points", async () => {
+  await npmTarball(); // dist/ built
+  const dist = join(root, "dist");
+  const importers = readdirSync(dist, { recursive: true })
+    .filter((f) => f.endsWith(".js"))
+    .filter((f) =>
+      // Import statements, not the JSDoc examples that show one.
+      /^\s*(import|export)\b[^;]*\bfrom\s*["']bullmq["']|\bimport\(\s*["']bullmq["']/m
+        .test(readFileSync(join(dist, f), "utf8"))
+    )
+    .sort();
+  assert.deepEqual(importers, ["src/bullmq/processor.js"]);
+});
+
 describe("JSR package", () => {
   test("deno publish --dry-run passes with no error and no warning", async () => {
     const { status, output } = await jsrPackage();
@@ -114,11 +138,14 @@ describe("JSR package", () => {
         "mod.ts",
         "stats/mod.ts",
         "bin/memlimits.ts",
+        "src/bullmq/mod.ts",
+        "src/bullmq/processor.ts",
         "src/pool/worker/worker.process.ts",
         "src/pool/worker/load_guard.preload.ts",
         "src/pool/watchdog/watchdog.thread.ts",
         "src/pool/worker/brake.thread.ts",
         "docs/workers.md",
+        "docs/bullmq.md",
       ]
     ) {
       assert.ok(files.includes(file), `${file} is not published`);
