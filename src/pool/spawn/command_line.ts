@@ -65,6 +65,14 @@ export function denoWorkerSettings(
   };
 }
 
+/** Executable, arguments and environment for one worker process. */
+export interface SpawnCommand {
+  command: string;
+  args: string[];
+  /** The process's environment (undefined: the host's). */
+  env?: Record<string, string>;
+}
+
 /** Executable and arguments for one worker process. */
 export function spawnCommand(
   moduleUrl: string,
@@ -72,7 +80,7 @@ export function spawnCommand(
   settings: DenoWorkerSettings | undefined = runtime === "deno"
     ? denoWorkerSettings(moduleUrl, {}, false)
     : undefined,
-): { command: string; args: string[] } {
+): SpawnCommand {
   const capFlag = heapCapBytes === undefined
     ? undefined
     : `--max-old-space-size=${Math.ceil(heapCapBytes / MiB)}`;
