@@ -75,7 +75,8 @@ export function measureUsage(): () => Usage {
 /**
  * The usage on every `WorkerPool.run` result: `cpuMs` and `peakMemory` are
  * always there (NaN only where the pool could not measure a task it stopped:
- * a Deno host without -A cannot read /proc).
+ * a Deno host without -A cannot read /proc; and in a "settled" event, for a
+ * run that failed without a result: its worker crashed, the pool closed).
  *
  * @example
  * ```ts

@@ -15,7 +15,7 @@ import {
   keepsTooMuchFor,
   keptTooMuch,
 } from "./accounting/charge.ts";
-import { notRun } from "./accounting/usage.ts";
+import { notRun, stoppedUsage } from "./accounting/usage.ts";
 import {
   checkCloseOptions,
   checkPoolOptions,
@@ -23,7 +23,11 @@ import {
 } from "./check_options.ts";
 import { type Job, newJob, runMessage, tokenError } from "./job.ts";
 import { canReadResidentMemory } from "./linux/resident_memory.ts";
-import type { RunOutcome } from "./observe/pool_events.ts";
+import {
+  outcomeOf,
+  type RunOutcome,
+  settledDetail,
+} from "./observe/pool_events.ts";
 import { emit, heard, PoolEventTarget } from "./observe/pool_event_target.ts";
 import { type PoolStats, StatsRecorder } from "./observe/pool_stats.ts";
 import type {
@@ -449,21 +453,21 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
 
   #finish(job: Job, result: PoolResult<unknown>): void {
     if (job.done) return;
-    const outcome = result.ok
-      ? "ok"
-      : result.error instanceof LimitExceeded
-      ? result.error.kind
-      : "failed";
-    this.#settle(job, outcome, result.usage);
+    this.#settle(job, outcomeOf(result), result.usage);
     job.resolve(result);
   }
 
-  /** Rejects `job`: the task threw (`usage`: its worker's), or the pool could not run it. */
+  /**
+   * Rejects `job`: the task threw (`usage`: its worker's), or the pool could
+   * not run it (a run that started gets its wall time; CPU and memory NaN).
+   */
   #fail(
     job: Job,
     error: Error,
     outcome: "threw" | "failed" = "failed",
-    usage: PoolUsage = notRun(),
+    usage: PoolUsage = job.worker
+      ? stoppedUsage(job.sentAt, NaN, 0, 0)
+      : notRun(),
   ): void {
     if (job.done) return;
     this.#settle(job, outcome, usage);
@@ -479,15 +483,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     usage.waitMs = (started ? job.sentAt : performance.now()) - job.queuedAt;
     this.#stats.settled(outcome, usage, started);
     if (heard(this, "settled")) {
-      emit(this, "settled", {
-        exportName: job.exportName,
-        ok: outcome === "ok",
-        ...(outcome === "ok" || outcome === "threw" || outcome === "failed"
-          ? {}
-          : { limit: outcome }),
-        outcome,
-        usage,
-      });
+      emit(this, "settled", settledDetail(job.exportName, outcome, usage));
     }
     this.#allSettled.settled(this.#running.size + this.#queue.length);
   }

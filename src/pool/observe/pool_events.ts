@@ -4,8 +4,8 @@
  * (on every runtime, an exception in an `EventTarget` listener is an
  * uncaught exception: it would end the host process).
  */
-import type { LimitKind } from "../../limit_exceeded.ts";
-import type { PoolUsage } from "../../usage.ts";
+import { LimitExceeded, type LimitKind } from "../../limit_exceeded.ts";
+import type { PoolResult, PoolUsage } from "../../usage.ts";
 
 /**
  * How a run ended: `"ok"` (resolved `{ ok: true }`), `"threw"` (the task's
@@ -43,6 +43,26 @@ export interface SettledDetail {
   outcome: RunOutcome;
   /** Its usage (all zero but `waitMs` for a run no worker started). */
   usage: PoolUsage;
+}
+
+/** The outcome of a run that resolved with `result`. */
+export function outcomeOf(result: PoolResult<unknown>): RunOutcome {
+  if (result.ok) return "ok";
+  return result.error instanceof LimitExceeded ? result.error.kind : "failed";
+}
+
+/** The detail of the "settled" event of a run of `exportName`. */
+export function settledDetail(
+  exportName: string,
+  outcome: RunOutcome,
+  usage: PoolUsage,
+): SettledDetail {
+  const limit = outcome === "ok" || outcome === "threw" || outcome === "failed"
+    ? undefined
+    : outcome;
+  return limit === undefined
+    ? { exportName, ok: outcome === "ok", outcome, usage }
+    : { exportName, ok: false, limit, outcome, usage };
 }
 
 /**

@@ -171,3 +171,31 @@ test("events: a listener that throws, or rejects, is reported and the pool goes 
     console.error = error;
   }
 });
+
+test("events and stats(): a worker that crashes is a 'failed' run with its wall time and a 'crash' exit", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const settled: SettledDetail[] = [];
+  const exits: WorkerExitDetail[] = [];
+  pool.addEventListener("settled", (e) => settled.push(e.detail));
+  pool.addEventListener("workerexit", (e) => exits.push(e.detail));
+  assert.ok(await eventually(() => pool.idleCount === 1));
+  const pid = pool.workerPids[0];
+  await assert.rejects(pool.run("exitAfter", [100]), /exited unexpectedly/);
+  assert.ok(await eventually(() => settled.length === 1 && exits.length === 1));
+  assert.deepEqual(exits, [{ pid, reason: "crash" }]);
+  const [d] = settled;
+  assert.deepEqual([d.exportName, d.ok, d.outcome, d.limit], [
+    "exitAfter",
+    false,
+    "failed",
+    undefined,
+  ]);
+  assert.ok(d.usage.wallMs >= 100, `wallMs ${d.usage.wallMs}`);
+  assert.ok(Number.isNaN(d.usage.cpuMs) && Number.isNaN(d.usage.peakMemory));
+  const s = pool.stats();
+  assert.equal(s.runs.failed, 1);
+  assert.equal(s.workers.ended.crash, 1);
+  assert.equal(s.wallMs.count, 1);
+  assert.equal(s.cpuMs.count, 0, "not measured: left out");
+  assert.equal((await pool.run("pid")).ok, true, "a fresh worker answers");
+});
