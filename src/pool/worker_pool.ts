@@ -227,20 +227,25 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
    */
   run<T = unknown, K extends TaskName<M> = TaskName<M>>(
     exportName: K,
-    ...[args = [], limits = {}]: TaskArgs<M, K>
-  ): Promise<PoolResult<TaskValue<M, K, T>>> {
+    ...argsAndLimits: TaskArgs<M, K>
+  ): Promise<PoolResult<TaskValue<M, K, T>>>;
+  // Plain parameters: no rest array per call.
+  run(
+    exportName: string,
+    args: unknown[] = [],
+    limits: RunLimits = {},
+  ): Promise<PoolResult<unknown>> {
     let job: Job;
     try {
-      job = this.#makeJob(exportName, args as unknown[], limits as RunLimits);
+      job = this.#makeJob(exportName, args, limits);
     } catch (error) {
       return Promise.reject(error);
     }
     if (this.#queue.full && this.#workers.idleCount === 0) {
       return Promise.reject(new QueueFullError(this.#queue.max));
     }
-    type Value = TaskValue<M, K, T>;
-    return new Promise<PoolResult<Value>>((resolve, reject) => {
-      job.resolve = resolve as (r: PoolResult<unknown>) => void;
+    return new Promise<PoolResult<unknown>>((resolve, reject) => {
+      job.resolve = resolve;
       job.reject = reject;
       if (job.signal?.aborted) {
         return this.#finish(job, {
