@@ -34,19 +34,41 @@ export class PoolEventTarget extends EventTarget {
       | ((event: WorkerPoolEventMap[K]) => void)
       | { handleEvent(event: WorkerPoolEventMap[K]): void }
       | null,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | {
+      capture?: boolean;
+      once?: boolean;
+      passive?: boolean;
+      signal?: AbortSignal;
+    },
   ): void;
   /** Listens to an event of any name. */
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    listener:
+      | ((event: Event) => void)
+      | { handleEvent(event: Event): void }
+      | null,
+    options?: boolean | {
+      capture?: boolean;
+      once?: boolean;
+      passive?: boolean;
+      signal?: AbortSignal;
+    },
   ): void;
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    listener:
+      | ((event: Event) => void)
+      | { handleEvent(event: Event): void }
+      | null,
+    options?: boolean | {
+      capture?: boolean;
+      once?: boolean;
+      passive?: boolean;
+      signal?: AbortSignal;
+    },
   ): void {
+    if (listener === null) return; // EventTarget ignores it too
     super.addEventListener(type, this.#listeners.wrap(type, listener), options);
   }
 
@@ -62,14 +84,21 @@ export class PoolEventTarget extends EventTarget {
   /** Removes a listener of an event of any name. */
   override removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    listener:
+      | ((event: Event) => void)
+      | { handleEvent(event: Event): void }
+      | null,
     options?: boolean | EventListenerOptions,
   ): void;
   override removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    listener:
+      | ((event: Event) => void)
+      | { handleEvent(event: Event): void }
+      | null,
     options?: boolean | EventListenerOptions,
   ): void {
+    if (listener === null) return;
     super.removeEventListener(
       type,
       this.#listeners.wrapped(type, listener),

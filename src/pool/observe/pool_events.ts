@@ -132,17 +132,22 @@ export interface WorkerPoolEventMap {
   drain: Event;
 }
 
-type Listener = EventListenerOrEventListenerObject;
+/**
+ * A listener as `EventTarget` takes it. Spelt out: Node's types declare
+ * `EventListener` and `AddEventListenerOptions` in a module, not globally,
+ * so the npm build (no DOM lib) does not know those names.
+ */
+type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
+type Wrapper = (event: Event) => void;
 
 /**
  * The pool's listeners, each wrapped so that what it throws is reported on
  * the console (`console.error`) instead of thrown out of the pool (an async
- * listener's rejection too); and which
- * event types have had a listener, so that an event nobody listens to costs
- * nothing.
+ * listener's rejection too); and which event types have had a listener, so
+ * that an event nobody listens to costs nothing.
  */
 export class GuardedListeners {
-  readonly #wrappers = new WeakMap<Listener, Map<string, EventListener>>();
+  readonly #wrappers = new WeakMap<Listener, Map<string, Wrapper>>();
   readonly #heard = new Set<string>();
 
   /** Whether a listener for `type` was ever added. */
@@ -151,8 +156,7 @@ export class GuardedListeners {
   }
 
   /** The guarded form of `listener` for `type`, the same one each time. */
-  wrap(type: string, listener: Listener | null): EventListener | null {
-    if (listener === null) return null;
+  wrap(type: string, listener: Listener): Wrapper {
     this.#heard.add(type);
     let byType = this.#wrappers.get(listener);
     if (byType === undefined) this.#wrappers.set(listener, byType = new Map());
@@ -180,8 +184,7 @@ export class GuardedListeners {
   }
 
   /** The guarded form given for `listener` and `type`, if any. */
-  wrapped(type: string, listener: Listener | null): Listener | null {
-    if (listener === null) return null;
+  wrapped(type: string, listener: Listener): Listener {
     return this.#wrappers.get(listener)?.get(type) ?? listener;
   }
 }
