@@ -110,10 +110,13 @@ export class WorkerSet {
    */
   putIdle(worker: WorkerProcess, first = false): void {
     if (!this.#all.has(worker)) return;
-    if (first) this.#idle.unshift(worker);
-    else if (worker.tasksRun >= this.#sizes.maxTasksPerWorker) {
+    if (!first && worker.tasksRun >= this.#sizes.maxTasksPerWorker) {
       return this.retire(worker, "recycled");
-    } else this.#idle.push(worker);
+    }
+    // takeIdle takes from the front, or from the back when idle workers may exit.
+    const fromFront = this.#sizes.idleTimeout === Infinity;
+    if (first && fromFront) this.#idle.unshift(worker);
+    else this.#idle.push(worker);
     this.#startIdleTimer(worker);
   }
 
