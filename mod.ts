@@ -39,7 +39,28 @@ export type { PoolResult, PoolUsage, Usage, UsageResult } from "./src/usage.ts";
 export { Token } from "./src/token.ts";
 export { GiB, KiB, MiB } from "./src/units.ts";
 export { WorkerPool } from "./src/pool/worker_pool.ts";
-export type { RunLimits, WorkerPoolOptions } from "./src/pool/pool_options.ts";
+export type {
+  CloseOptions,
+  RunLimits,
+  WorkerPoolOptions,
+} from "./src/pool/pool_options.ts";
+export { QueueFullError } from "./src/pool/queue/queue_full_error.ts";
+export { PoolEventTarget } from "./src/pool/observe/pool_event_target.ts";
+export type {
+  RunOutcome,
+  SettledDetail,
+  WorkerExitDetail,
+  WorkerExitReason,
+  WorkerPoolEventMap,
+} from "./src/pool/observe/pool_events.ts";
+export type { PoolStats } from "./src/pool/observe/pool_stats.ts";
+export type { Distribution } from "./src/pool/observe/histogram.ts";
+export type {
+  TaskArgs,
+  TaskModule,
+  TaskName,
+  TaskValue,
+} from "./src/pool/task_types.ts";
 export type {
   WorkerPermissions,
   WorkerPermissionsObject,

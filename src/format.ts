@@ -1,58 +1,34 @@
 /**
- * Sizes and durations as people read them in messages: binary units for
- * bytes, milliseconds or seconds for time.
+ * Sizes and durations as people read them, for messages: binary units
+ * (KiB, MiB, GiB, TiB) and milliseconds.
  */
-import { GiB, KiB, MiB } from "./units.ts";
 
-const TiB = 1024 * GiB;
-const BYTE_UNITS: readonly [number, string][] = [
-  [TiB, "TiB"],
-  [GiB, "GiB"],
-  [MiB, "MiB"],
-  [KiB, "KiB"],
-];
-
-/** `value` whole if it is whole, else with one decimal. */
-function oneDecimal(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
-}
+const UNITS = ["KiB", "MiB", "GiB", "TiB"] as const;
 
 /**
- * A number of bytes in the largest binary unit it reaches, whole when it is
- * a whole number of that unit, else with one decimal: "256 MiB",
- * "256.8 MiB", "512 B".
- *
- * @example
- * ```ts
- * import { formatBytes } from "./format.ts";
- * console.log(formatBytes(256 * 2 ** 20)); // "256 MiB"
- * console.log(formatBytes(269_265_715)); // "256.8 MiB"
- * ```
+ * `bytes` in the largest binary unit it reaches, with at most `digits`
+ * decimals and no trailing zeros: "512 bytes", "64 KiB", "256.8 MiB".
  */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return `${bytes} B`;
-  const size = Math.abs(bytes);
-  for (const [unit, name] of BYTE_UNITS) {
-    if (size >= unit) return `${oneDecimal(bytes / unit)} ${name}`;
+export function formatBytes(bytes: number, digits = 1): string {
+  if (!Number.isFinite(bytes) || Math.abs(bytes) < 1024) {
+    return `${trim(bytes, 0)} bytes`;
   }
-  return `${Math.round(bytes)} B`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${trim(value, digits)} ${UNITS[unit]}`;
 }
 
-/**
- * A duration in milliseconds: below 10 s in ms, whole or with one decimal
- * ("500 ms", "503.2 ms"); from there in seconds, to the millisecond ("12 s",
- * "12.5 s", "30.012 s").
- *
- * @example
- * ```ts
- * import { formatMs } from "./format.ts";
- * console.log(formatMs(503.24)); // "503.2 ms"
- * console.log(formatMs(12_500)); // "12.5 s"
- * ```
- */
+/** `ms` milliseconds: whole from 10 ms on, else with one decimal ("3.5 ms", "1003 ms"). */
 export function formatMs(ms: number): string {
-  if (Number.isFinite(ms) && Math.abs(ms) >= 10_000) {
-    return `${Number((ms / 1000).toFixed(3))} s`;
-  }
-  return `${oneDecimal(ms)} ms`;
+  return `${trim(ms, Math.abs(ms) >= 10 ? 0 : 1)} ms`;
+}
+
+/** `value` rounded to `digits` decimals, without trailing zeros. */
+function trim(value: number, digits: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return String(Number(value.toFixed(digits)));
 }

@@ -1,3 +1,5 @@
+import { formatBytes, formatMs } from "./format.ts";
+
 /**
  * What kind of limit interrupted a task.
  *
@@ -5,7 +7,7 @@
  * ```ts
  * import { LimitExceeded, type LimitKind } from "memlimits";
  * const kind: LimitKind = "timeout";
- * console.log(new LimitExceeded(kind, 1000, 1003).message); // "timeout of 1000 ms exceeded (observed 1003)"
+ * console.log(new LimitExceeded(kind, 1000, 1003).message); // "timeout of 1000 ms exceeded (observed 1003 ms)"
  * ```
  */
 export type LimitKind =
@@ -60,19 +62,43 @@ export class LimitExceeded extends Error {
 }
 
 function describe(kind: LimitKind, limit?: number, observed?: number): string {
-  const seen = observed === undefined
-    ? ""
-    : ` (observed ${Math.round(observed)})`;
+  const [l, o] = kind === "memory" || kind === "allocations"
+    ? bytesApart(limit, observed)
+    : [ms(limit), ms(observed)];
+  const seen = observed === undefined ? "" : ` (observed ${o})`;
   switch (kind) {
     case "memory":
-      return `memory limit of ${limit} bytes exceeded${seen}`;
+      return `memory limit of ${l} exceeded${seen}`;
     case "allocations":
-      return `allocation limit of ${limit} bytes exceeded${seen}`;
+      return `allocation limit of ${l} exceeded${seen}`;
     case "timeout":
-      return `timeout of ${limit} ms exceeded${seen}`;
+      return `timeout of ${l} exceeded${seen}`;
     case "cpu":
-      return `CPU time limit of ${limit} ms exceeded${seen}`;
+      return `CPU time limit of ${l} exceeded${seen}`;
     case "token":
       return "task cancelled";
   }
+}
+
+function ms(value: number | undefined): string {
+  return value === undefined ? "" : formatMs(value);
+}
+
+/**
+ * Limit and observation in binary units, with as many decimals as it takes
+ * (up to 6) for an observation above the limit not to read as equal to it.
+ */
+function bytesApart(
+  limit: number | undefined,
+  observed: number | undefined,
+): [string, string] {
+  if (limit === undefined || observed === undefined) {
+    return [limit === undefined ? "" : formatBytes(limit), ""];
+  }
+  let digits = 1;
+  while (
+    digits < 6 && observed !== limit &&
+    formatBytes(observed, digits) === formatBytes(limit, digits)
+  ) digits++;
+  return [formatBytes(limit, digits), formatBytes(observed, digits)];
 }

@@ -75,16 +75,23 @@ export function measureUsage(): () => Usage {
 /**
  * The usage on every `WorkerPool.run` result: `cpuMs` and `peakMemory` are
  * always there (NaN only where the pool could not measure a task it stopped:
- * a Deno host without -A cannot read /proc).
+ * a Deno host without -A cannot read /proc; and in a "settled" event, for a
+ * run that failed without a result: its worker crashed, the pool closed).
  *
  * @example
  * ```ts
  * import type { PoolUsage } from "memlimits";
- * const usage: PoolUsage = { wallMs: 12, cpuMs: 11.5, peakMemory: 2 ** 20 };
+ * const usage: PoolUsage = { waitMs: 0.1, wallMs: 12, cpuMs: 11.5, peakMemory: 2 ** 20 };
  * console.log(usage.peakMemory);
  * ```
  */
 export interface PoolUsage extends Usage {
+  /**
+   * Milliseconds from the `run()` call to a worker starting the task: the
+   * time it waited in the queue (for a run no worker started, the time it
+   * waited until it settled).
+   */
+  waitMs: number;
   /** CPU time (user + system) of the task's worker process tree during the run, ms. */
   cpuMs: number;
   /** Peak growth of the worker's tree over its fresh size, bytes: what `memoryLimit` is compared with. */
@@ -100,7 +107,7 @@ export interface PoolUsage extends Usage {
  * const r: PoolResult<number> = {
  *   ok: true,
  *   value: 3,
- *   usage: { wallMs: 0.3, cpuMs: 0.2, peakMemory: 0 },
+ *   usage: { waitMs: 0, wallMs: 0.3, cpuMs: 0.2, peakMemory: 0 },
  * };
  * console.log(r.usage.cpuMs);
  * ```

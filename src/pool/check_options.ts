@@ -14,7 +14,11 @@ import { ALLOCATIONS_UNSUPPORTED, currentMeter } from "../meters/mod.ts";
 import { Token } from "../token.ts";
 import { checkMemoryLimitPermission } from "./spawn/permissions.ts";
 import { canReadResidentMemory } from "./linux/resident_memory.ts";
-import type { RunLimits, WorkerPoolOptions } from "./pool_options.ts";
+import type {
+  CloseOptions,
+  RunLimits,
+  WorkerPoolOptions,
+} from "./pool_options.ts";
 import { holdsSharedMemory } from "./wire/shared_memory.ts";
 import {
   type DenoWorkerSettings,
@@ -34,6 +38,16 @@ export interface CheckedPoolOptions {
   processMemoryLimit?: number;
   /** Deno: the workers' configuration and permissions. */
   denoWorker?: DenoWorkerSettings;
+  /** Runs that may wait (Infinity: unbounded). */
+  maxQueue: number;
+  /** Workers kept when idle (`size` unless given). */
+  minSize: number;
+  /** Ms an idle worker above `minSize` lives (Infinity: forever). */
+  idleTimeout: number;
+  /** Tasks a worker runs before it is replaced (Infinity: never). */
+  maxTasksPerWorker: number;
+  /** The workers' own environment (undefined: the host's). */
+  env?: Record<string, string>;
 }
 
 const POOL_OPTION_KEYS: AcceptedKeys<WorkerPoolOptions> = {
@@ -42,6 +56,11 @@ const POOL_OPTION_KEYS: AcceptedKeys<WorkerPoolOptions> = {
   processMemoryLimit: true,
   denoConfig: true,
   permissions: true,
+  maxQueue: true,
+  minSize: true,
+  idleTimeout: true,
+  maxTasksPerWorker: true,
+  env: true,
 };
 
 /** Checks `new WorkerPool(moduleUrl, options)`'s arguments. */
@@ -92,8 +111,99 @@ export function checkPoolOptions(
     memoryLimit,
     processMemoryLimit,
     denoWorker,
+    ...checkElasticOptions(o, size),
+    env: checkEnv(o.env),
   };
 }
+
+/** The queue bound, the elastic size and the recycling options. */
+function checkElasticOptions(o: Record<string, unknown>, size: number) {
+  const minSize = count("options.minSize", o.minSize, 0, size) ?? size;
+  const idleTimeout = o.idleTimeout === Infinity
+    ? Infinity
+    : optionalMs("options.idleTimeout", o.idleTimeout) ?? Infinity;
+  return {
+    maxQueue: count("options.maxQueue", o.maxQueue, 0) ?? Infinity,
+    minSize,
+    idleTimeout,
+    maxTasksPerWorker: count(
+      "options.maxTasksPerWorker",
+      o.maxTasksPerWorker,
+      1,
+    ) ?? Infinity,
+  };
+}
+
+/**
+ * An optional count: an integer from `min`, up to the pool's size `max` when
+ * given, else Infinity too.
+ */
+function count(
+  name: string,
+  value: unknown,
+  min: number,
+  max?: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const range = max === undefined
+    ? `an integer from ${min}, or Infinity`
+    : `an integer from ${min} to options.size (${max})`;
+  if (typeof value !== "number") {
+    throw new TypeError(`${name} must be ${range}, got ${describe(value)}`);
+  }
+  const unbounded = max === undefined && value === Infinity;
+  const inRange = Number.isInteger(value) && value >= min &&
+    (max === undefined || value <= max);
+  if (!unbounded && !inRange) {
+    throw new RangeError(`${name} must be ${range}, got ${value}`);
+  }
+  return value;
+}
+
+/** `options.env`: an object of strings, copied (later changes do not count). */
+function checkEnv(env: unknown): Record<string, string> | undefined {
+  if (env === undefined) return undefined;
+  if (!isOptionsObject(env)) {
+    throw new TypeError(
+      `options.env must be an object of strings, got ${describe(env)}`,
+    );
+  }
+  const copy: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (typeof value !== "string") {
+      throw new TypeError(
+        `options.env.${key} must be a string, got ${describe(value)}`,
+      );
+    }
+    copy[key] = value;
+  }
+  return copy;
+}
+
+/** Checks `close(options)`; returns its timeout (0: close at once). */
+export function checkCloseOptions(options: unknown): number {
+  if (options === undefined) return 0;
+  if (!isOptionsObject(options)) {
+    throw new TypeError(
+      `options must be an object or undefined, got ${describe(options)}`,
+    );
+  }
+  checkKeys("options", options, CLOSE_OPTION_KEYS, "a close() option");
+  const { timeout } = options as Record<string, unknown>;
+  if (timeout === undefined) return 0;
+  const range = "a number of milliseconds from 0, or Infinity";
+  if (typeof timeout !== "number") {
+    throw new TypeError(
+      `options.timeout must be ${range}, got ${describe(timeout)}`,
+    );
+  }
+  if (!(timeout >= 0)) {
+    throw new RangeError(`options.timeout must be ${range}, got ${timeout}`);
+  }
+  return timeout;
+}
+
+const CLOSE_OPTION_KEYS: AcceptedKeys<CloseOptions> = { timeout: true };
 
 /** One run's limits, checked. */
 export interface CheckedRun {

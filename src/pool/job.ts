@@ -23,6 +23,8 @@ export interface Job extends CheckedRun {
   armed: boolean;
   /** `performance.now()` when it was sent to its worker. */
   sentAt: number;
+  /** `performance.now()` when `run()` was called. */
+  queuedAt: number;
   onAbort?: () => void;
   done: boolean;
 }
@@ -44,6 +46,7 @@ export function newJob(
     startBytes: 0,
     armed: false,
     sentAt: 0,
+    queuedAt: performance.now(),
     done: false,
   };
 }

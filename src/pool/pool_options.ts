@@ -59,6 +59,57 @@ export interface WorkerPoolOptions {
    * but `"inherit"` is refused with a TypeError.
    */
   permissions?: WorkerPermissions;
+  /**
+   * Runs that may wait for a worker. When that many wait, `run()` rejects
+   * at once with a `QueueFullError` (nothing is queued or started for it);
+   * the pool's `"drain"` event tells when the queue is empty again. An
+   * integer from 0, or Infinity. Default: Infinity (unbounded).
+   */
+  maxQueue?: number;
+  /**
+   * Worker processes kept even when idle: the pool starts with this many and
+   * starts more on demand, up to `size`; those above it exit once idle for
+   * `idleTimeout` ms. An integer from 0 to `size`. Default: `size` (a fixed
+   * pool).
+   */
+  minSize?: number;
+  /**
+   * Milliseconds a worker above `minSize` may stay idle before it exits
+   * (reason "idle"). Default: Infinity (they stay). Needs no `minSize` when
+   * `size` workers are kept: then it changes nothing.
+   */
+  idleTimeout?: number;
+  /**
+   * Tasks a worker runs before it is replaced by a fresh one (reason
+   * "recycled"); 1 gives every task a fresh worker, so that nothing one
+   * task left in its worker's module reaches the next. A positive integer,
+   * or Infinity (the default).
+   */
+  maxTasksPerWorker?: number;
+  /**
+   * The workers' environment variables. Default: the host's (`process.env`
+   * when the pool starts each worker). `{}` gives them none beyond what the
+   * runtime needs to start (on Deno: `DENO_DIR`, `HOME` and
+   * `XDG_CACHE_HOME`, where its module cache is, when the host has them).
+   */
+  env?: Record<string, string>;
+}
+
+/**
+ * Options of `WorkerPool.close`.
+ *
+ * @example
+ * ```ts
+ * import type { CloseOptions } from "memlimits";
+ * const graceful: CloseOptions = { timeout: 10_000 };
+ * ```
+ */
+export interface CloseOptions {
+  /**
+   * Milliseconds the runs queued or running may go on to settle before the
+   * rest are stopped (0, the default: stopped at once; Infinity: wait).
+   */
+  timeout?: number;
 }
 
 /**

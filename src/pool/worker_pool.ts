@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from "node:os";
 import { LimitExceeded } from "../limit_exceeded.ts";
-import type { PoolResult } from "../usage.ts";
+import type { PoolResult, PoolUsage } from "../usage.ts";
 import {
   chargeExit,
   chargeSettled,
@@ -15,11 +15,36 @@ import {
   keepsTooMuchFor,
   keptTooMuch,
 } from "./accounting/charge.ts";
-import { notRun } from "./accounting/usage.ts";
-import { checkPoolOptions, checkRun } from "./check_options.ts";
+import { notRun, stoppedUsage } from "./accounting/usage.ts";
+import {
+  checkCloseOptions,
+  checkPoolOptions,
+  checkRun,
+} from "./check_options.ts";
 import { type Job, newJob, runMessage, tokenError } from "./job.ts";
 import { canReadResidentMemory } from "./linux/resident_memory.ts";
-import type { RunLimits, WorkerPoolOptions } from "./pool_options.ts";
+import {
+  outcomeOf,
+  type RunOutcome,
+  settledDetail,
+} from "./observe/pool_events.ts";
+import { emit, heard, PoolEventTarget } from "./observe/pool_event_target.ts";
+import { type PoolStats, StatsRecorder } from "./observe/pool_stats.ts";
+import type {
+  CloseOptions,
+  RunLimits,
+  WorkerPoolOptions,
+} from "./pool_options.ts";
+import { AllSettled } from "./queue/all_settled.ts";
+import { JobQueue } from "./queue/job_queue.ts";
+import { QueueFullError } from "./queue/queue_full_error.ts";
+import { workerEnv } from "./spawn/worker_env.ts";
+import type {
+  TaskArgs,
+  TaskModule,
+  TaskName,
+  TaskValue,
+} from "./task_types.ts";
 import { heapCapFor, spawnCommand } from "./spawn/command_line.ts";
 import { type WorkerExit, WorkerProcess } from "./spawn/worker_process.ts";
 import {
@@ -42,6 +67,12 @@ import { WorkerSet } from "./worker_set.ts";
  * clone. A task's own exception rejects `run()` with an Error carrying the
  * task's message and stack.
  *
+ * Typed with the module's type (`WorkerPool<typeof import("./tasks.ts")>`),
+ * `run()` checks the export's name, its arguments and its result's type at
+ * compile time. The pool is an `EventTarget`: see `WorkerPoolEventMap` for
+ * its events ("settled", "workerexit", "drain"), and `stats()` for its
+ * figures.
+ *
  * @example
  * ```ts
  * import { LimitExceeded, MiB, WorkerPool } from "memlimits";
@@ -58,29 +89,43 @@ import { WorkerSet } from "./worker_set.ts";
  * });
  * if (r.ok) console.log(r.value); // 499999500000
  * else if (r.error instanceof LimitExceeded) console.log(r.error.kind); // "memory", "timeout", ...
- * console.log(r.usage); // { wallMs, cpuMs, peakMemory, allocated? }
+ * console.log(r.usage); // { waitMs, wallMs, cpuMs, peakMemory, allocated? }
  * // `await using`: the pool is closed (its workers killed) at the end of the scope.
  * ```
+ *
+ * @example Typed
+ * ```ts
+ * import { WorkerPool } from "memlimits";
+ * type Tasks = { countPrimes(below: number): number };
+ * // with a real module: new WorkerPool<typeof import("./tasks.ts")>(...)
+ * await using pool = new WorkerPool<Tasks>(new URL("./tasks.ts", import.meta.url));
+ * const r = await pool.run("countPrimes", [1e7]);
+ * if (r.ok) console.log(r.value.toFixed(0)); // r.value: number
+ * ```
  */
-export class WorkerPool {
+export class WorkerPool<M extends TaskModule = Record<string, unknown>>
+  extends PoolEventTarget {
   readonly #moduleUrl: string;
   readonly #size: number;
   readonly #memoryLimit: number | undefined;
   readonly #processMemoryLimit: number | undefined;
   readonly #workers: WorkerSet;
-  readonly #queue: Job[] = [];
+  readonly #queue: JobQueue;
   readonly #running = new Map<number, Job>();
   readonly #watchdog: Watchdog;
+  readonly #stats: StatsRecorder;
+  readonly #allSettled = new AllSettled();
   /** The module's exported functions, known once a worker is ready. */
   #exports: Set<string> | undefined;
   #nextId = 1;
   #closed = false;
 
   /**
-   * Starts `size` worker processes on the task module at `moduleUrl`.
-   * Throws a TypeError or RangeError naming a bad option.
+   * Starts `minSize` (by default `size`) worker processes on the task module
+   * at `moduleUrl`. Throws a TypeError or RangeError naming a bad option.
    */
   constructor(moduleUrl: URL | string, options: WorkerPoolOptions = {}) {
+    super();
     const checked = checkPoolOptions(
       moduleUrl,
       options,
@@ -90,6 +135,10 @@ export class WorkerPool {
     this.#size = checked.size;
     this.#memoryLimit = checked.memoryLimit;
     this.#processMemoryLimit = checked.processMemoryLimit;
+    this.#queue = new JobQueue(checked.maxQueue);
+    this.#queue.onDrain = () => emit(this, "drain");
+    const stats = this.#stats = new StatsRecorder(this.#size);
+    const env = workerEnv(checked.env);
     const heapCap = heapCapFor(this.#memoryLimit ?? this.#processMemoryLimit);
     this.#watchdog = new Watchdog(
       this.#size,
@@ -110,9 +159,10 @@ export class WorkerPool {
       );
       // Workers of a pool with a memory limit brake themselves near it.
       if (this.#memoryLimit !== undefined) command.args.push(BRAKE_ARG);
+      command.env = env;
       return new WorkerProcess(this.#moduleUrl, heapCap, command);
     };
-    this.#workers = new WorkerSet(this.#size, start, this.#watchdog, {
+    this.#workers = new WorkerSet(checked, start, this.#watchdog, {
       ready: (_worker, exports) => {
         this.#exports ??= new Set(exports);
         this.#dispatch();
@@ -120,15 +170,26 @@ export class WorkerPool {
       startFailed: (error, alive) => this.#onStartFailure(error, alive),
       message: (worker, message) => this.#onMessage(worker, message),
       exited: (worker, exit) => this.#onExit(worker, exit),
+      started: () => stats.workerStarted(),
+      ended: (pid, reason) => {
+        stats.workerEnded(reason);
+        emit(this, "workerexit", { pid, reason });
+      },
+      waiting: () => this.#queue.length,
     });
   }
 
-  /** Number of worker processes kept warm. */
+  /** Worker processes at most (all kept warm unless `minSize` is lower). */
   get size(): number {
     return this.#size;
   }
 
-  /** Worker processes alive now (starting, idle or busy); `size` once replacements are up. */
+  /** Runs waiting for a worker. */
+  get queueSize(): number {
+    return this.#queue.length;
+  }
+
+  /** Worker processes alive now (starting, idle or busy). */
   get workerCount(): number {
     return this.#workers.count;
   }
@@ -149,30 +210,50 @@ export class WorkerPool {
   }
 
   /**
+   * The pool's figures since it started: runs by outcome, workers started
+   * and ended by reason, the distributions of the runs' waits, wall and CPU
+   * times and peak memory (quantiles within 1%), and the workers'
+   * utilization. Its memory does not grow with the number of runs.
+   */
+  stats(): PoolStats {
+    return this.#stats.stats();
+  }
+
+  /**
    * Runs the task module's export `exportName` with `args` in a worker.
    * Resolves `{ ok: true, value }`, or `{ ok: false, error }` with a
    * `LimitExceeded` if and only if one of this run's limits was reached.
+   * Its `usage.waitMs` is the time from this call to a worker starting it.
    * Rejects if the task threw (an Error with the task's name, message and
    * stack, its own enumerable properties such as `code`, and its `cause`,
    * as far as they structured-clone: what cannot be cloned is left out, and
    * an Error cause arrives as an Error rebuilt the same way; for a thrown
    * non-Error value, an Error describing it with the value as its `cause`),
    * on bad input (a TypeError for a wrong type or a key that is not a run
-   * limit, a RangeError for a value out of range), or if the pool is closed.
+   * limit, a RangeError for a value out of range), if the pool is closed,
+   * or with a `QueueFullError` if `maxQueue` runs already wait.
    */
-  run<T>(
+  run<T = unknown, K extends TaskName<M> = TaskName<M>>(
+    exportName: K,
+    ...argsAndLimits: TaskArgs<M, K>
+  ): Promise<PoolResult<TaskValue<M, K, T>>>;
+  // Plain parameters: no rest array per call.
+  run(
     exportName: string,
     args: unknown[] = [],
     limits: RunLimits = {},
-  ): Promise<PoolResult<T>> {
+  ): Promise<PoolResult<unknown>> {
     let job: Job;
     try {
       job = this.#makeJob(exportName, args, limits);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<PoolResult<T>>((resolve, reject) => {
-      job.resolve = resolve as (r: PoolResult<unknown>) => void;
+    if (this.#queue.full && this.#workers.idleCount === 0) {
+      return Promise.reject(new QueueFullError(this.#queue.max));
+    }
+    return new Promise<PoolResult<unknown>>((resolve, reject) => {
+      job.resolve = resolve;
       job.reject = reject;
       if (job.signal?.aborted) {
         return this.#finish(job, {
@@ -186,8 +267,8 @@ export class WorkerPool {
         job.signal.addEventListener("abort", job.onAbort, { once: true });
       }
       this.#queue.push(job);
-      this.#workers.topUp();
       this.#dispatch();
+      this.#workers.topUp();
     });
   }
 
@@ -196,12 +277,17 @@ export class WorkerPool {
    * them to exit. Tasks still queued or running reject with an Error (no
    * limit was reached). Idempotent. Like any live worker, an open pool keeps
    * the host process alive: close it (or declare it with `await using`).
+   *
+   * With `{ timeout }` (ms), a graceful close: `run()` rejects from the
+   * call on, but the runs queued or running go on until they have all
+   * settled or `timeout` ms have passed; then the pool closes as above.
    */
-  async close(): Promise<void> {
+  async close(options?: CloseOptions): Promise<void> {
+    const timeout = checkCloseOptions(options);
     this.#closed = true;
-    const pending = [...this.#queue, ...this.#running.values()];
-    this.#queue.length = 0;
-    for (const job of pending) {
+    const pending = this.#queue.length + this.#running.size;
+    if (timeout > 0) await this.#allSettled.wait(pending, timeout);
+    for (const job of [...this.#queue.takeAll(), ...this.#running.values()]) {
       this.#fail(
         job,
         new Error("the WorkerPool was closed while the task was pending"),
@@ -240,7 +326,7 @@ export class WorkerPool {
       `the WorkerPool's workers cannot start: ${error.message}`,
       { cause: error },
     );
-    for (const job of this.#queue.splice(0)) this.#fail(job, cannotStart);
+    for (const job of this.#queue.takeAll()) this.#fail(job, cannotStart);
   }
 
   #dispatch(): void {
@@ -257,7 +343,7 @@ export class WorkerPool {
         // Charged from the worker's fresh size (accounting/charge.ts).
         if (keepsTooMuchFor(worker, job.memoryLimit)) {
           this.#queue.unshift(job);
-          this.#workers.retire(worker);
+          this.#workers.retire(worker, "keptMemory");
           continue;
         }
         job.startBytes = worker.freshBytes;
@@ -326,9 +412,11 @@ export class WorkerPool {
         value: message.value,
         usage: settled.usage,
       });
-    } else if (message.t === "threw") this.#fail(job, fromWire(message.error));
+    } else if (message.t === "threw") {
+      this.#fail(job, fromWire(message.error), "threw", settled.usage);
+    }
     if (settled.replace || keptTooMuch(worker, settled.kept)) {
-      this.#workers.retire(worker);
+      this.#workers.retire(worker, "keptMemory");
     } else if (this.#workers.has(worker)) {
       this.#workers.putIdle(worker);
       this.#dispatch();
@@ -348,22 +436,22 @@ export class WorkerPool {
   /** Settles `job` with `result`, and kills its worker if it was running. */
   #stop(job: Job, result: PoolResult<unknown>): void {
     const worker = job.worker;
+    if (!worker) this.#queue.remove(job);
     this.#finish(job, result);
-    if (worker) this.#workers.retire(worker);
-    else {
-      const i = this.#queue.indexOf(job);
-      if (i >= 0) this.#queue.splice(i, 1);
-    }
+    if (worker) this.#workers.retire(worker, "limit");
   }
 
   /** A ready worker exited unasked (a crash, the heap cap, or the watchdog's kill). */
   #onExit(worker: WorkerProcess, exit: WorkerExit): void {
     const job = [...this.#running.values()].find((j) => j.worker === worker);
+    let reason: "limit" | "crash" = "crash";
     if (job) {
       const limit = job.memoryLimit ?? this.#processMemoryLimit;
       const result = chargeExit(job, this.#takeBack(job), exit, limit);
-      if (result) this.#finish(job, result);
-      else {
+      if (result) {
+        reason = "limit";
+        this.#finish(job, result);
+      } else {
         // An exit we did not ask for, and no limit: a crash.
         this.#fail(
           job,
@@ -373,25 +461,43 @@ export class WorkerPool {
         );
       }
     }
-    this.#workers.retire(worker);
+    this.#workers.retire(worker, reason);
   }
 
   #finish(job: Job, result: PoolResult<unknown>): void {
     if (job.done) return;
-    this.#settle(job);
+    this.#settle(job, outcomeOf(result), result.usage);
     job.resolve(result);
   }
 
-  #fail(job: Job, error: Error): void {
+  /**
+   * Rejects `job`: the task threw (`usage`: its worker's), or the pool could
+   * not run it (a run that started gets its wall time; CPU and memory NaN).
+   */
+  #fail(
+    job: Job,
+    error: Error,
+    outcome: "threw" | "failed" = "failed",
+    usage: PoolUsage = job.worker
+      ? stoppedUsage(job.sentAt, NaN, 0, 0)
+      : notRun(),
+  ): void {
     if (job.done) return;
-    this.#settle(job);
+    this.#settle(job, outcome, usage);
     job.reject(error);
   }
 
-  #settle(job: Job): void {
+  #settle(job: Job, outcome: RunOutcome, usage: PoolUsage): void {
     job.done = true;
     this.#running.delete(job.id);
     this.#takeBack(job); // a pending run failed: watch it no more
     if (job.onAbort) job.signal!.removeEventListener("abort", job.onAbort);
+    const started = job.worker !== undefined;
+    usage.waitMs = (started ? job.sentAt : performance.now()) - job.queuedAt;
+    this.#stats.settled(outcome, usage, started);
+    if (heard(this, "settled")) {
+      emit(this, "settled", settledDetail(job.exportName, outcome, usage));
+    }
+    this.#allSettled.settled(this.#running.size + this.#queue.length);
   }
 }

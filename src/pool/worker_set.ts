@@ -1,12 +1,15 @@
 /**
  * The pool's worker processes: starting them (each watched by the watchdog
- * from its start), the idle ones, replacing and ending them. Which job runs
- * where is the pool's to decide (worker_pool.ts); this set only keeps the
- * workers.
+ * from its start), the idle ones, replacing and ending them, and why each
+ * ended. The set keeps `minSize` workers and starts more, up to `size`,
+ * while runs wait; a worker above `minSize` idle for `idleTimeout` ms exits,
+ * and one that ran `maxTasksPerWorker` tasks is replaced. Which job runs
+ * where is the pool's to decide (worker_pool.ts).
  */
 import type { WorkerMessage } from "./wire/messages.ts";
 import type { WorkerExit, WorkerProcess } from "./spawn/worker_process.ts";
 import type { Watchdog } from "./watchdog/watchdog.ts";
+import type { WorkerExitReason } from "./observe/pool_events.ts";
 
 /** What the set tells the pool. */
 export interface WorkerSetEvents {
@@ -18,26 +21,50 @@ export interface WorkerSetEvents {
   message(worker: WorkerProcess, message: WorkerMessage): void;
   /** A ready worker exited without being asked to. */
   exited(worker: WorkerProcess, exit: WorkerExit): void;
+  /** A worker process started. */
+  started(pid: number): void;
+  /** A worker process ended (it was reaped), for `reason`. */
+  ended(pid: number, reason: WorkerExitReason): void;
+  /** Runs waiting for a worker. */
+  waiting(): number;
+}
+
+/** How many workers the set keeps, and for how long. */
+export interface WorkerSetSizes {
+  /** Workers at most. */
+  size: number;
+  /** Workers kept when idle. */
+  minSize: number;
+  /** Ms a worker above `minSize` may stay idle (Infinity: forever). */
+  idleTimeout: number;
+  /** Tasks a worker runs before it is replaced (Infinity: never). */
+  maxTasksPerWorker: number;
 }
 
 export class WorkerSet {
   readonly #all = new Set<WorkerProcess>();
   readonly #idle: WorkerProcess[] = [];
+  readonly #idleTimers = new Map<
+    WorkerProcess,
+    ReturnType<typeof setTimeout>
+  >();
   readonly #exiting = new Set<Promise<unknown>>();
-  readonly #size: number;
+  readonly #sizes: WorkerSetSizes;
   readonly #start: () => WorkerProcess;
   readonly #watchdog: Watchdog;
   readonly #events: WorkerSetEvents;
+  /** Workers started and not yet ready. */
+  #starting = 0;
   #closed = false;
 
-  /** Keeps `size` workers made by `start`, each in a slot of `watchdog`. */
+  /** Keeps workers made by `start`, each in a slot of `watchdog`. */
   constructor(
-    size: number,
+    sizes: WorkerSetSizes,
     start: () => WorkerProcess,
     watchdog: Watchdog,
     events: WorkerSetEvents,
   ) {
-    this.#size = size;
+    this.#sizes = sizes;
     this.#start = start;
     this.#watchdog = watchdog;
     this.#events = events;
@@ -64,52 +91,92 @@ export class WorkerSet {
     return this.#all.has(worker);
   }
 
-  /** The idle worker that waited longest, taken out of the idle ones. */
+  /**
+   * An idle worker, taken out of the idle ones: the one that waited longest,
+   * or, when idle workers may exit, the last one back (so that the others
+   * stay idle long enough to exit when the load falls).
+   */
   takeIdle(): WorkerProcess | undefined {
-    return this.#idle.shift();
+    if (this.#sizes.idleTimeout === Infinity) return this.#idle.shift();
+    const worker = this.#idle.pop();
+    if (worker) this.#stopIdleTimer(worker);
+    return worker;
   }
 
-  /** `worker` is idle again: `first` to be taken next (it never ran the job it was taken for). */
+  /**
+   * `worker` settled a task and is idle again, unless it has run
+   * `maxTasksPerWorker` tasks (then it is replaced). `first`: it never ran
+   * the job it was taken for, and is taken next.
+   */
   putIdle(worker: WorkerProcess, first = false): void {
     if (!this.#all.has(worker)) return;
-    if (first) this.#idle.unshift(worker);
+    if (!first && worker.tasksRun >= this.#sizes.maxTasksPerWorker) {
+      return this.retire(worker, "recycled");
+    }
+    // takeIdle takes from the front, or from the back when idle workers may exit.
+    const fromFront = this.#sizes.idleTimeout === Infinity;
+    if (first && fromFront) this.#idle.unshift(worker);
     else this.#idle.push(worker);
+    this.#startIdleTimer(worker);
   }
 
-  /** Starts workers until `size` are alive or starting (after start failures). */
+  /**
+   * Starts workers until `minSize` are alive or starting, and more, up to
+   * `size`, while runs wait that no idle or starting worker will take.
+   */
   topUp(): void {
-    while (!this.#closed && this.#all.size < this.#size) this.#spawn();
+    const { size, minSize } = this.#sizes;
+    while (
+      !this.#closed &&
+      (this.#all.size < minSize ||
+        (this.#all.size < size &&
+          this.#starting + this.#idle.length < this.#events.waiting()))
+    ) this.#spawn();
   }
 
-  /** Kills `worker` (with what its task started) and starts another in its place. */
-  retire(worker: WorkerProcess): void {
+  /** Kills `worker` (with what its task started) for `reason`; starts another if needed. */
+  retire(worker: WorkerProcess, reason: WorkerExitReason): void {
     if (!this.#all.has(worker)) return;
-    this.#track(this.#drop(worker));
-    if (!this.#closed) this.#spawn();
+    this.#track(this.#drop(worker, reason));
+    this.topUp();
   }
 
   /** Kills every worker and waits until all have exited. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const worker of [...this.#all]) this.#track(this.#drop(worker));
+    for (const worker of [...this.#all]) {
+      this.#track(this.#drop(worker, "close"));
+    }
     await Promise.all(this.#exiting);
   }
 
   #spawn(): void {
     const worker = this.#start();
     this.#all.add(worker);
+    this.#starting++;
     if (worker.pid !== undefined) {
       worker.slot = this.#watchdog.add(worker.pid);
+      this.#events.started(worker.pid);
     }
+    let starting = true;
+    const started = () => {
+      if (starting) this.#starting--;
+      starting = false;
+    };
     // A worker serves once the watchdog watches too: no job runs unwatched.
     Promise.all([worker.ready, this.#watchdog.up]).then(
       ([exports]) => {
+        started();
         if (!this.#all.has(worker)) return;
         this.#watchdog.ready(worker.slot);
         this.#idle.push(worker);
+        this.#startIdleTimer(worker);
         this.#events.ready(worker, exports);
       },
-      (error) => this.#onStartFailure(worker, error),
+      (error) => {
+        started();
+        this.#onStartFailure(worker, error);
+      },
     );
     worker.onMessage = (message) => this.#events.message(worker, message);
     worker.exited.then((exit) => {
@@ -125,16 +192,43 @@ export class WorkerSet {
    */
   #onStartFailure(worker: WorkerProcess, error: Error): void {
     if (!this.#all.has(worker)) return; // closed meanwhile
-    this.#track(this.#drop(worker));
+    this.#track(this.#drop(worker, "crash"));
     this.#events.startFailed(error, this.#all.size);
   }
 
-  /** Kills `worker`'s tree, stops watching it, and forgets it; resolves at its exit. */
-  #drop(worker: WorkerProcess): Promise<unknown> {
+  /** An idle worker above `minSize` exits after `idleTimeout` ms still idle. */
+  #startIdleTimer(worker: WorkerProcess): void {
+    const { idleTimeout, minSize } = this.#sizes;
+    if (idleTimeout === Infinity || this.#all.size <= minSize) return;
+    this.#idleTimers.set(
+      worker,
+      setTimeout(() => {
+        this.#idleTimers.delete(worker);
+        if (this.#all.size > minSize) this.retire(worker, "idle");
+      }, idleTimeout),
+    );
+  }
+
+  #stopIdleTimer(worker: WorkerProcess): void {
+    const timer = this.#idleTimers.get(worker);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.#idleTimers.delete(worker);
+  }
+
+  /**
+   * Kills `worker`'s tree, stops watching it, and forgets it; resolves at
+   * its exit, once the pool was told why it ended.
+   */
+  #drop(worker: WorkerProcess, reason: WorkerExitReason): Promise<unknown> {
     this.#all.delete(worker);
+    this.#stopIdleTimer(worker);
     const i = this.#idle.indexOf(worker);
     if (i >= 0) this.#idle.splice(i, 1);
-    const exit = worker.kill();
+    const pid = worker.pid;
+    const exit = worker.kill().then(() => {
+      if (pid !== undefined) this.#events.ended(pid, reason);
+    });
     if (worker.slot >= 0) this.#watchdog.remove(worker.slot);
     worker.slot = -1;
     return exit;

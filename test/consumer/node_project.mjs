@@ -45,15 +45,27 @@ console.log(JSON.stringify({ stats: {
 } }));
 `;
 
-// Wrong on purpose at the last line: the declarations must reject it.
+// Wrong on purpose at lines 8 and 19: the declarations must reject them.
+// Lines 9 to 18: a typed pool with the pool's options, events and figures.
 const TYPED_SCRIPT = `
 import { ibeta, type AccuracyRow } from "memlimits/stats";
-import { MiB, WorkerPool, type WorkerPoolOptions } from "memlimits";
+import { MiB, WorkerPool, type WorkerPoolOptions, type PoolResult, QueueFullError } from "memlimits";
 const options: WorkerPoolOptions = { size: 1, memoryLimit: 64 * MiB };
 const p: number = ibeta(0.5, 2, 3);
 const rows: AccuracyRow[] = [];
 export { options, p, rows, WorkerPool };
 export const wrong: string = ibeta(0.5, 2, 3);
+type Tasks = { countPrimes(below: number): number; later(): Promise<string> };
+const pool = new WorkerPool<Tasks>(new URL("file:///tasks.js"), {
+  size: 2, minSize: 0, idleTimeout: 1000, maxTasksPerWorker: 10, maxQueue: 8, env: {},
+});
+export const primes: Promise<PoolResult<number>> = pool.run("countPrimes", [10]);
+export const later: Promise<PoolResult<string>> = pool.run("later");
+pool.addEventListener("workerexit", (e) => console.log(e.detail.pid, e.detail.reason));
+pool.addEventListener("settled", (e) => console.log(e.detail.usage.waitMs, e.detail.limit));
+export const p99: number = pool.stats().wallMs.p99;
+export const full = new QueueFullError(8).maxQueue + pool.queueSize;
+export const misspelt = pool.run("countPrime", [10]);
 `;
 
 describe("Node project", () => {
@@ -97,13 +109,14 @@ describe("Node project", () => {
       join(root, "node_modules", "@types"),
       "typed.ts",
     ], { cwd: dir, env });
-    // Exactly one error: the deliberate one. Anything else (a module not
-    // found, an implicit any) means the declarations do not serve a user.
+    // Exactly the deliberate errors. Anything else (a module not found, an
+    // implicit any) means the declarations do not serve a user.
     const errors = result.stdout.split("\n").filter((l) =>
       /error TS\d+/.test(l)
     );
-    assert.equal(errors.length, 1, result.stdout);
+    assert.equal(errors.length, 2, result.stdout);
     assert.match(errors[0], /typed\.ts\(8,14\): error TS2322/);
+    assert.match(errors[1], /typed\.ts\(19,34\): error TS2345/);
   });
 
   test("npx memlimits prints what deno task calc prints, with the same exit status", async () => {

@@ -12,7 +12,7 @@ import { VerdictKind, type VerdictWithUsage } from "../watchdog/watch_slots.ts";
 
 /** The usage of a run that never started (stopped while queued). */
 export function notRun(): PoolUsage {
-  return { wallMs: 0, cpuMs: 0, peakMemory: 0 };
+  return { waitMs: 0, wallMs: 0, cpuMs: 0, peakMemory: 0 };
 }
 
 /** Growth of a tree at `peak` bytes over its worker's `freshBytes` (NaN: not measured). */
@@ -34,6 +34,7 @@ export function verdictResult(
     ok: false,
     error: new LimitExceeded(kind, verdict.limit, verdict.observed),
     usage: {
+      waitMs: 0, // the pool's to set
       wallMs: verdict.wallMs,
       cpuMs: verdict.cpuMs,
       peakMemory: growth(verdict.peak, freshBytes),
@@ -53,6 +54,7 @@ export function stoppedUsage(
   freshBytes: number,
 ): PoolUsage {
   return {
+    waitMs: 0, // the pool's to set
     wallMs: performance.now() - sentAt,
     cpuMs,
     peakMemory: growth(peak, freshBytes),
@@ -71,6 +73,7 @@ export function settledUsage(
   freshBytes: number,
 ): PoolUsage {
   const usage: PoolUsage = {
+    waitMs: 0, // the pool's to set
     wallMs: measured.wallMs,
     // Both are lower bounds: the worker's own (to the µs, with the
     // processes it waited for) and the watchdog's (with live descendants).

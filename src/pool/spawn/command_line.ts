@@ -70,6 +70,14 @@ export function denoWorkerSettings(
   };
 }
 
+/** Executable, arguments and environment for one worker process. */
+export interface SpawnCommand {
+  command: string;
+  args: string[];
+  /** The process's environment (undefined: the host's). */
+  env?: Record<string, string>;
+}
+
 /** Executable and arguments for one worker process. */
 export function spawnCommand(
   moduleUrl: string,
@@ -77,7 +85,7 @@ export function spawnCommand(
   settings: DenoWorkerSettings | undefined = runtime === "deno"
     ? denoWorkerSettings(moduleUrl, {}, false)
     : undefined,
-): { command: string; args: string[] } {
+): SpawnCommand {
   return commandLine(
     {
       runtime,
@@ -112,7 +120,7 @@ export function commandLine(
   moduleUrl: string,
   heapCapBytes: number | undefined,
   settings: DenoWorkerSettings | undefined,
-): { command: string; args: string[] } {
+): SpawnCommand {
   const capFlag = heapCapBytes === undefined
     ? undefined
     : `--max-old-space-size=${Math.ceil(heapCapBytes / MiB)}`;

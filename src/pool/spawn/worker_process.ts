@@ -55,8 +55,9 @@ export class WorkerProcess {
     heapCap: number | undefined,
     commandLine = spawnCommand(moduleUrl, heapCap),
   ) {
-    const { command, args } = commandLine;
+    const { command, args, env } = commandLine;
     this.#child = spawn(command, args, {
+      env,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
       // Its own process group: killing the group kills what the task started.

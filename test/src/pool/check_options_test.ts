@@ -47,7 +47,8 @@ test("pool options: an unknown key is a TypeError naming it and listing the opti
     assert.throws(() => new WorkerPool(TASKS, options as Loose), {
       name: "TypeError",
       message: `options.${key} is not a WorkerPool option; accepted: ` +
-        "size, memoryLimit, processMemoryLimit, denoConfig, permissions",
+        "size, memoryLimit, processMemoryLimit, denoConfig, permissions, " +
+        "maxQueue, minSize, idleTimeout, maxTasksPerWorker, env",
     });
   }
   // A misspelt key is refused even when its value is undefined.
@@ -142,4 +143,60 @@ test("run limits: a wrong type is a TypeError naming the type, a wrong value a R
     ok: true,
     value: 3,
   });
+});
+
+test("pool options: maxQueue, minSize, idleTimeout, maxTasksPerWorker and env refuse bad values, naming the option", () => {
+  const refused = (
+    options: Loose,
+    name: "TypeError" | "RangeError",
+    message: string,
+  ) => assert.throws(() => new WorkerPool(TASKS, options), { name, message });
+  for (const maxQueue of [-1, NaN, 1.5, -Infinity]) {
+    refused(
+      { maxQueue },
+      "RangeError",
+      `options.maxQueue must be an integer from 0, or Infinity, got ${maxQueue}`,
+    );
+  }
+  refused(
+    { maxQueue: "10" },
+    "TypeError",
+    "options.maxQueue must be an integer from 0, or Infinity, got string",
+  );
+  for (const maxTasksPerWorker of [0, -2, NaN, 0.5]) {
+    refused(
+      { maxTasksPerWorker },
+      "RangeError",
+      `options.maxTasksPerWorker must be an integer from 1, or Infinity, got ${maxTasksPerWorker}`,
+    );
+  }
+  for (const minSize of [-1, NaN, 1.5, 3, Infinity]) {
+    refused(
+      { size: 2, minSize },
+      "RangeError",
+      `options.minSize must be an integer from 0 to options.size (2), got ${minSize}`,
+    );
+  }
+  for (const idleTimeout of [0, -5, NaN]) {
+    refused(
+      { idleTimeout },
+      "RangeError",
+      `options.idleTimeout must be a positive finite number of milliseconds, got ${idleTimeout}`,
+    );
+  }
+  refused(
+    { idleTimeout: "1s" },
+    "TypeError",
+    "options.idleTimeout must be a number of milliseconds, got string",
+  );
+  refused(
+    { env: "A=1" },
+    "TypeError",
+    "options.env must be an object of strings, got string",
+  );
+  refused(
+    { env: { PORT: 8080 } },
+    "TypeError",
+    "options.env.PORT must be a string, got number",
+  );
 });
