@@ -16,6 +16,7 @@ import { checkMemoryLimitPermission } from "./spawn/permissions.ts";
 import { canReadResidentMemory } from "./linux/resident_memory.ts";
 import type { RunLimits, WorkerPoolOptions } from "./pool_options.ts";
 import { holdsSharedMemory } from "./wire/shared_memory.ts";
+import { DEFAULT_START_TIMEOUT } from "./spawn/worker_process.ts";
 import {
   type DenoWorkerSettings,
   denoWorkerSettings,
@@ -32,6 +33,8 @@ export interface CheckedPoolOptions {
   size: number;
   memoryLimit?: number;
   processMemoryLimit?: number;
+  /** Milliseconds a worker may take to load the task module. */
+  startTimeout: number;
   /** Deno: the workers' configuration and permissions. */
   denoWorker?: DenoWorkerSettings;
 }
@@ -40,6 +43,7 @@ const POOL_OPTION_KEYS: AcceptedKeys<WorkerPoolOptions> = {
   size: true,
   memoryLimit: true,
   processMemoryLimit: true,
+  startTimeout: true,
   denoConfig: true,
   permissions: true,
 };
@@ -81,6 +85,8 @@ export function checkPoolOptions(
     "options.processMemoryLimit",
     o.processMemoryLimit,
   );
+  const startTimeout = optionalMs("options.startTimeout", o.startTimeout) ??
+    DEFAULT_START_TIMEOUT;
   const memoryLimits = memoryLimit !== undefined ||
     processMemoryLimit !== undefined;
   // Before the /proc check: on Deno it names the permission that is missing.
@@ -91,6 +97,7 @@ export function checkPoolOptions(
     size,
     memoryLimit,
     processMemoryLimit,
+    startTimeout,
     denoWorker,
   };
 }

@@ -31,6 +31,13 @@ export interface WorkerPoolOptions {
    */
   processMemoryLimit?: number;
   /**
+   * Milliseconds a worker may take to start and load the task module. A
+   * worker not ready by then is killed (with every process it started);
+   * while no worker of the pool can start, runs reject with an Error saying
+   * the module did not finish loading within `startTimeout`. Default: 30 000.
+   */
+  startTimeout?: number;
+  /**
    * Deno: the config file (deno.json or deno.jsonc; a path or a file: URL)
    * the workers run with, in place of the host's. Needed only where the
    * pool cannot find out the host's own (see docs/workers.md,

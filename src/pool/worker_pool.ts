@@ -102,7 +102,12 @@ export class WorkerPool {
       );
       // Workers of a pool with a memory limit brake themselves near it.
       if (this.#memoryLimit !== undefined) command.args.push(BRAKE_ARG);
-      return new WorkerProcess(this.#moduleUrl, heapCap, command);
+      return new WorkerProcess(
+        this.#moduleUrl,
+        heapCap,
+        command,
+        checked.startTimeout,
+      );
     };
     this.#workers = new WorkerSet(this.#size, start, this.#watchdog, {
       ready: (_worker, exports) => {

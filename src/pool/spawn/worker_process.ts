@@ -13,6 +13,9 @@ import type { RunMessage, WorkerMessage } from "../wire/messages.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
 import { spawnCommand } from "./command_line.ts";
 
+/** `WorkerPoolOptions.startTimeout` when not given, ms. */
+export const DEFAULT_START_TIMEOUT = 30_000;
+
 /** How a worker process ended. */
 export interface WorkerExit {
   code: number | null;
@@ -49,11 +52,16 @@ export class WorkerProcess {
   /** Called for every message after "ready". */
   onMessage: (message: WorkerMessage) => void = () => {};
 
-  /** `commandLine` replaces the runtime's (tests use it for a failed spawn). */
+  /**
+   * `commandLine` replaces the runtime's (tests use it for a failed spawn).
+   * `ready` rejects if the worker is not ready within `startTimeout` ms (the
+   * owner then kills it).
+   */
   constructor(
     moduleUrl: string,
     heapCap: number | undefined,
     commandLine = spawnCommand(moduleUrl, heapCap),
+    startTimeout = DEFAULT_START_TIMEOUT,
   ) {
     const { command, args } = commandLine;
     this.#child = spawn(command, args, {
@@ -87,19 +95,31 @@ export class WorkerProcess {
         }
       });
     });
-    this.ready = new Promise((resolve, reject) => {
+    this.ready = new Promise<string[]>((resolve, reject) => {
+      // A module whose top level spins or awaits forever never sends
+      // "ready": without a bound, every run would wait for it.
+      const timer = setTimeout(() => {
+        reject(
+          new Error(
+            `the task module ${moduleUrl} did not finish loading within startTimeout (${startTimeout} ms)`,
+          ),
+        );
+      }, startTimeout);
+      this.exited.then(() => clearTimeout(timer));
       const first = (message: WorkerMessage) => {
         if (message.t === "ready") {
           this.freshBytes = this.residentBytes() ?? message.rss;
           this.reportsPeaks = message.peaks;
           this.loaded = true;
           this.#child.on("message", (m: WorkerMessage) => this.onMessage(m));
+          clearTimeout(timer);
           resolve(message.exports);
         } else if (message.t === "fatal") {
           const e = new Error(
             `the task module failed to load: ${message.error.message}`,
           );
           e.stack = message.error.stack ?? e.stack;
+          clearTimeout(timer);
           reject(e);
         }
       };
