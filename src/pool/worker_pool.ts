@@ -308,8 +308,11 @@ export class WorkerPool {
 
   #onMessage(worker: WorkerProcess, message: WorkerMessage): void {
     if (!("id" in message)) return;
+    // Only the answer to the job this worker runs, with its token, once.
     const job = this.#running.get(message.id);
-    if (!job || job.done || job.worker !== worker) return;
+    if (
+      !job || job.done || job.worker !== worker || message.token !== job.token
+    ) return;
     const settled = chargeSettled(
       job,
       this.#takeBack(job),

@@ -9,7 +9,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { forgetAtHostExit, killAtHostExit } from "./host_exit.ts";
 import { killGroup, killTree } from "../linux/signals.ts";
-import type { RunMessage, WorkerMessage } from "../wire/messages.ts";
+import {
+  readWorkerMessage,
+  type RunMessage,
+  type WorkerMessage,
+} from "../wire/messages.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
 import { spawnCommand } from "./command_line.ts";
 
@@ -106,12 +110,18 @@ export class WorkerProcess {
         );
       }, startTimeout);
       this.exited.then(() => clearTimeout(timer));
-      const first = (message: WorkerMessage) => {
-        if (message.t === "ready") {
+      // Only well-formed messages count (worker/private_channel.ts).
+      this.#child.on("message", (raw: unknown) => {
+        const message = readWorkerMessage(raw);
+        if (message === undefined) return;
+        if (this.loaded) {
+          if (message.t !== "ready" && message.t !== "fatal") {
+            this.onMessage(message);
+          }
+        } else if (message.t === "ready") {
           this.freshBytes = this.residentBytes() ?? message.rss;
           this.reportsPeaks = message.peaks;
           this.loaded = true;
-          this.#child.on("message", (m: WorkerMessage) => this.onMessage(m));
           clearTimeout(timer);
           resolve(message.exports);
         } else if (message.t === "fatal") {
@@ -122,8 +132,7 @@ export class WorkerProcess {
           clearTimeout(timer);
           reject(e);
         }
-      };
-      this.#child.once("message", first);
+      });
       this.exited.then(({ code, signal }) =>
         reject(
           this.spawnError
