@@ -15,6 +15,7 @@ import {
   type WorkerMessage,
 } from "../wire/messages.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
+import { markedProcesses, MARKER_VARIABLE } from "../linux/marked_processes.ts";
 import { spawnCommand } from "./command_line.ts";
 
 /** `WorkerPoolOptions.startTimeout` when not given, ms. */
@@ -29,6 +30,8 @@ export interface WorkerExit {
 export class WorkerProcess {
   readonly #child: ChildProcess;
   readonly #resident: ResidentReader;
+  /** `MEMLIMITS_WORKER` of this worker's environment (linux/marked_processes.ts). */
+  readonly #marker: string;
   /** True once the exit was seen (the process was reaped). */
   #gone = false;
   /** Resolves with the module's exported function names once loaded. */
@@ -47,6 +50,8 @@ export class WorkerProcess {
   keptExact = true;
   /** Resident bytes right after the module loaded. */
   freshBytes = 0;
+  /** Whether the worker is a child subreaper (linux/subreaper.ts). */
+  subreaper = false;
   /** Whether the worker reports exact peaks (it may reset its VmHWM). */
   reportsPeaks = false;
   /** The pool's watch slot for this worker (-1: none). */
@@ -68,13 +73,17 @@ export class WorkerProcess {
     startTimeout = DEFAULT_START_TIMEOUT,
   ) {
     const { command, args } = commandLine;
+    const marker = crypto.randomUUID();
     this.#child = spawn(command, args, {
+      // Where the worker cannot be a subreaper, its descendants are found by this.
+      env: { ...process.env, [MARKER_VARIABLE]: marker },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
       // Its own process group: killing the group kills what the task started.
       detached: true,
     });
     const pid = this.#child.pid;
+    this.#marker = marker;
     this.#resident = new ResidentReader(pid ?? 0);
     if (pid !== undefined) killAtHostExit(pid);
     this.exited = new Promise((resolve) => {
@@ -83,6 +92,7 @@ export class WorkerProcess {
         if (pid !== undefined) {
           // Descendants may outlive a worker that exited on its own.
           killGroup(pid);
+          if (!this.subreaper) this.#killMarked();
           forgetAtHostExit(pid);
         }
         this.#resident.close();
@@ -121,6 +131,7 @@ export class WorkerProcess {
         } else if (message.t === "ready") {
           this.freshBytes = this.residentBytes() ?? message.rss;
           this.reportsPeaks = message.peaks;
+          this.subreaper = message.subreaper;
           this.loaded = true;
           clearTimeout(timer);
           resolve(message.exports);
@@ -149,6 +160,17 @@ export class WorkerProcess {
     this.ready.catch(() => {}); // observed by the pool
   }
 
+  /** Kills the processes that carry this worker's marker: its descendants that left its tree. */
+  #killMarked(): void {
+    for (const pid of markedProcesses(this.#marker)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+
   /** The child's pid. */
   get pid(): number {
     return this.#child.pid!;
@@ -173,6 +195,7 @@ export class WorkerProcess {
     // and the exit handler killed that.
     if (!this.killed && !this.#gone && this.#child.pid !== undefined) {
       killTree(this.#child.pid);
+      if (!this.subreaper) this.#killMarked();
       // Through the ChildProcess too: Deno closes the IPC channel's resource then.
       this.#child.kill("SIGKILL");
     }

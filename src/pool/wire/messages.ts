@@ -76,6 +76,8 @@ export type WorkerMessage =
     exports: string[];
     /** Whether the worker can reset its peak (`/proc/self/clear_refs`) and so report peaks. */
     peaks: boolean;
+    /** Whether it is a child subreaper (linux/subreaper.ts): orphans of its tree come back to it. */
+    subreaper: boolean;
     /** Its resident bytes now, for a host that cannot read them from /proc. */
     rss: number;
   }
@@ -146,7 +148,8 @@ export function readWorkerMessage(raw: unknown): WorkerMessage | undefined {
     case "ready":
       return Array.isArray(m.exports) &&
           m.exports.every((e) => typeof e === "string") &&
-          typeof m.peaks === "boolean" && typeof m.rss === "number"
+          typeof m.peaks === "boolean" && typeof m.subreaper === "boolean" &&
+          typeof m.rss === "number"
         ? raw as WorkerMessage
         : undefined;
     case "fatal":

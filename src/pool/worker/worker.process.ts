@@ -24,6 +24,7 @@ import { holdsSharedMemory } from "../wire/shared_memory.ts";
 import { toWire } from "../wire/wire_error.ts";
 import { WaitedChildren } from "../linux/cpu_time.ts";
 import { BRAKE_ARG, MemoryBrake } from "./memory_brake.ts";
+import { becomeSubreaper } from "../linux/subreaper.ts";
 
 const send = (message: WorkerMessage) => channel.send(message);
 const peaks = new PeakMeter();
@@ -105,6 +106,8 @@ function importTaskModule(url: string): Promise<Record<string, any>> {
 const moduleUrl = process.argv[2];
 // deno-lint-ignore no-explicit-any
 let tasks: Record<string, any>;
+// Before any task runs: what its processes leave behind stays in this tree.
+const subreaper = await becomeSubreaper();
 // From here the channel is hidden while task code may run.
 channel.taskCode(true);
 try {
@@ -230,5 +233,6 @@ send({
   t: "ready",
   exports,
   peaks: peaks.works,
+  subreaper,
   rss: process.memoryUsage().rss,
 });
