@@ -33,6 +33,8 @@ export interface CheckedPoolOptions {
   size: number;
   memoryLimit?: number;
   processMemoryLimit?: number;
+  /** The machine's floor of available memory, bytes. */
+  minAvailableMemory?: number;
   /** Milliseconds a worker may take to load the task module. */
   startTimeout: number;
   /** Deno: the workers' configuration and permissions. */
@@ -43,6 +45,7 @@ const POOL_OPTION_KEYS: AcceptedKeys<WorkerPoolOptions> = {
   size: true,
   memoryLimit: true,
   processMemoryLimit: true,
+  minAvailableMemory: true,
   startTimeout: true,
   denoConfig: true,
   permissions: true,
@@ -87,8 +90,12 @@ export function checkPoolOptions(
   );
   const startTimeout = optionalMs("options.startTimeout", o.startTimeout) ??
     DEFAULT_START_TIMEOUT;
+  const minAvailableMemory = optionalBytes(
+    "options.minAvailableMemory",
+    o.minAvailableMemory,
+  );
   const memoryLimits = memoryLimit !== undefined ||
-    processMemoryLimit !== undefined;
+    processMemoryLimit !== undefined || minAvailableMemory !== undefined;
   // Before the /proc check: on Deno it names the permission that is missing.
   const denoWorker = denoWorkerSettings(String(moduleUrl), o, memoryLimits);
   if (memoryLimits && !canReadResidentMemory()) throw new Error(NO_PROC);
@@ -97,6 +104,7 @@ export function checkPoolOptions(
     size,
     memoryLimit,
     processMemoryLimit,
+    minAvailableMemory,
     startTimeout,
     denoWorker,
   };

@@ -31,6 +31,16 @@ export interface WorkerPoolOptions {
    */
   processMemoryLimit?: number;
   /**
+   * Bytes of the machine's available memory (`MemAvailable` in
+   * /proc/meminfo) to keep: while tasks run and it is below this floor, the
+   * watchdog stops the running task whose run saw it fall the most (else
+   * the one with the largest tree), with a `LimitExceeded` of kind "memory"
+   * whose message names the floor, one at a time until the floor holds
+   * again. It catches what `memoryLimit` cannot see: files in tmpfs
+   * (`/dev/shm`), the kernel's own memory. Linux; on Deno, a host run with -A.
+   */
+  minAvailableMemory?: number;
+  /**
    * Milliseconds a worker may take to start and load the task module. A
    * worker not ready by then is killed (with every process it started);
    * while no worker of the pool can start, runs reject with an Error saying

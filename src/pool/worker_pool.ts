@@ -59,6 +59,7 @@ export class WorkerPool {
   readonly #size: number;
   readonly #memoryLimit: number | undefined;
   readonly #processMemoryLimit: number | undefined;
+  readonly #minAvailableMemory: number | undefined;
   readonly #workers: WorkerSet;
   readonly #queue: Job[] = [];
   readonly #running = new Map<number, Job>();
@@ -82,11 +83,13 @@ export class WorkerPool {
     this.#size = checked.size;
     this.#memoryLimit = checked.memoryLimit;
     this.#processMemoryLimit = checked.processMemoryLimit;
+    this.#minAvailableMemory = checked.minAvailableMemory;
     const heapCap = heapCapFor(this.#memoryLimit ?? this.#processMemoryLimit);
     this.#watchdog = new Watchdog(
       this.#size,
       this.#processMemoryLimit,
       canReadResidentMemory(),
+      this.#minAvailableMemory,
     );
     this.#watchdog.onVerdict = (slot, id) => {
       const job = this.#running.get(id);
@@ -296,7 +299,8 @@ export class WorkerPool {
   /** Whether memory limits apply to `job`. */
   #watchesMemory(job: Job): boolean {
     return job.memoryLimit !== undefined ||
-      this.#processMemoryLimit !== undefined;
+      this.#processMemoryLimit !== undefined ||
+      this.#minAvailableMemory !== undefined;
   }
 
   /** Takes `job` back from the watchdog, with what it saw (nothing if it did not watch it). */

@@ -47,7 +47,7 @@ test("pool options: an unknown key is a TypeError naming it and listing the opti
     assert.throws(() => new WorkerPool(TASKS, options as Loose), {
       name: "TypeError",
       message: `options.${key} is not a WorkerPool option; accepted: ` +
-        "size, memoryLimit, processMemoryLimit, startTimeout, denoConfig, permissions",
+        "size, memoryLimit, processMemoryLimit, minAvailableMemory, startTimeout, denoConfig, permissions",
     });
   }
   // A misspelt key is refused even when its value is undefined.
