@@ -20,6 +20,7 @@ import { DEFAULT_START_TIMEOUT } from "./spawn/worker_process.ts";
 import {
   type DenoWorkerSettings,
   denoWorkerSettings,
+  nodeWorkerPermissions,
 } from "./spawn/command_line.ts";
 
 const NO_PROC =
@@ -39,6 +40,8 @@ export interface CheckedPoolOptions {
   startTimeout: number;
   /** Deno: the workers' configuration and permissions. */
   denoWorker?: DenoWorkerSettings;
+  /** Node: the workers' permission flags. */
+  nodePermissions: string[];
 }
 
 const POOL_OPTION_KEYS: AcceptedKeys<WorkerPoolOptions> = {
@@ -98,6 +101,11 @@ export function checkPoolOptions(
     processMemoryLimit !== undefined || minAvailableMemory !== undefined;
   // Before the /proc check: on Deno it names the permission that is missing.
   const denoWorker = denoWorkerSettings(String(moduleUrl), o, memoryLimits);
+  const nodePermissions = nodeWorkerPermissions(
+    String(moduleUrl),
+    o.permissions,
+    memoryLimits,
+  );
   if (memoryLimits && !canReadResidentMemory()) throw new Error(NO_PROC);
   return {
     moduleUrl: String(moduleUrl),
@@ -107,6 +115,7 @@ export function checkPoolOptions(
     minAvailableMemory,
     startTimeout,
     denoWorker,
+    nodePermissions,
   };
 }
 

@@ -55,11 +55,13 @@ export interface WorkerPoolOptions {
    */
   denoConfig?: string | URL;
   /**
-   * Deno: the workers' permissions. `"inherit"` (the default): the host's
-   * own; `"none"`; or an object in the shape of `Deno.PermissionOptionsObject`
-   * whose entries may only narrow the host's (a TypeError names an entry
-   * that would widen them). On Bun, which has no permission model, anything
-   * but `"inherit"` is refused with a TypeError.
+   * Deno and Node: the workers' permissions. `"inherit"` (the default): the
+   * host's own; `"none"`; or an object in the shape of
+   * `Deno.PermissionOptionsObject` whose entries may only narrow the host's
+   * (a TypeError names an entry that would widen them). On Node, through its
+   * permission model (`--permission`; see docs/workers.md). On Bun, which
+   * has no permission model, anything but `"inherit"` is refused with a
+   * TypeError.
    */
   permissions?: WorkerPermissions;
 }

@@ -102,6 +102,7 @@ export class WorkerPool {
         this.#moduleUrl,
         heapCap,
         checked.denoWorker,
+        checked.nodePermissions,
       );
       // Workers of a pool with a memory limit brake themselves near it.
       if (this.#memoryLimit !== undefined) command.args.push(BRAKE_ARG);

@@ -18,7 +18,9 @@
  * - Bun: `bun worker.process.ts`; JavaScriptCore has no heap cap, so the RSS
  *   watch is the only stop.
  */
+import { fileURLToPath } from "node:url";
 import { runtime } from "../../runtime.ts";
+import { nodePermissionFlags } from "./node_permissions.ts";
 import { MiB } from "../../units.ts";
 import { LOAD_GUARD_PRELOAD, WORKER_PROCESS } from "./entry_points.ts";
 import {
@@ -65,6 +67,23 @@ export function denoWorkerSettings(
   };
 }
 
+/**
+ * Node: the worker's permission flags (node_permissions.ts) for the pool's
+ * `permissions`; empty elsewhere, and for a host without `--permission`
+ * under "inherit".
+ */
+export function nodeWorkerPermissions(
+  moduleUrl: string,
+  permissions: unknown,
+  memoryLimits: boolean,
+): string[] {
+  if (runtime !== "node") return [];
+  const reads = [fileURLToPath(new URL("../../../", import.meta.url))];
+  if (moduleUrl.startsWith("file:")) reads.push(fileURLToPath(moduleUrl));
+  if (memoryLimits) reads.push("/proc");
+  return nodePermissionFlags(permissions, process, { reads });
+}
+
 /** Executable and arguments for one worker process. */
 export function spawnCommand(
   moduleUrl: string,
@@ -72,6 +91,7 @@ export function spawnCommand(
   settings: DenoWorkerSettings | undefined = runtime === "deno"
     ? denoWorkerSettings(moduleUrl, {}, false)
     : undefined,
+  nodePermissions: readonly string[] = [],
 ): { command: string; args: string[] } {
   const capFlag = heapCapBytes === undefined
     ? undefined
@@ -80,7 +100,12 @@ export function spawnCommand(
   if (runtime === "node") {
     return {
       command,
-      args: [...(capFlag ? [capFlag] : []), WORKER_PROCESS, moduleUrl],
+      args: [
+        ...nodePermissions,
+        ...(capFlag ? [capFlag] : []),
+        WORKER_PROCESS,
+        moduleUrl,
+      ],
     };
   }
   if (runtime === "bun" || settings === undefined) {
