@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeno, test } from "../../../harness.ts";
 import { WorkerPool } from "../../../../src/pool/worker_pool.ts";
+import { runInFreshProcess } from "../../../fresh_process.ts";
 import {
   eventually,
   limitError,
@@ -107,3 +108,16 @@ test(
   },
   { skip: !isDeno },
 );
+
+test("subreaper: a daemon a task started is gone after the host exits with the pool open", async () => {
+  const child = runInFreshProcess(
+    new URL("./daemon_host_script.ts", import.meta.url),
+  );
+  assert.equal(child.status, 0, String(child.stderr));
+  const pid = Number(String(child.stdout).trim().split("\n")[0]);
+  assert.ok(pid > 0, String(child.stdout));
+  assert.ok(
+    await eventually(() => gone(pid), 5000),
+    `daemon ${pid}: ${processState(pid)}`,
+  );
+});
