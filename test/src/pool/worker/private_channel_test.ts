@@ -1,6 +1,6 @@
 /** A task cannot reach its worker's channel to the host (private_channel.ts). */
 import assert from "node:assert/strict";
-import { test } from "../../../harness.ts";
+import { isDeno, test } from "../../../harness.ts";
 import { WorkerPool } from "../../../../src/pool/worker_pool.ts";
 import { withoutUsage } from "../../fixture.ts";
 import { limitError, MiB } from "../helpers.ts";
@@ -42,3 +42,21 @@ test("channel: a task that forges results while it allocates is stopped at memor
     });
   }
 });
+
+test(
+  'channel: on Deno under "none" (the task module preloaded), a task sees none of it either',
+  async () => {
+    await using pool = new WorkerPool(TASKS, { size: 1, permissions: "none" });
+    assert.deepEqual(withoutUsage(await pool.run("lookForChannel", [])), {
+      ok: true,
+      value: {
+        send: "undefined",
+        _send: "undefined",
+        channel: "undefined",
+        connected: "undefined",
+        heard: 0,
+      },
+    });
+  },
+  { skip: !isDeno },
+);
