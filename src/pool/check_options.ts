@@ -20,9 +20,11 @@ import type {
   WorkerPoolOptions,
 } from "./pool_options.ts";
 import { holdsSharedMemory } from "./wire/shared_memory.ts";
+import { DEFAULT_START_TIMEOUT } from "./spawn/worker_process.ts";
 import {
   type DenoWorkerSettings,
   denoWorkerSettings,
+  nodeWorkerPermissions,
 } from "./spawn/command_line.ts";
 
 const NO_PROC =
@@ -36,6 +38,10 @@ export interface CheckedPoolOptions {
   size: number;
   memoryLimit?: number;
   processMemoryLimit?: number;
+  /** The machine's floor of available memory, bytes. */
+  minAvailableMemory?: number;
+  /** Milliseconds a worker may take to load the task module. */
+  startTimeout: number;
   /** Deno: the workers' configuration and permissions. */
   denoWorker?: DenoWorkerSettings;
   /** Runs that may wait (Infinity: unbounded). */
@@ -48,12 +54,16 @@ export interface CheckedPoolOptions {
   maxTasksPerWorker: number;
   /** The workers' own environment (undefined: the host's). */
   env?: Record<string, string>;
+  /** Node: the workers' permission flags. */
+  nodePermissions: string[];
 }
 
 const POOL_OPTION_KEYS: AcceptedKeys<WorkerPoolOptions> = {
   size: true,
   memoryLimit: true,
   processMemoryLimit: true,
+  minAvailableMemory: true,
+  startTimeout: true,
   denoConfig: true,
   permissions: true,
   maxQueue: true,
@@ -100,19 +110,33 @@ export function checkPoolOptions(
     "options.processMemoryLimit",
     o.processMemoryLimit,
   );
+  const startTimeout = optionalMs("options.startTimeout", o.startTimeout) ??
+    DEFAULT_START_TIMEOUT;
+  const minAvailableMemory = optionalBytes(
+    "options.minAvailableMemory",
+    o.minAvailableMemory,
+  );
   const memoryLimits = memoryLimit !== undefined ||
-    processMemoryLimit !== undefined;
+    processMemoryLimit !== undefined || minAvailableMemory !== undefined;
   // Before the /proc check: on Deno it names the permission that is missing.
   const denoWorker = denoWorkerSettings(String(moduleUrl), o, memoryLimits);
+  const nodePermissions = nodeWorkerPermissions(
+    String(moduleUrl),
+    o.permissions,
+    memoryLimits,
+  );
   if (memoryLimits && !canReadResidentMemory()) throw new Error(NO_PROC);
   return {
     moduleUrl: String(moduleUrl),
     size,
     memoryLimit,
     processMemoryLimit,
+    minAvailableMemory,
+    startTimeout,
     denoWorker,
     ...checkElasticOptions(o, size),
     env: checkEnv(o.env),
+    nodePermissions,
   };
 }
 

@@ -11,6 +11,8 @@ import type { RunMessage } from "./wire/messages.ts";
 
 export interface Job extends CheckedRun {
   id: number;
+  /** Random; the worker's answer must carry it (wire/messages.ts). */
+  token: number;
   exportName: string;
   args: unknown[];
   resolve(result: PoolResult<unknown>): void;
@@ -38,6 +40,7 @@ export function newJob(
 ): Job {
   return {
     id,
+    token: Math.floor(Math.random() * 2 ** 52),
     exportName,
     args,
     ...checked,
@@ -60,6 +63,7 @@ export function runMessage(job: Job, watchesMemory: boolean): RunMessage {
   return {
     t: "run",
     id: job.id,
+    token: job.token,
     exportName: job.exportName,
     args: job.args,
     allocationLimit: job.allocationLimit,

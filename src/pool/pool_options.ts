@@ -45,6 +45,23 @@ export interface WorkerPoolOptions {
    */
   processMemoryLimit?: number;
   /**
+   * Bytes of the machine's available memory (`MemAvailable` in
+   * /proc/meminfo) to keep: while tasks run and it is below this floor, the
+   * watchdog stops the running task whose run saw it fall the most (else
+   * the one with the largest tree), with a `LimitExceeded` of kind "memory"
+   * whose message names the floor, one at a time until the floor holds
+   * again. It catches what `memoryLimit` cannot see: files in tmpfs
+   * (`/dev/shm`), the kernel's own memory. Linux; on Deno, a host run with -A.
+   */
+  minAvailableMemory?: number;
+  /**
+   * Milliseconds a worker may take to start and load the task module. A
+   * worker not ready by then is killed (with every process it started);
+   * while no worker of the pool can start, runs reject with an Error saying
+   * the module did not finish loading within `startTimeout`. Default: 30 000.
+   */
+  startTimeout?: number;
+  /**
    * Deno: the config file (deno.json or deno.jsonc; a path or a file: URL)
    * the workers run with, in place of the host's. Needed only where the
    * pool cannot find out the host's own (see docs/workers.md,
@@ -52,11 +69,13 @@ export interface WorkerPoolOptions {
    */
   denoConfig?: string | URL;
   /**
-   * Deno: the workers' permissions. `"inherit"` (the default): the host's
-   * own; `"none"`; or an object in the shape of `Deno.PermissionOptionsObject`
-   * whose entries may only narrow the host's (a TypeError names an entry
-   * that would widen them). On Bun, which has no permission model, anything
-   * but `"inherit"` is refused with a TypeError.
+   * Deno and Node: the workers' permissions. `"inherit"` (the default): the
+   * host's own; `"none"`; or an object in the shape of
+   * `Deno.PermissionOptionsObject` whose entries may only narrow the host's
+   * (a TypeError names an entry that would widen them). On Node, through its
+   * permission model (`--permission`; see docs/workers.md). On Bun, which
+   * has no permission model, anything but `"inherit"` is refused with a
+   * TypeError.
    */
   permissions?: WorkerPermissions;
   /**

@@ -109,6 +109,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   readonly #size: number;
   readonly #memoryLimit: number | undefined;
   readonly #processMemoryLimit: number | undefined;
+  readonly #minAvailableMemory: number | undefined;
   readonly #workers: WorkerSet;
   readonly #queue: JobQueue;
   readonly #running = new Map<number, Job>();
@@ -139,11 +140,13 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     this.#queue.onDrain = () => emit(this, "drain");
     const stats = this.#stats = new StatsRecorder(this.#size);
     const env = workerEnv(checked.env);
+    this.#minAvailableMemory = checked.minAvailableMemory;
     const heapCap = heapCapFor(this.#memoryLimit ?? this.#processMemoryLimit);
     this.#watchdog = new Watchdog(
       this.#size,
       this.#processMemoryLimit,
       canReadResidentMemory(),
+      this.#minAvailableMemory,
     );
     this.#watchdog.onVerdict = (slot, id) => {
       const job = this.#running.get(id);
@@ -156,11 +159,17 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
         this.#moduleUrl,
         heapCap,
         checked.denoWorker,
+        checked.nodePermissions,
       );
       // Workers of a pool with a memory limit brake themselves near it.
       if (this.#memoryLimit !== undefined) command.args.push(BRAKE_ARG);
       command.env = env;
-      return new WorkerProcess(this.#moduleUrl, heapCap, command);
+      return new WorkerProcess(
+        this.#moduleUrl,
+        heapCap,
+        command,
+        checked.startTimeout,
+      );
     };
     this.#workers = new WorkerSet(checked, start, this.#watchdog, {
       ready: (_worker, exports) => {
@@ -385,7 +394,8 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   /** Whether memory limits apply to `job`. */
   #watchesMemory(job: Job): boolean {
     return job.memoryLimit !== undefined ||
-      this.#processMemoryLimit !== undefined;
+      this.#processMemoryLimit !== undefined ||
+      this.#minAvailableMemory !== undefined;
   }
 
   /** Takes `job` back from the watchdog, with what it saw (nothing if it did not watch it). */
@@ -397,8 +407,11 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
 
   #onMessage(worker: WorkerProcess, message: WorkerMessage): void {
     if (!("id" in message)) return;
+    // Only the answer to the job this worker runs, with its token, once.
     const job = this.#running.get(message.id);
-    if (!job || job.done || job.worker !== worker) return;
+    if (
+      !job || job.done || job.worker !== worker || message.token !== job.token
+    ) return;
     const settled = chargeSettled(
       job,
       this.#takeBack(job),

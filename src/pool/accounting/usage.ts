@@ -30,9 +30,17 @@ export function verdictResult(
     : verdict.kind === VerdictKind.Cpu
     ? "cpu"
     : "memory";
+  const machine = verdict.kind === VerdictKind.MachineMemory;
+  const message = machine
+    ? `the machine's available memory (${
+      Math.round(verdict.observed)
+    } bytes) fell below the pool's minAvailableMemory floor of ${verdict.limit} bytes: this task was stopped (of the running tasks, the one whose run saw it fall the most)`
+    : undefined;
   return {
     ok: false,
-    error: new LimitExceeded(kind, verdict.limit, verdict.observed),
+    error: new LimitExceeded(kind, verdict.limit, verdict.observed, {
+      message,
+    }),
     usage: {
       waitMs: 0, // the pool's to set
       wallMs: verdict.wallMs,

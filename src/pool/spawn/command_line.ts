@@ -18,7 +18,9 @@
  * - Bun: `bun worker.process.ts`; JavaScriptCore has no heap cap, so the RSS
  *   watch is the only stop.
  */
+import { fileURLToPath } from "node:url";
 import { type Runtime, runtime } from "../../runtime.ts";
+import { nodePermissionFlags } from "./node_permissions.ts";
 import { MiB } from "../../units.ts";
 import { LOAD_GUARD_PRELOAD, WORKER_PROCESS } from "./entry_points.ts";
 import {
@@ -70,6 +72,23 @@ export function denoWorkerSettings(
   };
 }
 
+/**
+ * Node: the worker's permission flags (node_permissions.ts) for the pool's
+ * `permissions`; empty elsewhere, and for a host without `--permission`
+ * under "inherit".
+ */
+export function nodeWorkerPermissions(
+  moduleUrl: string,
+  permissions: unknown,
+  memoryLimits: boolean,
+): string[] {
+  if (runtime !== "node") return [];
+  const reads = [fileURLToPath(new URL("../../../", import.meta.url))];
+  if (moduleUrl.startsWith("file:")) reads.push(fileURLToPath(moduleUrl));
+  if (memoryLimits) reads.push("/proc");
+  return nodePermissionFlags(permissions, process, { reads });
+}
+
 /** Executable, arguments and environment for one worker process. */
 export interface SpawnCommand {
   command: string;
@@ -85,6 +104,7 @@ export function spawnCommand(
   settings: DenoWorkerSettings | undefined = runtime === "deno"
     ? denoWorkerSettings(moduleUrl, {}, false)
     : undefined,
+  nodePermissions: readonly string[] = [],
 ): SpawnCommand {
   return commandLine(
     {
@@ -96,6 +116,7 @@ export function spawnCommand(
     moduleUrl,
     heapCapBytes,
     settings,
+    nodePermissions,
   );
 }
 
@@ -120,6 +141,7 @@ export function commandLine(
   moduleUrl: string,
   heapCapBytes: number | undefined,
   settings: DenoWorkerSettings | undefined,
+  nodePermissions: readonly string[] = [],
 ): SpawnCommand {
   const capFlag = heapCapBytes === undefined
     ? undefined
@@ -128,7 +150,12 @@ export function commandLine(
   if (parts.runtime === "node") {
     return {
       command,
-      args: [...(capFlag ? [capFlag] : []), parts.workerProcess, moduleUrl],
+      args: [
+        ...nodePermissions,
+        ...(capFlag ? [capFlag] : []),
+        parts.workerProcess,
+        moduleUrl,
+      ],
     };
   }
   if (parts.runtime === "bun" || settings === undefined) {

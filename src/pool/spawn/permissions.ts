@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe } from "../../limits/validate.ts";
-import { type DenoNamespace, denoNamespace } from "../../runtime.ts";
+import { type DenoNamespace, denoNamespace, runtime } from "../../runtime.ts";
 import { hostCommandLine, PERMISSION_KINDS } from "./deno_flags.ts";
 
 /**
@@ -367,10 +367,33 @@ export function workerPermissionFlags(
   host: PermissionHost | undefined,
 ): WorkerPermissionFlags | undefined {
   const value = permissions === undefined ? "inherit" : permissions;
+  if (!host && runtime === "node") {
+    // Node's own model (node_permissions.ts); the shape is checked here.
+    const shape = typeof value === "object" && value !== null &&
+      !Array.isArray(value);
+    if (value !== "inherit" && value !== "none" && !shape) {
+      const Refusal = typeof value === "string" ? RangeError : TypeError;
+      throw new Refusal(
+        `options.permissions must be "inherit", "none" or an object like Deno.PermissionOptionsObject, got ${
+          typeof value === "string" ? `"${value}"` : describe(value)
+        }`,
+      );
+    }
+    for (const key of shape ? Object.keys(value) : []) {
+      if (!(KINDS as readonly string[]).includes(key)) {
+        throw new TypeError(
+          `options.permissions.${key} is not a permission; accepted: ${
+            KINDS.join(", ")
+          }`,
+        );
+      }
+    }
+    return undefined;
+  }
   if (!host) {
     if (value !== "inherit") {
       throw new TypeError(
-        `options.permissions is for Deno: this runtime has no permission model, so only "inherit" is accepted, got ${
+        `options.permissions is for Deno and Node: this runtime has no permission model, so only "inherit" is accepted, got ${
           typeof value === "string" ? `"${value}"` : typeof value
         }`,
       );

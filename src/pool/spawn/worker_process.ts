@@ -9,9 +9,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { forgetAtHostExit, killAtHostExit } from "./host_exit.ts";
 import { killGroup, killTree } from "../linux/signals.ts";
-import type { RunMessage, WorkerMessage } from "../wire/messages.ts";
+import {
+  readWorkerMessage,
+  type RunMessage,
+  type WorkerMessage,
+} from "../wire/messages.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
+import { markedProcesses, MARKER_VARIABLE } from "../linux/marked_processes.ts";
 import { spawnCommand } from "./command_line.ts";
+
+/** `WorkerPoolOptions.startTimeout` when not given, ms. */
+export const DEFAULT_START_TIMEOUT = 30_000;
 
 /** How a worker process ended. */
 export interface WorkerExit {
@@ -22,6 +30,8 @@ export interface WorkerExit {
 export class WorkerProcess {
   readonly #child: ChildProcess;
   readonly #resident: ResidentReader;
+  /** `MEMLIMITS_WORKER` of this worker's environment (linux/marked_processes.ts). */
+  readonly #marker: string;
   /** True once the exit was seen (the process was reaped). */
   #gone = false;
   /** Resolves with the module's exported function names once loaded. */
@@ -40,6 +50,8 @@ export class WorkerProcess {
   keptExact = true;
   /** Resident bytes right after the module loaded. */
   freshBytes = 0;
+  /** Whether the worker is a child subreaper (linux/subreaper.ts). */
+  subreaper = false;
   /** Whether the worker reports exact peaks (it may reset its VmHWM). */
   reportsPeaks = false;
   /** The pool's watch slot for this worker (-1: none). */
@@ -49,21 +61,29 @@ export class WorkerProcess {
   /** Called for every message after "ready". */
   onMessage: (message: WorkerMessage) => void = () => {};
 
-  /** `commandLine` replaces the runtime's (tests use it for a failed spawn). */
+  /**
+   * `commandLine` replaces the runtime's (tests use it for a failed spawn).
+   * `ready` rejects if the worker is not ready within `startTimeout` ms (the
+   * owner then kills it).
+   */
   constructor(
     moduleUrl: string,
     heapCap: number | undefined,
     commandLine = spawnCommand(moduleUrl, heapCap),
+    startTimeout = DEFAULT_START_TIMEOUT,
   ) {
     const { command, args, env } = commandLine;
+    const marker = crypto.randomUUID();
     this.#child = spawn(command, args, {
-      env,
+      // Where the worker cannot be a subreaper, its descendants are found by this.
+      env: { ...(env ?? process.env), [MARKER_VARIABLE]: marker },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
       // Its own process group: killing the group kills what the task started.
       detached: true,
     });
     const pid = this.#child.pid;
+    this.#marker = marker;
     this.#resident = new ResidentReader(pid ?? 0);
     if (pid !== undefined) killAtHostExit(pid);
     this.exited = new Promise((resolve) => {
@@ -72,6 +92,7 @@ export class WorkerProcess {
         if (pid !== undefined) {
           // Descendants may outlive a worker that exited on its own.
           killGroup(pid);
+          if (!this.subreaper) this.#killMarked();
           forgetAtHostExit(pid);
         }
         this.#resident.close();
@@ -88,23 +109,41 @@ export class WorkerProcess {
         }
       });
     });
-    this.ready = new Promise((resolve, reject) => {
-      const first = (message: WorkerMessage) => {
-        if (message.t === "ready") {
+    this.ready = new Promise<string[]>((resolve, reject) => {
+      // A module whose top level spins or awaits forever never sends
+      // "ready": without a bound, every run would wait for it.
+      const timer = setTimeout(() => {
+        reject(
+          new Error(
+            `the task module ${moduleUrl} did not finish loading within startTimeout (${startTimeout} ms)`,
+          ),
+        );
+      }, startTimeout);
+      this.exited.then(() => clearTimeout(timer));
+      // Only well-formed messages count (worker/private_channel.ts).
+      this.#child.on("message", (raw: unknown) => {
+        const message = readWorkerMessage(raw);
+        if (message === undefined) return;
+        if (this.loaded) {
+          if (message.t !== "ready" && message.t !== "fatal") {
+            this.onMessage(message);
+          }
+        } else if (message.t === "ready") {
           this.freshBytes = this.residentBytes() ?? message.rss;
           this.reportsPeaks = message.peaks;
+          this.subreaper = message.subreaper;
           this.loaded = true;
-          this.#child.on("message", (m: WorkerMessage) => this.onMessage(m));
+          clearTimeout(timer);
           resolve(message.exports);
         } else if (message.t === "fatal") {
           const e = new Error(
             `the task module failed to load: ${message.error.message}`,
           );
           e.stack = message.error.stack ?? e.stack;
+          clearTimeout(timer);
           reject(e);
         }
-      };
-      this.#child.once("message", first);
+      });
       this.exited.then(({ code, signal }) =>
         reject(
           this.spawnError
@@ -119,6 +158,17 @@ export class WorkerProcess {
       );
     });
     this.ready.catch(() => {}); // observed by the pool
+  }
+
+  /** Kills the processes that carry this worker's marker: its descendants that left its tree. */
+  #killMarked(): void {
+    for (const pid of markedProcesses(this.#marker)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
   }
 
   /** The child's pid. */
@@ -145,6 +195,7 @@ export class WorkerProcess {
     // and the exit handler killed that.
     if (!this.killed && !this.#gone && this.#child.pid !== undefined) {
       killTree(this.#child.pid);
+      if (!this.subreaper) this.#killMarked();
       // Through the ChildProcess too: Deno closes the IPC channel's resource then.
       this.#child.kill("SIGKILL");
     }

@@ -42,6 +42,8 @@ export const VerdictKind = {
   ProcessMemory: 3,
   /** `cpuLimit`: the tree's CPU time. */
   Cpu: 4,
+  /** `minAvailableMemory`: the machine's available memory fell below the floor. */
+  MachineMemory: 5,
 } as const;
 /** One of `VerdictKind`'s values. */
 export type VerdictKind = typeof VerdictKind[keyof typeof VerdictKind];
@@ -54,6 +56,7 @@ const HEADER_INTS = 4;
 // Header, Float64 words.
 const PROCESS_LIMIT = 0; // bytes, NaN: none
 const PROCESS_PEAK = 1; // bytes, written by the watchdog
+const MIN_AVAILABLE = 2; // bytes of the machine's available memory, NaN: no floor
 const HEADER_FLOATS = 4;
 
 // Slot, Int32 words.
@@ -132,7 +135,10 @@ export class WatchSlots {
       floatStart,
       HEADER_FLOATS + count * SLOT_FLOATS,
     );
-    if (buffer === undefined) this.#floats[PROCESS_LIMIT] = NaN;
+    if (buffer === undefined) {
+      this.#floats[PROCESS_LIMIT] = NaN;
+      this.#floats[MIN_AVAILABLE] = NaN;
+    }
   }
 
   #int(slot: number, field: number): number {
@@ -188,6 +194,15 @@ export class WatchSlots {
 
   set processLimit(bytes: number) {
     this.#floats[PROCESS_LIMIT] = bytes;
+  }
+
+  /** `minAvailableMemory` (NaN: none). */
+  get minAvailable(): number {
+    return this.#floats[MIN_AVAILABLE];
+  }
+
+  set minAvailable(bytes: number) {
+    this.#floats[MIN_AVAILABLE] = bytes;
   }
 
   get processPeak(): number {

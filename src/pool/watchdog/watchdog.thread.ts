@@ -14,6 +14,7 @@ import { MS_PER_TICK } from "../linux/proc_fields.ts";
 import { peakBytesOf, TreeSampler } from "../linux/process_tree.ts";
 import { isStopped, killTree } from "../linux/signals.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
+import { AvailableMemory } from "../linux/machine_memory.ts";
 import {
   epochMs,
   State,
@@ -32,6 +33,13 @@ const { buffer, count, tickMs, readsProc } = workerData as {
 };
 const slots = new WatchSlots(count, buffer);
 const host = new ResidentReader(process.pid);
+const machine = new AvailableMemory();
+/** Per slot, the job whose start the machine's available memory below was read at, and that reading. */
+const floorJobs = new Int32Array(count);
+const availableAtStart = new Float64Array(count);
+/** When the floor last stopped a task (epoch ms): one at a time, each given time to free its memory. */
+let lastFloorStop = -Infinity;
+const FLOOR_STOP_GAP_MS = 100;
 /** One sampler per watched slot, for the pid it was made for. */
 const samplers: (TreeSampler | undefined)[] = new Array(count);
 
@@ -166,16 +174,55 @@ function stop(
 /** Per slot, its state word when this tick saw its job running. */
 const watchedWords = new Int32Array(count);
 
+/**
+ * The machine's floor: while its available memory is below
+ * `minAvailableMemory`, stops the running task whose run saw it fall the
+ * most (else the largest tree), one every FLOOR_STOP_GAP_MS at most.
+ * `running` holds each running slot with its tree's bytes.
+ */
+function checkFloor(now: number, running: Map<number, number>): void {
+  const floor = slots.minAvailable;
+  if (Number.isNaN(floor) || running.size === 0) return;
+  const available = machine.read();
+  if (available === undefined) return;
+  for (const slot of running.keys()) {
+    if (floorJobs[slot] !== slots.jobId(slot)) {
+      floorJobs[slot] = slots.jobId(slot);
+      availableAtStart[slot] = available;
+    }
+  }
+  if (available >= floor || now - lastFloorStop < FLOOR_STOP_GAP_MS) return;
+  let chosen = -1;
+  let fall = 0;
+  let bytes = -1;
+  for (const [slot, tree] of running) {
+    const fell = availableAtStart[slot] - available;
+    if (fell > fall || (fell === fall && tree > bytes)) {
+      chosen = slot;
+      fall = fell;
+      bytes = tree;
+    }
+  }
+  lastFloorStop = now;
+  stop(
+    chosen,
+    watchedWords[chosen],
+    slots.pid(chosen),
+    VerdictKind.MachineMemory,
+    floor,
+    available,
+  );
+}
+
 function tick(): void {
   const now = epochMs();
+  const floorWatch = Number.isNaN(slots.minAvailable)
+    ? undefined
+    : new Map<number, number>();
   const processLimit = slots.processLimit;
   const watchProcess = !Number.isNaN(processLimit);
   let total = watchProcess ? host.read() ?? 0 : 0;
   const watched: number[] = [];
-  const watch = (slot: number, word: number) => {
-    watched.push(slot);
-    watchedWords[slot] = word;
-  };
   for (let slot = 0; slot < count; slot++) {
     const word = slots.stateWord(slot);
     const state = stateOf(word);
@@ -203,7 +250,8 @@ function tick(): void {
       limit = slots.memoryLimit(slot);
     }
     // Running jobs are sampled for their usage too, where /proc may be read.
-    const running = state === State.Running && readsProc;
+    const running = state === State.Running &&
+      (readsProc || !Number.isNaN(slots.minAvailable));
     if (Number.isNaN(limit) && !watchProcess && !running) continue;
     const bytes = samplerFor(slot, pid).residentBytes();
     if (bytes === undefined) continue; // it exited; the main thread reports
@@ -221,6 +269,8 @@ function tick(): void {
         continue;
       }
     }
+    watchedWords[slot] = word; // for the floor's and the process limit's stops
+    floorWatch?.set(slot, bytes);
     const growth = bytes - slots.baseBytes(slot);
     if (growth > limit) {
       stop(slot, word, pid, VerdictKind.Memory, limit, growth);
@@ -229,17 +279,17 @@ function tick(): void {
       // pages reclaimed since: its high-water mark tells what it reached.
       const peak = (peakBytesOf(pid) ?? 0) - slots.baseBytes(slot);
       if (peak > limit) stop(slot, word, pid, VerdictKind.Memory, limit, peak);
-      else watch(slot, word);
-    } else watch(slot, word);
+      else watched.push(slot);
+    } else watched.push(slot);
   }
+  if (floorWatch) checkFloor(now, floorWatch);
   if (!watchProcess || watched.length === 0) return;
   slots.processPeak = Math.max(slots.processPeak, total);
   if (total <= processLimit) return;
   for (const slot of watched) {
-    const word = watchedWords[slot];
     stop(
       slot,
-      word,
+      watchedWords[slot],
       slots.pid(slot),
       VerdictKind.ProcessMemory,
       processLimit,
@@ -290,3 +340,4 @@ while (!slots.stopped) {
 }
 for (let slot = 0; slot < count; slot++) drop(slot);
 host.close();
+machine.close();

@@ -52,16 +52,20 @@ export class Watchdog {
   /**
    * A watchdog for up to `capacity` workers at once. It reads /proc only
    * where `readsProc` (Deno opens /proc files only under -A, and would
-   * otherwise ask).
+   * otherwise ask). `minAvailableMemory`: the machine's floor (bytes).
    */
   constructor(
     capacity: number,
     processMemoryLimit: number | undefined,
     readsProc: boolean,
+    minAvailableMemory?: number,
   ) {
     this.#slots = new WatchSlots(capacity);
     if (processMemoryLimit !== undefined) {
       this.#slots.processLimit = processMemoryLimit;
+    }
+    if (minAvailableMemory !== undefined) {
+      this.#slots.minAvailable = minAvailableMemory;
     }
     for (let slot = capacity - 1; slot >= 0; slot--) this.#free.push(slot);
     const thread = this.#thread = new Worker(WATCHDOG_THREAD, {

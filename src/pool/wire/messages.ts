@@ -8,6 +8,11 @@ import type { LimitKind } from "../../limit_exceeded.ts";
 export interface RunMessage {
   t: "run";
   id: number;
+  /**
+   * A random number the worker's answer must carry: task code never sees
+   * it, so it cannot answer for the job (worker/private_channel.ts).
+   */
+  token: number;
   exportName: string;
   args: unknown[];
   /** Bytes the task may allocate, counted in the worker by its meter. */
@@ -63,7 +68,7 @@ export interface WireError {
   cause?: { error: WireError } | { value: unknown };
 }
 
-/** Worker → host. */
+/** Worker → host. An answer to a job carries its `token`. */
 export type WorkerMessage =
   /** The task module loaded; these are its exported functions. */
   | {
@@ -71,21 +76,99 @@ export type WorkerMessage =
     exports: string[];
     /** Whether the worker can reset its peak (`/proc/self/clear_refs`) and so report peaks. */
     peaks: boolean;
+    /** Whether it is a child subreaper (linux/subreaper.ts): orphans of its tree come back to it. */
+    subreaper: boolean;
     /** Its resident bytes now, for a host that cannot read them from /proc. */
     rss: number;
   }
   /** The task module failed to load; the worker is useless. */
   | { t: "fatal"; error: WireError }
   /** The task returned. */
-  | { t: "value"; id: number; value: unknown; usage: WorkerUsage }
+  | {
+    t: "value";
+    id: number;
+    token: number;
+    value: unknown;
+    usage: WorkerUsage;
+  }
   /** The task threw (or its result could not be cloned). */
-  | { t: "threw"; id: number; error: WireError; usage: WorkerUsage }
+  | {
+    t: "threw";
+    id: number;
+    token: number;
+    error: WireError;
+    usage: WorkerUsage;
+  }
   /** A limit enforced inside the worker (allocations) was reached. */
   | {
     t: "limit";
     id: number;
+    token: number;
     kind: LimitKind;
     limit?: number;
     observed?: number;
     usage: WorkerUsage;
   };
+
+const LIMIT_KINDS: readonly string[] = [
+  "memory",
+  "timeout",
+  "cpu",
+  "token",
+  "allocations",
+] satisfies LimitKind[];
+
+type Loose = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Loose =>
+  typeof v === "object" && v !== null;
+const isNumberOrAbsent = (v: unknown) =>
+  v === undefined || typeof v === "number";
+
+function isUsage(u: unknown): boolean {
+  return isObject(u) && typeof u.wallMs === "number" &&
+    typeof u.cpuMs === "number" && isNumberOrAbsent(u.peak) &&
+    isNumberOrAbsent(u.allocated);
+}
+
+function isWireError(e: unknown): boolean {
+  return isObject(e) && typeof e.name === "string" &&
+    typeof e.message === "string";
+}
+
+/**
+ * `raw` as a `WorkerMessage` if it is one, well-formed; else undefined (the
+ * host drops it). Which job it may answer, with which token, is the pool's
+ * to check.
+ */
+export function readWorkerMessage(raw: unknown): WorkerMessage | undefined {
+  if (!isObject(raw)) return undefined;
+  const m = raw;
+  switch (m.t) {
+    case "ready":
+      return Array.isArray(m.exports) &&
+          m.exports.every((e) => typeof e === "string") &&
+          typeof m.peaks === "boolean" && typeof m.subreaper === "boolean" &&
+          typeof m.rss === "number"
+        ? raw as WorkerMessage
+        : undefined;
+    case "fatal":
+      return isWireError(m.error) ? raw as WorkerMessage : undefined;
+  }
+  if (
+    !Number.isSafeInteger(m.id) || typeof m.token !== "number" ||
+    !isUsage(m.usage)
+  ) return undefined;
+  switch (m.t) {
+    case "value":
+      return "value" in m ? raw as WorkerMessage : undefined;
+    case "threw":
+      return isWireError(m.error) ? raw as WorkerMessage : undefined;
+    case "limit":
+      return typeof m.kind === "string" && LIMIT_KINDS.includes(m.kind) &&
+          isNumberOrAbsent(m.limit) && isNumberOrAbsent(m.observed)
+        ? raw as WorkerMessage
+        : undefined;
+  }
+  return undefined;
+}

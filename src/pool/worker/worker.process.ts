@@ -5,6 +5,9 @@
  * engine (`limitAllocations`): at the task's `checkpoint()` calls, at the
  * engine's samples while the task awaits, and when it settles.
  */
+// First: the channel to the host is taken from `process` before any task
+// code can run (see private_channel.ts).
+import { channel } from "./private_channel.ts";
 // Each from its own module, not the root mod.ts: a worker loads only what
 // it uses (not the pool, its permission code or Deno's flag parser).
 import { isStarted, start } from "../../engine/start.ts";
@@ -19,11 +22,11 @@ import type {
 } from "../wire/messages.ts";
 import { holdsSharedMemory } from "../wire/shared_memory.ts";
 import { toWire } from "../wire/wire_error.ts";
-import { killOwnGroup } from "../linux/signals.ts";
 import { WaitedChildren } from "../linux/cpu_time.ts";
 import { BRAKE_ARG, MemoryBrake } from "./memory_brake.ts";
+import { becomeSubreaper } from "../linux/subreaper.ts";
 
-const send = (message: WorkerMessage) => process.send!(message);
+const send = (message: WorkerMessage) => channel.send(message);
 const peaks = new PeakMeter();
 const meter = currentMeter();
 const waited = new WaitedChildren();
@@ -103,6 +106,10 @@ function importTaskModule(url: string): Promise<Record<string, any>> {
 const moduleUrl = process.argv[2];
 // deno-lint-ignore no-explicit-any
 let tasks: Record<string, any>;
+// Before any task runs: what its processes leave behind stays in this tree.
+const subreaper = await becomeSubreaper();
+// From here the channel is hidden while task code may run.
+channel.taskCode(true);
 try {
   tasks = await importTaskModule(moduleUrl);
 } catch (error) {
@@ -116,7 +123,7 @@ const exports = Object.keys(tasks!).filter((k) =>
 );
 
 async function run(message: RunMessage): Promise<void> {
-  const { id, exportName, args, allocationLimit } = message;
+  const { id, token, exportName, args, allocationLimit } = message;
   const peakAbove = message.peakAbove ?? Infinity;
   const usage = measure();
   if (message.brakeAbove !== undefined) brake?.arm(message.brakeAbove);
@@ -124,6 +131,8 @@ async function run(message: RunMessage): Promise<void> {
   const settle = (message: WorkerMessage) => {
     brake?.disarm();
     send(message);
+    channel.taskCode(false);
+    busy = false;
     becameIdle();
   };
   const task = () => tasks[exportName](...args);
@@ -145,6 +154,7 @@ async function run(message: RunMessage): Promise<void> {
         send({
           t: "limit",
           id,
+          token,
           kind: "allocations",
           limit: allocationLimit,
           observed,
@@ -180,6 +190,7 @@ async function run(message: RunMessage): Promise<void> {
       settle({
         t: "threw",
         id,
+        token,
         error: {
           name: "DataCloneError",
           message: `the result of task "${exportName}" could not be cloned: ${
@@ -190,31 +201,38 @@ async function run(message: RunMessage): Promise<void> {
       });
       return;
     }
-    settle({ t: "value", id, value, usage: usage(peakAbove) });
+    settle({ t: "value", id, token, value, usage: usage(peakAbove) });
   } catch (error) {
-    settle({ t: "threw", id, error: toWire(error), usage: usage(peakAbove) });
+    settle({
+      t: "threw",
+      id,
+      token,
+      error: toWire(error),
+      usage: usage(peakAbove),
+    });
   }
 }
 
-process.on("message", (message: RunMessage) => {
-  if (message.t === "run") void run(message);
-});
-// The host closed the channel (pool closed, or the host died): leave, with
-// everything the tasks started (this process leads their group).
-process.on("disconnect", () => {
-  killOwnGroup();
-  process.exit(0);
-});
+/** Whether a task runs: the host sends no run meanwhile (one a task made up is dropped). */
+let busy = false;
+channel.onMessage = (message) => {
+  if (message.t !== "run" || busy) return;
+  busy = true;
+  channel.taskCode(true);
+  void run(message);
+};
 // The module loaded: from here an unhandled rejection ends the worker again
 // (see load_guard.preload.ts, preloaded only for workers that may not read the module).
 (globalThis as Record<symbol, (() => void) | undefined>)[
   Symbol.for("memlimits.endLoadGuard")
 ]?.();
 await brake?.ready;
+channel.taskCode(false);
 becameIdle();
 send({
   t: "ready",
   exports,
   peaks: peaks.works,
+  subreaper,
   rss: process.memoryUsage().rss,
 });

@@ -47,8 +47,8 @@ test("pool options: an unknown key is a TypeError naming it and listing the opti
     assert.throws(() => new WorkerPool(TASKS, options as Loose), {
       name: "TypeError",
       message: `options.${key} is not a WorkerPool option; accepted: ` +
-        "size, memoryLimit, processMemoryLimit, denoConfig, permissions, " +
-        "maxQueue, minSize, idleTimeout, maxTasksPerWorker, env",
+        "size, memoryLimit, processMemoryLimit, minAvailableMemory, startTimeout, " +
+        "denoConfig, permissions, maxQueue, minSize, idleTimeout, maxTasksPerWorker, env",
     });
   }
   // A misspelt key is refused even when its value is undefined.

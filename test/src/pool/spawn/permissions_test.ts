@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isDeno, test } from "../../../harness.ts";
+import { isBun, isDeno, isNode, test } from "../../../harness.ts";
 import { WorkerPool } from "../../../../src/pool/worker_pool.ts";
 import { TASKS } from "../helpers.ts";
 import { withoutUsage } from "../../fixture.ts";
@@ -339,69 +339,78 @@ test(
   { skip: !isDeno },
 );
 
-test("permissions: a value of the wrong type is a TypeError, a wrong value of the right type a RangeError, naming it, and nothing starts", () => {
-  const bad: [unknown, "TypeError" | "RangeError", RegExp][] = [
-    [
-      "all",
-      "RangeError",
-      /^options\.permissions must be "inherit", "none" or an object.*, got "all"$/,
-    ],
-    [null, "TypeError", /^options\.permissions must be .*, got null$/],
-    [["read"], "TypeError", /^options\.permissions must be .*, got an array$/],
-    [
-      { disk: true },
-      "TypeError",
-      /^options\.permissions\.disk is not a permission; accepted: read, write, net, env, sys, run, ffi, import$/,
-    ],
-    [
-      { read: 5 },
-      "TypeError",
-      /^options\.permissions\.read must be "inherit", a boolean or an array, got number$/,
-    ],
-    [
-      { read: "yes" },
-      "RangeError",
-      /^options\.permissions\.read must be "inherit", a boolean or an array, got "yes"$/,
-    ],
-    [
-      { read: [""] },
-      "RangeError",
-      /^options\.permissions\.read\[0\] must be a non-empty string or a file: URL, got ""$/,
-    ],
-    [
-      { read: [7] },
-      "TypeError",
-      /^options\.permissions\.read\[0\] must be a non-empty string or a file: URL, got number$/,
-    ],
-    [
-      { read: [new URL("https://example.com/")] },
-      "RangeError",
-      /^options\.permissions\.read\[0\] must be a path or a file: URL, got https:/,
-    ],
-    [
-      { net: ["a,b"] },
-      "RangeError",
-      /^options\.permissions\.net\[0\] must not contain a comma/,
-    ],
-  ];
-  for (const [permissions, name, message] of bad) {
-    // On Bun every value but "inherit" is refused before its shape matters.
-    const expected = isDeno
-      ? { name, message }
-      : { name: "TypeError", message: /options\.permissions is for Deno/ };
-    assert.throws(
-      () =>
-        new WorkerPool(TASKS, {
-          size: 1,
-          permissions: permissions as "none",
-        }),
-      expected,
-    );
-  }
-});
+test(
+  "permissions: a value of the wrong type is a TypeError, a wrong value of the right type a RangeError, naming it, and nothing starts",
+  () => {
+    const bad: [unknown, "TypeError" | "RangeError", RegExp][] = [
+      [
+        "all",
+        "RangeError",
+        /^options\.permissions must be "inherit", "none" or an object.*, got "all"$/,
+      ],
+      [null, "TypeError", /^options\.permissions must be .*, got null$/],
+      [
+        ["read"],
+        "TypeError",
+        /^options\.permissions must be .*, got an array$/,
+      ],
+      [
+        { disk: true },
+        "TypeError",
+        /^options\.permissions\.disk is not a permission; accepted: read, write, net, env, sys, run, ffi, import$/,
+      ],
+      [
+        { read: 5 },
+        "TypeError",
+        /^options\.permissions\.read must be "inherit", a boolean or an array, got number$/,
+      ],
+      [
+        { read: "yes" },
+        "RangeError",
+        /^options\.permissions\.read must be "inherit", a boolean or an array, got "yes"$/,
+      ],
+      [
+        { read: [""] },
+        "RangeError",
+        /^options\.permissions\.read\[0\] must be a non-empty string or a file: URL, got ""$/,
+      ],
+      [
+        { read: [7] },
+        "TypeError",
+        /^options\.permissions\.read\[0\] must be a non-empty string or a file: URL, got number$/,
+      ],
+      [
+        { read: [new URL("https://example.com/")] },
+        "RangeError",
+        /^options\.permissions\.read\[0\] must be a path or a file: URL, got https:/,
+      ],
+      [
+        { net: ["a,b"] },
+        "RangeError",
+        /^options\.permissions\.net\[0\] must not contain a comma/,
+      ],
+    ];
+    for (const [permissions, name, message] of bad) {
+      // On Bun every value but "inherit" is refused before its shape matters.
+      const expected = isDeno ? { name, message } : {
+        name: "TypeError",
+        message: /options\.permissions is for Deno and Node/,
+      };
+      assert.throws(
+        () =>
+          new WorkerPool(TASKS, {
+            size: 1,
+            permissions: permissions as "none",
+          }),
+        expected,
+      );
+    }
+  },
+  { skip: isNode },
+);
 
 test(
-  'permissions (Bun, Node): anything but "inherit" is refused, "inherit" runs',
+  'permissions (Bun): anything but "inherit" is refused, "inherit" runs',
   async () => {
     for (const permissions of ["none", { read: false }, { read: "inherit" }]) {
       assert.throws(
@@ -413,7 +422,7 @@ test(
         {
           name: "TypeError",
           message:
-            /options\.permissions is for Deno: this runtime has no permission model, so only "inherit" is accepted/,
+            /options\.permissions is for Deno and Node: this runtime has no permission model, so only "inherit" is accepted/,
         },
       );
     }
@@ -426,5 +435,5 @@ test(
       value: 3,
     });
   },
-  { skip: isDeno },
+  { skip: !isBun },
 );

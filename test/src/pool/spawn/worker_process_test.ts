@@ -14,7 +14,7 @@ test("worker process: a task sent to a worker that already died does not crash t
   assert.equal(exit.signal, "SIGKILL");
   // Its channel is closed now: the runtime reports that as an "error" event,
   // which would be uncaught (and end this process) without a listener.
-  worker.send({ t: "run", id: 1, exportName: "add", args: [1, 2] });
+  worker.send({ t: "run", id: 1, token: 1, exportName: "add", args: [1, 2] });
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(processExists(worker.pid), false);
   assert.equal(worker.residentBytes(), undefined);

@@ -1,0 +1,44 @@
+/** The host's check of what a worker sends (wire/messages.ts). */
+import assert from "node:assert/strict";
+import { test } from "../../../harness.ts";
+import { readWorkerMessage } from "../../../../src/pool/wire/messages.ts";
+
+const usage = { wallMs: 1, cpuMs: 0.5, peak: 100 };
+
+test("worker messages: well-formed ones are read as they are", () => {
+  const good = [
+    { t: "ready", exports: ["add"], peaks: true, subreaper: true, rss: 1 },
+    { t: "fatal", error: { name: "Error", message: "x" } },
+    { t: "value", id: 3, token: 7, value: undefined, usage },
+    { t: "threw", id: 3, token: 7, error: { name: "E", message: "m" }, usage },
+    { t: "limit", id: 3, token: 7, kind: "allocations", limit: 1, usage },
+  ];
+  for (const message of good) {
+    assert.equal(readWorkerMessage(message), message, JSON.stringify(message));
+  }
+});
+
+test("worker messages: anything malformed is dropped (undefined)", () => {
+  const bad: unknown[] = [
+    null,
+    "value",
+    { t: "value", id: 3, value: "forged" }, // no token, no usage
+    { t: "value", id: 3, token: 7, value: 1 }, // no usage
+    { t: "value", id: "3", token: 7, value: 1, usage },
+    { t: "value", id: 3, token: "7", value: 1, usage },
+    { t: "value", id: 3, token: 7, usage }, // no value
+    { t: "value", id: 3, token: 7, value: 1, usage: { wallMs: "1", cpuMs: 1 } },
+    { t: "threw", id: 3, token: 7, error: "boom", usage },
+    { t: "limit", id: 3, token: 7, kind: "everything", usage },
+    { t: "ready", exports: "add", peaks: true, subreaper: true, rss: 1 },
+    { t: "ready", exports: ["add"], peaks: true, rss: 1 },
+    { t: "run", id: 3, token: 7 },
+  ];
+  for (const message of bad) {
+    assert.equal(
+      readWorkerMessage(message),
+      undefined,
+      JSON.stringify(message),
+    );
+  }
+});
