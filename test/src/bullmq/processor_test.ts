@@ -106,7 +106,7 @@ test("bullmq processor: options.retry: a timeout is an ordinary failure, retried
         assert.equal(error.cause.kind, "timeout");
         assert.match(
           error.message,
-          /^memlimits stopped the job: timeout limit of 300 ms exceeded \(observed \d+(\.\d)? ms\)$/,
+          /^memlimits stopped the job: timeout of 300 ms exceeded \(observed \d+ ms\)$/,
         );
       }
       const usage = await usageOf(queue, id!);
@@ -177,7 +177,7 @@ test("bullmq processor: worker.cancelJob stops the run (its worker process is ki
       assert.equal(error.cause.kind, "token");
       assert.equal(
         error.message,
-        "memlimits stopped the job: token limit: task cancelled: shutting down",
+        "memlimits stopped the job: task cancelled: shutting down",
       );
       assert.ok(await eventually(() => !processExists(pid)), "worker killed");
       const [usage] = await usageOf(queue, id!);
@@ -194,7 +194,7 @@ test("bullmq processor: worker.cancelJob stops the run (its worker process is ki
       const job = await finished(queue, id!);
       assert.equal(
         job.failedReason,
-        "memlimits stopped the job: token limit: task cancelled: deploy",
+        "memlimits stopped the job: task cancelled: deploy",
       );
       assert.ok(errors.get(id!)![0] instanceof UnrecoverableError);
     },

@@ -160,7 +160,7 @@ test("bullmq queue: two consumer processes, memory bombs, a spinner, a flaky job
         assert.equal(job.attemptsMade, 1, what);
         assert.match(
           job.failedReason,
-          /^memlimits stopped the job: timeout limit of 10 s exceeded \(observed \d+(\.\d+)? s\)$/,
+          /^memlimits stopped the job: timeout of 10000 ms exceeded \(observed \d+ ms\)$/,
         );
       } else {
         assert.equal(state, "completed", what);
