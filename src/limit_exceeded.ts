@@ -66,15 +66,16 @@ function describe(kind: LimitKind, limit?: number, observed?: number): string {
     ? bytesApart(limit, observed)
     : [ms(limit), ms(observed)];
   const seen = observed === undefined ? "" : ` (observed ${o})`;
+  const of = limit === undefined ? "" : ` of ${l}`;
   switch (kind) {
     case "memory":
-      return `memory limit of ${l} exceeded${seen}`;
+      return `memory limit${of} exceeded${seen}`;
     case "allocations":
-      return `allocation limit of ${l} exceeded${seen}`;
+      return `allocation limit${of} exceeded${seen}`;
     case "timeout":
-      return `timeout of ${l} exceeded${seen}`;
+      return `timeout${of} exceeded${seen}`;
     case "cpu":
-      return `CPU time limit of ${l} exceeded${seen}`;
+      return `CPU time limit${of} exceeded${seen}`;
     case "token":
       return "task cancelled";
   }

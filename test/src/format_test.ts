@@ -49,6 +49,8 @@ test("LimitExceeded: messages in binary units and ms; limit and observed stay nu
     new LimitExceeded("memory", 256 * MiB).message,
     "memory limit of 256 MiB exceeded",
   );
+  assert.equal(new LimitExceeded("memory").message, "memory limit exceeded");
+  assert.equal(new LimitExceeded("timeout").message, "timeout exceeded");
 });
 
 test("LimitExceeded: an observation just over the limit does not read as equal to it", () => {
