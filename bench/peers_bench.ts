@@ -2,21 +2,34 @@
  * memlimits' WorkerPool against piscina and tinypool, speed, in one process
  * (not a test): `node bench/peers_bench.ts`, `bun bench/peers_bench.ts`.
  *
- * 1. Sequential latency: µs per call of 1000 sequential awaited tiny tasks
- *    (`add(1, 2)`) on a warm pool of one worker.
- * 2. Throughput: tiny tasks per second on a warm pool of `SIZE` workers with
- *    4 × SIZE tasks kept in flight.
+ * Parts (all by default; `--only latency,throughput1ms` picks some):
+ * - `latency`: µs per call of 1000 sequential awaited tiny tasks
+ *   (`add(1, 2)`) on a warm pool of one worker, beside the floors (a bare
+ *   round trip over a process's IPC channel and over a thread's
+ *   `postMessage`, measured in the same rounds).
+ * - `throughput`: tiny tasks per second on a warm pool of `SIZE` workers
+ *   with 4 × SIZE tasks kept in flight.
+ * - `throughput1ms`, `throughput50us`: the same with tasks that busy-wait
+ *   for 1 ms and for 50 µs (`busyFor(ms)`, the same function in every pool).
  *
  * Variants: memlimits without limits, memlimits with `memoryLimit` (256 MiB)
  * and a `timeout` on every run, piscina and tinypool without and with
- * `resourceLimits.maxOldGenerationSizeMb` (256). Interleaved rounds (each
- * round times every variant once, so the load of a shared machine hits all
- * alike); each figure is the median over rounds, and each variant's ratio is
- * to the fastest pool's median (above 1: slower).
+ * `resourceLimits.maxOldGenerationSizeMb` (256). `--base DIR` adds the two
+ * memlimits variants of another checkout (its `mod.ts`), to measure a change
+ * against the commit before in the same rounds; `--pools memlimits,piscina`
+ * keeps only those kinds (memlimits, base, piscina, tinypool). `--rounds N`
+ * (default 15).
+ *
+ * Interleaved rounds (each round times every variant once, the order rotating,
+ * so that the load of a shared machine hits all alike); each figure is the
+ * median over rounds. Ratios are paired: each round's figure against
+ * piscina's in the same round, median over rounds, as a speed ratio (above
+ * 1: faster than piscina; the issue's goals are stated this way).
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { Tinypool } from "tinypool";
@@ -28,25 +41,91 @@ const PEER_TASKS = new URL("./peer_tasks.ts", import.meta.url).href;
 const ECHO = new URL("./pool_echo_child.ts", import.meta.url);
 const LIMIT_MIB = 256;
 const SIZE = Math.max(2, availableParallelism());
-const N = 1000, ROUNDS = 15, THROUGHPUT_TASKS = 4000;
+const N = 1000;
+const PARTS = [
+  "latency",
+  "throughput",
+  "throughput1ms",
+  "throughput50us",
+] as const;
+type Part = typeof PARTS[number];
+
+const { values: flags } = parseArgs({
+  options: {
+    only: { type: "string" },
+    rounds: { type: "string" },
+    base: { type: "string" },
+    pools: { type: "string" },
+  },
+});
+const ROUNDS = flags.rounds === undefined ? 15 : Number(flags.rounds);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  throw new RangeError(
+    `--rounds must be a whole number ≥ 1, got ${flags.rounds}`,
+  );
+}
+const only = (flags.only?.split(",") ?? PARTS) as Part[];
+for (const part of only) {
+  if (!PARTS.includes(part)) {
+    throw new RangeError(`--only takes ${PARTS.join(", ")}; got ${part}`);
+  }
+}
+const kinds = flags.pools?.split(",") ??
+  ["memlimits", "base", "piscina", "tinypool"];
+// deno-lint-ignore no-explicit-any
+type PoolClass = new (url: URL, options: any) => any;
+const BasePool: PoolClass | undefined = flags.base === undefined
+  ? undefined
+  : (await import(new URL(`file://${flags.base}/mod.ts`).href)).WorkerPool;
+
+/** A task: the export memlimits runs, with its arguments; the peers take one argument. */
+interface Task {
+  name: string;
+  args: unknown[];
+  peerName: string;
+  peerArg: unknown;
+  /** Tasks per throughput round. */
+  count: number;
+}
+
+const TINY: Task = {
+  name: "add",
+  args: [1, 2],
+  peerName: "addPair",
+  peerArg: [1, 2],
+  count: 4000,
+};
+const busy = (ms: number, count: number): Task => ({
+  name: "busyFor",
+  args: [ms],
+  peerName: "busyFor",
+  peerArg: ms,
+  count,
+});
 
 interface Variant {
   name: string;
-  /** Runs one tiny task and resolves with its value (3). */
+  /** Runs the task once. */
   run(): Promise<unknown>;
   close(): Promise<void>;
 }
 
-function memlimits(size: number, limited: boolean): Variant {
-  const pool = new WorkerPool(TASKS, {
+function memlimits(
+  Pool: PoolClass,
+  label: string,
+  size: number,
+  limited: boolean,
+  task: Task,
+): Variant {
+  const pool = new Pool(TASKS, {
     size,
     memoryLimit: limited ? LIMIT_MIB * MiB : undefined,
   });
   const limits = limited ? { timeout: 10_000 } : {};
   return {
-    name: limited ? "memlimits, memoryLimit + timeout" : "memlimits, no limits",
+    name: `${label}, ${limited ? "memoryLimit + timeout" : "no limits"}`,
     async run() {
-      const r = await pool.run<number>("add", [1, 2], limits);
+      const r = await pool.run(task.name, task.args, limits);
       if (!r.ok) throw r.error;
       return r.value;
     },
@@ -58,6 +137,7 @@ function peer(
   kind: "piscina" | "tinypool",
   size: number,
   limited: boolean,
+  task: Task,
 ): Variant {
   const options = {
     filename: PEER_TASKS,
@@ -72,7 +152,7 @@ function peer(
     : new Tinypool(options);
   return {
     name: `${kind}${limited ? ", resourceLimits" : ""}`,
-    run: () => pool.run([1, 2], { name: "addPair" }),
+    run: () => pool.run(task.peerArg, { name: task.peerName }),
     close: () => pool.destroy(),
   };
 }
@@ -120,15 +200,21 @@ async function bare(transport: "ipc" | "thread"): Promise<Variant> {
   };
 }
 
-function variants(size: number): Variant[] {
-  return [
-    memlimits(size, false),
-    memlimits(size, true),
-    peer("piscina", size, false),
-    peer("piscina", size, true),
-    peer("tinypool", size, false),
-    peer("tinypool", size, true),
-  ];
+function variants(size: number, task: Task): Variant[] {
+  const all: Variant[] = [];
+  for (const limited of [false, true]) {
+    if (kinds.includes("memlimits")) {
+      all.push(memlimits(WorkerPool, "memlimits", size, limited, task));
+    }
+    if (BasePool && kinds.includes("base")) {
+      all.push(memlimits(BasePool, "base memlimits", size, limited, task));
+    }
+  }
+  for (const kind of ["piscina", "tinypool"] as const) {
+    if (!kinds.includes(kind)) continue;
+    all.push(peer(kind, size, false, task), peer(kind, size, true, task));
+  }
+  return all;
 }
 
 /** Mean µs per call of `N` sequential awaited calls. */
@@ -138,18 +224,22 @@ async function sequential(v: Variant): Promise<number> {
   return ((performance.now() - t) * 1000) / N;
 }
 
-/** Tasks per second with `inFlight` tasks always pending. */
-async function throughput(v: Variant, inFlight: number): Promise<number> {
+/** Tasks per second of `count` tasks with `inFlight` tasks always pending. */
+async function throughput(
+  v: Variant,
+  inFlight: number,
+  count: number,
+): Promise<number> {
   let started = 0;
   const t = performance.now();
   const lane = async () => {
-    while (started < THROUGHPUT_TASKS) {
+    while (started < count) {
       started++;
       await v.run();
     }
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
-  return THROUGHPUT_TASKS / ((performance.now() - t) / 1000);
+  return count / ((performance.now() - t) / 1000);
 }
 
 /** Warms every variant, then runs `ROUNDS` interleaved rounds of `measure`. */
@@ -169,37 +259,53 @@ async function rounds(
   return samples;
 }
 
+/**
+ * Median over rounds of `name`'s speed against `to`'s in the same round
+ * (above 1: faster); "" when either is missing.
+ */
+function pairedRatio(
+  samples: Map<string, number[]>,
+  name: string,
+  to: string,
+  lowerIsBetter: boolean,
+): string {
+  const xs = samples.get(name), ys = samples.get(to);
+  if (!xs || !ys || name === to) return "";
+  const ratios = xs.map((x, i) => lowerIsBetter ? ys[i] / x : x / ys[i]);
+  return median(ratios).toFixed(2);
+}
+
 function table(
   samples: Map<string, number[]>,
   unit: string,
   lowerIsBetter: boolean,
 ): string {
-  const medians = [...samples].map(([name, xs]) => [name, median(xs)] as const);
-  // The fastest pool; the floors are not pools.
-  const pools = medians.filter(([name]) => !name.startsWith("(floor)"));
-  const best = lowerIsBetter
-    ? Math.min(...pools.map(([, m]) => m))
-    : Math.max(...pools.map(([, m]) => m));
   const range = (xs: number[]) =>
     `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
-  return `| pool | ${unit} (median) | range over rounds | ratio to the fastest pool |
-| --- | ---: | ---: | ---: |
+  const base = (name: string) =>
+    name.startsWith("memlimits, ") ? `base ${name}` : "";
+  const withBase = BasePool !== undefined && kinds.includes("base");
+  return `| pool | ${unit} (median) | range over rounds | × piscina | × piscina, resourceLimits |${
+    withBase ? " × base |" : ""
+  }
+| --- | ---: | ---: | ---: | ---: |${withBase ? " ---: |" : ""}
 ${
-    medians.map(([name, m]) =>
-      `| ${name} | ${m.toFixed(m < 1000 ? 1 : 0)} | ${
-        range(samples.get(name)!)
-      } | ${(lowerIsBetter ? m / best : best / m).toFixed(2)} |`
-    ).join("\n")
+    [...samples].map(([name, xs]) => {
+      const m = median(xs);
+      const cells = [
+        name,
+        m.toFixed(m < 1000 ? 1 : 0),
+        range(xs),
+        pairedRatio(samples, name, "piscina", lowerIsBetter),
+        pairedRatio(samples, name, "piscina, resourceLimits", lowerIsBetter),
+      ];
+      if (withBase) {
+        cells.push(pairedRatio(samples, name, base(name), lowerIsBetter));
+      }
+      return `| ${cells.join(" | ")} |`;
+    }).join("\n")
   }`;
 }
-
-const single = [...variants(1), await bare("ipc"), await bare("thread")];
-const latency = await rounds(single, sequential);
-for (const v of single) await v.close();
-
-const wide = variants(SIZE);
-const rate = await rounds(wide, (v) => throughput(v, 4 * SIZE));
-for (const v of wide) await v.close();
 
 const version = (name: string) =>
   JSON.parse(
@@ -215,15 +321,46 @@ console.log(
     version("piscina")
   }, tinypool ${version("tinypool")}, ${new Date().toISOString()}
 
-Sequential latency of a tiny task, one worker, ${N} awaited calls per round,
-${ROUNDS} interleaved rounds:
+${ROUNDS} interleaved rounds; × piscina: speed against piscina's in the same
+round, median over rounds (above 1: faster than piscina).
+`,
+);
+
+if (only.includes("latency")) {
+  const single = [
+    ...variants(1, TINY),
+    await bare("ipc"),
+    await bare("thread"),
+  ];
+  const latency = await rounds(single, sequential);
+  for (const v of single) await v.close();
+  console.log(
+    `Sequential latency of a tiny task, one worker, ${N} awaited calls per round:
 
 ${table(latency, "µs per task", true)}
+`,
+  );
+}
 
-Throughput of tiny tasks, ${SIZE} workers, ${
-    4 * SIZE
-  } tasks in flight, ${THROUGHPUT_TASKS} tasks per round, ${ROUNDS} interleaved rounds:
+const THROUGHPUTS: [Part, Task, string][] = [
+  ["throughput", TINY, "tiny tasks"],
+  ["throughput1ms", busy(1, 1000), "1 ms tasks (busyFor(1))"],
+  ["throughput50us", busy(0.05, 4000), "50 µs tasks (busyFor(0.05))"],
+];
+for (const [part, task, label] of THROUGHPUTS) {
+  if (!only.includes(part)) continue;
+  const wide = variants(SIZE, task);
+  const rate = await rounds(
+    wide,
+    (v) => throughput(v, 4 * SIZE, task.count),
+  );
+  for (const v of wide) await v.close();
+  console.log(
+    `Throughput of ${label}, ${SIZE} workers, ${
+      4 * SIZE
+    } tasks in flight, ${task.count} tasks per round:
 
 ${table(rate, "tasks per second", false)}
 `,
-);
+  );
+}

@@ -2,9 +2,14 @@
 // Node, then the consumer tests (the packages installed into fresh projects).
 // Ends with one line "N passed, N failed" that sums every step (a failed static
 // check counts as one failure), and exits non-zero if anything failed.
+//
+// Arguments name the steps to run (e.g. "deno-test"). "timing" runs only the
+// tests whose verdict depends on timing under load (the *_timing_test.ts
+// files) on Deno, Bun and Node, or on the runtimes named with it.
 import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -56,8 +61,22 @@ function run(label, command, args) {
   });
 }
 
-const only = process.argv.slice(2); // optional: run only these steps, e.g. "deno-test"
-const want = (name) => only.length === 0 || only.includes(name);
+const args = process.argv.slice(2);
+const timingOnly = args.includes("timing");
+const only = args.filter((a) => a !== "timing"); // optional: run only these steps, e.g. "deno-test"
+const runtimeSteps = ["deno-test", "bun-test", "node-test"];
+const want = (name) =>
+  timingOnly
+    ? runtimeSteps.includes(name) && (only.length === 0 || only.includes(name))
+    : only.length === 0 || only.includes(name);
+
+/** The test files whose verdict depends on timing under load, relative to the root. */
+function timingTests() {
+  return readdirSync(join(root, "test"), { recursive: true })
+    .filter((path) => path.endsWith("_timing_test.ts"))
+    .map((path) => relative(root, join(root, "test", path)))
+    .sort();
+}
 
 const deno = bin("deno");
 const staticChecks = [
@@ -69,17 +88,15 @@ const staticChecks = [
   ["readme-check", deno, ["check", "--doc-only", "README.md"]],
   // The JSDoc examples of the public API, which import "memlimits" and
   // "memlimits/stats" as a user's project does (deno.json maps them here).
-  // src/pool/ joins once its examples import "memlimits" too.
+  // "src" and "stats" are every file of every folder under them (deno check
+  // takes a folder whole): internal modules' examples import their module by
+  // relative path.
   ["doc-check", deno, [
     "check",
     "--doc",
     "mod.ts",
-    "src/*.ts",
-    "src/engine",
-    "src/interrupt",
-    "src/limits",
-    "src/meters",
-    "stats/*.ts",
+    "src",
+    "stats",
   ]],
 ];
 
@@ -125,6 +142,19 @@ function nodeTestCounts(output) {
   };
 }
 
+// What each runtime runs: every test, or with "timing" only the timing files.
+const timing = timingOnly ? timingTests() : [];
+if (timingOnly && timing.length === 0) {
+  // Without file arguments, deno test would run everything.
+  process.stdout.write(
+    "no *_timing_test.ts file under test/\n0 passed, 1 failed\n",
+  );
+  process.exit(1);
+}
+const denoFiles = timingOnly ? timing : ["test/"];
+const bunFiles = timingOnly ? timing.map((f) => `./${f}`) : ["./test/"];
+const nodeFiles = timingOnly ? timing : ["test/**/*_test.ts"];
+
 // Each step: name, label in its count line, command, arguments, counter.
 const testSteps = [
   ["deno-test", "deno", deno, [
@@ -133,13 +163,13 @@ const testSteps = [
     "--no-check",
     "--sanitize-ops",
     "--sanitize-resources",
-    "test/",
+    ...denoFiles,
   ], denoCounts],
   ["bun-test", "bun", bin("bun"), [
     "test",
     "--timeout",
     "120000",
-    "./test/",
+    ...bunFiles,
   ], bunCounts],
   // Type stripping runs the .ts files as they are; one file at a time, as on
   // Deno and Bun, since the pool tests measure memory.
@@ -148,7 +178,7 @@ const testSteps = [
     "--test-reporter=spec",
     "--test-concurrency=1",
     "--test-timeout=120000",
-    "test/**/*_test.ts",
+    ...nodeFiles,
   ], nodeTestCounts],
   // memlimits as users install it: npm pack, deno publish --dry-run, and
   // fresh Bun, Deno and Node projects under the OS's temp dir.

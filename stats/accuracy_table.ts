@@ -30,7 +30,16 @@ export const DEFAULT_KS: readonly number[] = Object.freeze(
   [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5],
 );
 
-/** Options of {@link accuracyTable}. */
+/**
+ * Options of {@link accuracyTable}.
+ *
+ * @example
+ * ```ts
+ * import { accuracyTable, type AccuracyTableOptions } from "memlimits/stats";
+ * const options: AccuracyTableOptions = { target: 1e-9, ks: [10, 100, 1000] };
+ * console.log(accuracyTable(options).length); // 3
+ * ```
+ */
 export interface AccuracyTableOptions {
   /** Target probability t of an interrupt before N, in (0, 1). */
   readonly target: number;
@@ -40,7 +49,16 @@ export interface AccuracyTableOptions {
   readonly ks?: readonly number[];
 }
 
-/** One row of the accuracy table; sizes are in the unit of 1/p. */
+/**
+ * One row of the accuracy table; sizes are in the unit of 1/p.
+ *
+ * @example
+ * ```ts
+ * import { type AccuracyRow, accuracyTable } from "memlimits/stats";
+ * const [row]: AccuracyRow[] = accuracyTable({ target: 1e-9, ks: [1000] });
+ * console.log(`limit ${row.limit} is ${(100 * row.error).toFixed(0)}% above ${row.safe}`);
+ * ```
+ */
 export interface AccuracyRow {
   /** Samples needed to interrupt: k = l·p. */
   readonly k: number;

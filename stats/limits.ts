@@ -6,7 +6,7 @@
  * P_a(n) = I_p(k, n − k + 1), the binomial tail P[Bin(n, p) ≥ k] continued to
  * real k.
  */
-import { ibeta, logIbeta } from "./ibeta.ts";
+import { ibeta, logIbeta } from "./special/ibeta.ts";
 import {
   checkPositive,
   checkRate,

@@ -23,7 +23,7 @@
  *
  * @module
  */
-export { ibeta, ibetac, logIbeta } from "./ibeta.ts";
+export { ibeta, ibetac, logIbeta } from "./special/ibeta.ts";
 export {
   detectionAllocations,
   interruptProbability,

@@ -6,7 +6,7 @@
  * is continuous). The confidence that a new run exceeds x_(m) with
  * probability at most t is therefore P[coverage ≥ 1 − t] = I_t(n − m + 1, m).
  */
-import { ibeta, ibetac } from "./ibeta.ts";
+import { ibeta, ibetac } from "./special/ibeta.ts";
 import { checkRange, checkTarget } from "./validate.ts";
 
 /**
@@ -20,7 +20,17 @@ import { checkRange, checkTarget } from "./validate.ts";
  */
 export const DEFAULT_CONFIDENCE = 0.95;
 
-/** A limit chosen from observed values by {@linkcode observedLimit}. */
+/**
+ * A limit chosen from observed values by {@linkcode observedLimit}.
+ *
+ * @example
+ * ```ts
+ * import { type ObservedLimit, observedLimit } from "memlimits/stats";
+ * const peaks = Array.from({ length: 500 }, (_, i) => 100 + i);
+ * const chosen: ObservedLimit | undefined = observedLimit(peaks, 0.01);
+ * if (chosen) console.log(`limit ${chosen.value} (the ${chosen.index}th of 500)`);
+ * ```
+ */
 export interface ObservedLimit {
   /** m: the rank of the value chosen among the sorted values, 1-based. */
   index: number;

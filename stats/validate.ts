@@ -1,7 +1,9 @@
 /**
- * Argument checks shared by the statistics functions. Each throws a
- * `RangeError` (or `TypeError` for non-numbers) that names the parameter and
- * the accepted range, before any work is done.
+ * Argument checks shared by the statistics functions: the limit models here,
+ * `ibeta` in special/ (its point and shapes) and the calculator (the largest
+ * size it accepts). Each throws a `RangeError` (or `TypeError` for
+ * non-numbers) that names the parameter and the accepted range, before any
+ * work is done.
  */
 
 /** The accepted range of a numeric parameter. */

@@ -1,6 +1,6 @@
 /**
  * The options of a `WorkerPool` and the limits of one run, as users write
- * them (checked in run_checks.ts).
+ * them (checked in check_options.ts).
  */
 import type { Token } from "../token.ts";
 import type { WorkerPermissions } from "./spawn/permissions.ts";
@@ -10,8 +10,22 @@ import type { WorkerPermissions } from "./spawn/permissions.ts";
  *
  * @example
  * ```ts
- * import { MiB, type WorkerPoolOptions } from "memlimits";
- * const options: WorkerPoolOptions = { size: 2, memoryLimit: 256 * MiB };
+ * import { GiB, MiB, WorkerPool, type WorkerPoolOptions } from "memlimits";
+ *
+ * const options: WorkerPoolOptions = {
+ *   size: 4,
+ *   memoryLimit: 256 * MiB, // per task: its process tree's growth
+ *   processMemoryLimit: 2 * GiB, // the host plus every worker
+ *   // Deno only (on Bun and Node, `permissions` may only be "inherit"):
+ *   // the workers' config file, where the pool cannot find the host's,
+ *   denoConfig: new URL("./deno.json", import.meta.url),
+ *   // and permissions narrower than the host's (no write, env, run, ...).
+ *   permissions: { read: ["./data"], net: ["127.0.0.1:8000"] },
+ * };
+ * await using pool = new WorkerPool(
+ *   new URL("./tasks.ts", import.meta.url),
+ *   options,
+ * );
  * ```
  */
 export interface WorkerPoolOptions {
@@ -103,8 +117,21 @@ export interface CloseOptions {
  *
  * @example
  * ```ts
- * import { MiB, type RunLimits } from "memlimits";
- * const limits: RunLimits = { memoryLimit: 64 * MiB, timeout: 1000 };
+ * import { MiB, type RunLimits, Token, WorkerPool } from "memlimits";
+ *
+ * await using pool = new WorkerPool(new URL("./tasks.ts", import.meta.url), {
+ *   memoryLimit: 256 * MiB,
+ * });
+ * const token = new Token(); // token.cancel() stops the task
+ * const limits: RunLimits = {
+ *   memoryLimit: 64 * MiB, // at most the pool's
+ *   allocationLimit: 32 * MiB, // counted in the worker; refused on Bun
+ *   timeout: 1_000, // ms from the task's start in a worker
+ *   cpuLimit: 500, // ms of CPU time; Linux (on Deno, a host run with -A)
+ *   token,
+ * };
+ * const r = await pool.run<number>("sum", [1e6], limits);
+ * console.log(r.ok ? r.value : r.error); // the value, or a LimitExceeded
  * ```
  */
 export interface RunLimits {

@@ -18,6 +18,7 @@ import {
 import { notRun, stoppedUsage } from "./accounting/usage.ts";
 import {
   checkCloseOptions,
+  checkExport,
   checkPoolOptions,
   checkRun,
 } from "./check_options.ts";
@@ -67,22 +68,28 @@ import { WorkerSet } from "./worker_set.ts";
  * clone. A task's own exception rejects `run()` with an Error carrying the
  * task's message and stack.
  *
- * Typed with the module's type (`WorkerPool<typeof import("./tasks.ts")>`),
- * `run()` checks the export's name, its arguments and its result's type at
- * compile time. The pool is an `EventTarget`: see `WorkerPoolEventMap` for
- * its events ("settled", "workerexit", "drain"), and `stats()` for its
- * figures.
+ * `WorkerPool<typeof import("./tasks.ts")>` checks `run()`'s export name,
+ * arguments and result type at compile time. The pool is an `EventTarget`
+ * (events: `WorkerPoolEventMap`); `stats()` gives its figures.
  *
  * @example
  * ```ts
- * import { MiB, WorkerPool } from "memlimits";
- * // tasks.ts: export function add(a: number, b: number) { return a + b; }
+ * import { LimitExceeded, MiB, WorkerPool } from "memlimits";
+ *
+ * // ./tasks.ts, the task module: its exported functions are the tasks.
+ * //   export function sum(n: number) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }
  * await using pool = new WorkerPool(new URL("./tasks.ts", import.meta.url), {
- *   size: 1,
- *   memoryLimit: 256 * MiB,
+ *   size: 2, // worker processes kept warm
+ *   memoryLimit: 256 * MiB, // every task's limit; a run may lower it
  * });
- * const r = await pool.run<number>("add", [1, 2], { timeout: 1000 });
- * console.log(r); // { ok: true, value: 3, usage: { waitMs, wallMs, cpuMs, peakMemory } }
+ * const r = await pool.run<number>("sum", [1e6], {
+ *   memoryLimit: 64 * MiB,
+ *   timeout: 1_000, // ms
+ * });
+ * if (r.ok) console.log(r.value); // 499999500000
+ * else if (r.error instanceof LimitExceeded) console.log(r.error.kind); // "memory", "timeout", ...
+ * console.log(r.usage); // { waitMs, wallMs, cpuMs, peakMemory, allocated? }
+ * // `await using`: the pool is closed (its workers killed) at the end of the scope.
  * ```
  *
  * @example Typed
@@ -303,12 +310,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
 
   /** Throws a TypeError if the module is known not to export `exportName`. */
   #checkExport(exportName: string): void {
-    if (this.#exports === undefined || this.#exports.has(exportName)) return;
-    throw new TypeError(
-      `exportName "${exportName}" is not a function exported by ${this.#moduleUrl}; exports: ${
-        [...this.#exports].join(", ") || "(none)"
-      }`,
-    );
+    checkExport(exportName, this.#exports, this.#moduleUrl);
   }
 
   /** A worker could not start; with none left to serve the queue, the queued runs reject. */

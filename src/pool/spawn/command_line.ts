@@ -18,7 +18,7 @@
  * - Bun: `bun worker.process.ts`; JavaScriptCore has no heap cap, so the RSS
  *   watch is the only stop.
  */
-import { runtime } from "../../runtime.ts";
+import { type Runtime, runtime } from "../../runtime.ts";
 import { MiB } from "../../units.ts";
 import { LOAD_GUARD_PRELOAD, WORKER_PROCESS } from "./entry_points.ts";
 import {
@@ -29,6 +29,7 @@ import {
 } from "./deno_flags.ts";
 import {
   checkPoolPermissions,
+  currentPermissionHost,
   type WorkerPermissionFlags,
   workerPermissionFlags,
 } from "./permissions.ts";
@@ -54,7 +55,11 @@ export function denoWorkerSettings(
   options: { denoConfig?: unknown; permissions?: unknown },
   memoryLimits: boolean,
 ): DenoWorkerSettings | undefined {
-  const permissions = workerPermissionFlags(options.permissions, moduleUrl);
+  const permissions = workerPermissionFlags(
+    options.permissions,
+    moduleUrl,
+    currentPermissionHost(),
+  );
   const denoConfig = checkDenoConfig(options.denoConfig); // ignored elsewhere
   if (runtime !== "deno" || permissions === undefined) return undefined;
   checkPoolPermissions(memoryLimits);
@@ -81,18 +86,53 @@ export function spawnCommand(
     ? denoWorkerSettings(moduleUrl, {}, false)
     : undefined,
 ): SpawnCommand {
+  return commandLine(
+    {
+      runtime,
+      executable: process.execPath,
+      workerProcess: WORKER_PROCESS,
+      loadGuard: LOAD_GUARD_PRELOAD,
+    },
+    moduleUrl,
+    heapCapBytes,
+    settings,
+  );
+}
+
+/** What a worker's command line is made of, besides its task module. */
+export interface CommandLineParts {
+  /** The runtime that will run the worker: the host's own. */
+  runtime: Runtime;
+  /** Its executable (`process.execPath`). */
+  executable: string;
+  /** The worker's entry file (`WORKER_PROCESS`). */
+  workerProcess: string;
+  /** What a Deno worker that may not read every file preloads (`LOAD_GUARD_PRELOAD`). */
+  loadGuard: string;
+}
+
+/**
+ * `spawnCommand` with everything it depends on given: the runtime, the
+ * executable and the entry files (tests pass their own).
+ */
+export function commandLine(
+  parts: CommandLineParts,
+  moduleUrl: string,
+  heapCapBytes: number | undefined,
+  settings: DenoWorkerSettings | undefined,
+): SpawnCommand {
   const capFlag = heapCapBytes === undefined
     ? undefined
     : `--max-old-space-size=${Math.ceil(heapCapBytes / MiB)}`;
-  const command = process.execPath;
-  if (runtime === "node") {
+  const command = parts.executable;
+  if (parts.runtime === "node") {
     return {
       command,
-      args: [...(capFlag ? [capFlag] : []), WORKER_PROCESS, moduleUrl],
+      args: [...(capFlag ? [capFlag] : []), parts.workerProcess, moduleUrl],
     };
   }
-  if (runtime === "bun" || settings === undefined) {
-    return { command, args: [WORKER_PROCESS, moduleUrl] };
+  if (parts.runtime === "bun" || settings === undefined) {
+    return { command, args: [parts.workerProcess, moduleUrl] };
   }
   // Ours last: V8 takes the last value of a flag given twice.
   const v8 = capFlag === undefined ? settings.v8 : [
@@ -101,7 +141,7 @@ export function spawnCommand(
   ];
   const preload = settings.permissions.readsAnyFile
     ? []
-    : [`--preload=${LOAD_GUARD_PRELOAD}`, `--preload=${moduleUrl}`];
+    : [`--preload=${parts.loadGuard}`, `--preload=${moduleUrl}`];
   return {
     command,
     args: [
@@ -112,7 +152,7 @@ export function spawnCommand(
       ...settings.permissions.flags,
       ...(v8.length > 0 ? [`--v8-flags=${v8.join(",")}`] : []),
       ...preload,
-      WORKER_PROCESS,
+      parts.workerProcess,
       moduleUrl,
     ],
   };
@@ -126,12 +166,14 @@ export function heapCapFor(limitBytes: number | undefined): number | undefined {
 /**
  * Whether a worker process's exit is V8 stopping it at the heap cap: Deno
  * traps (SIGTRAP, or exit code 133 through a shell), Node aborts (SIGABRT,
- * 134). Bun sets no cap, so no Bun exit is one.
+ * 134). Bun sets no cap, so no Bun exit is one. `on`: the runtime the
+ * worker ran on (the host's).
  */
 export function isHeapCapExit(
   exit: { code: number | null; signal: string | null },
+  on: Runtime = runtime,
 ): boolean {
-  switch (runtime) {
+  switch (on) {
     case "bun":
       return false;
     case "node":

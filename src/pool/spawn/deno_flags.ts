@@ -1,7 +1,7 @@
 /**
  * The host's configuration, for Deno workers: which deno.json, import map,
  * lock file and module-resolution flags the host runs with, as flags for the
- * worker's `deno run`. A worker's entry (`worker_main.ts`) lies in this
+ * worker's `deno run`. A worker's entry (`worker.process.ts`) lies in this
  * library's directory, from where Deno would find the wrong deno.json (or
  * none), so the host's configuration is always passed explicitly.
  *

@@ -17,7 +17,28 @@ import { describe } from "../../limits/validate.ts";
 import { type DenoNamespace, denoNamespace } from "../../runtime.ts";
 import { hostCommandLine, PERMISSION_KINDS } from "./deno_flags.ts";
 
-/** One permission's setting in a `WorkerPermissionsObject`. */
+/**
+ * One permission's setting in a `WorkerPermissionsObject`: `"inherit"` (the
+ * host's), `true` (all of it; the host must hold all of it), `false` (none),
+ * or a list of paths, hosts, variables, API names or commands (each granted
+ * to the host).
+ *
+ * @example
+ * ```ts
+ * import type {
+ *   WorkerPermissionsObject,
+ *   WorkerPermissionValue,
+ * } from "memlimits";
+ *
+ * const read: WorkerPermissionValue = ["./data", new URL("file:///srv/cache/")];
+ * const permissions: WorkerPermissionsObject = {
+ *   read, // these paths only
+ *   net: "inherit", // the host's own
+ *   sys: true, // all of it: the host must hold all of it
+ *   env: false, // none, as a missing entry
+ * };
+ * ```
+ */
 export type WorkerPermissionValue =
   | "inherit"
   | boolean
@@ -34,8 +55,16 @@ export type WorkerPermissionValue =
  *
  * @example
  * ```ts
- * import type { WorkerPermissionsObject } from "./mod.ts";
- * const permissions: WorkerPermissionsObject = { read: ["./data"], net: false };
+ * import { WorkerPool, type WorkerPermissionsObject } from "memlimits";
+ *
+ * // Reads ./data and fetches from one host; no write, env, sys, run or ffi.
+ * const permissions: WorkerPermissionsObject = {
+ *   read: ["./data"],
+ *   net: ["127.0.0.1:8000"],
+ * };
+ * await using pool = new WorkerPool(new URL("./tasks.ts", import.meta.url), {
+ *   permissions, // Deno only; a TypeError names an entry the host lacks
+ * });
  * ```
  */
 export interface WorkerPermissionsObject {
@@ -63,8 +92,16 @@ export interface WorkerPermissionsObject {
  *
  * @example
  * ```ts
- * import type { WorkerPermissions } from "./mod.ts";
- * const permissions: WorkerPermissions = "none";
+ * import { WorkerPool, type WorkerPermissions } from "memlimits";
+ *
+ * // Pure tasks need nothing: a task that reads a file, opens a socket or
+ * // starts a process rejects with Deno's NotCapable error.
+ * const permissions: WorkerPermissions = "Deno" in globalThis
+ *   ? "none"
+ *   : "inherit"; // Bun and Node have no permission model
+ * await using pool = new WorkerPool(new URL("./tasks.ts", import.meta.url), {
+ *   permissions,
+ * });
  * ```
  */
 export type WorkerPermissions = "inherit" | "none" | WorkerPermissionsObject;
@@ -320,12 +357,14 @@ function flagsOf(kind: Kind, grant: Grant): string[] {
  * accepted (a string other than the ones named, an empty entry), and a
  * TypeError for an entry that would widen the host's permissions (naming
  * the entry).
- * On Bun, which has no permission model, anything but "inherit" is refused.
+ * `host` is the Deno host (`currentPermissionHost()`); undefined on Bun and
+ * Node, which have no permission model: there anything but "inherit" is
+ * refused.
  */
 export function workerPermissionFlags(
   permissions: unknown,
   taskModule: string,
-  host: PermissionHost | undefined = currentPermissionHost(),
+  host: PermissionHost | undefined,
 ): WorkerPermissionFlags | undefined {
   const value = permissions === undefined ? "inherit" : permissions;
   if (!host) {

@@ -1,5 +1,5 @@
 /**
- * One worker: a child process running `worker_main.ts` on the task module,
+ * One worker: a child process running `worker.process.ts` on the task module,
  * leading its own process group, so that it dies with everything it started.
  * A process rather than a thread because a busy thread cannot be stopped on
  * Deno 2.9 (`terminate()` returns, but the thread keeps running; see

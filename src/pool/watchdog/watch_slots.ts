@@ -3,8 +3,10 @@
  * `SharedArrayBuffer` with a header and one slot per worker. The main thread
  * writes a job into its worker's slot before it sends the job; the watchdog
  * writes a verdict into the slot before it kills the worker. Ownership of a
- * running job passes by one compare-and-exchange on the slot's state, so
- * exactly one side settles it.
+ * running job passes by one compare-and-exchange on the slot's state word,
+ * so exactly one side settles it. The word also counts the jobs armed in the
+ * slot (above `STATE_BITS`), so that a verdict the watchdog reached for one
+ * job can never take the next job armed in the same slot meanwhile.
  *
  * Each slot is `SLOT_INTS` Int32 words and `SLOT_FLOATS` Float64 words (the
  * spare ones keep room for later fields).
@@ -23,6 +25,14 @@ export const State = {
 } as const;
 /** One of `State`'s values. */
 export type State = typeof State[keyof typeof State];
+
+const STATE_BITS = 2;
+const STATE_MASK = (1 << STATE_BITS) - 1;
+
+/** The state in a slot's state word (see `WatchSlots.stateWord`). */
+export function stateOf(word: number): State {
+  return (word & STATE_MASK) as State;
+}
 
 /** What the watchdog found. */
 export const VerdictKind = {
@@ -47,7 +57,7 @@ const PROCESS_PEAK = 1; // bytes, written by the watchdog
 const HEADER_FLOATS = 4;
 
 // Slot, Int32 words.
-const S_STATE = 0;
+const S_STATE = 0; // the State in the low STATE_BITS, the job's generation above
 const S_PID = 1;
 const S_JOB = 2;
 const S_VERDICT = 3;
@@ -191,7 +201,25 @@ export class WatchSlots {
   // ---- slots ----
 
   state(slot: number): State {
-    return Atomics.load(this.#ints, this.#int(slot, S_STATE)) as State;
+    return stateOf(this.stateWord(slot));
+  }
+
+  /**
+   * The state with the generation of the slot's job: the watchdog passes the
+   * word it read to `decide`, which then takes that job or none.
+   */
+  stateWord(slot: number): number {
+    return Atomics.load(this.#ints, this.#int(slot, S_STATE));
+  }
+
+  /** Stores `state`, keeping the generation. */
+  #setState(slot: number, state: State): void {
+    const word = this.stateWord(slot);
+    Atomics.store(
+      this.#ints,
+      this.#int(slot, S_STATE),
+      (word & ~STATE_MASK) | state,
+    );
   }
 
   pid(slot: number): number {
@@ -208,13 +236,13 @@ export class WatchSlots {
     Atomics.store(this.#ints, this.#int(slot, S_DESCENDANTS), 0);
     Atomics.store(this.#ints, this.#int(slot, S_READY), 0);
     Atomics.store(this.#ints, this.#int(slot, S_RUNS), 0);
-    Atomics.store(this.#ints, this.#int(slot, S_STATE), State.Alive);
+    this.#setState(slot, State.Alive);
   }
 
   /**
    * Main thread: the worker of `slot` loaded its module and waits for jobs,
    * so that the watchdog may read its CPU clock while it is idle (see
-   * watchdog_thread.ts).
+   * watchdog.thread.ts).
    */
   markReady(slot: number): void {
     Atomics.store(this.#ints, this.#int(slot, S_READY), 1);
@@ -233,7 +261,7 @@ export class WatchSlots {
 
   /** Main thread: the worker is gone (killed by us, or its exit was seen). */
   release(slot: number): void {
-    Atomics.store(this.#ints, this.#int(slot, S_STATE), State.Empty);
+    this.#setState(slot, State.Empty);
     Atomics.store(this.#ints, this.#int(slot, S_PID), 0);
   }
 
@@ -252,8 +280,14 @@ export class WatchSlots {
     f[this.#float(slot, S_CPU)] = NaN;
     Atomics.store(this.#ints, this.#int(slot, S_JOB), job.id);
     Atomics.add(this.#ints, this.#int(slot, S_RUNS), 1);
-    // The state last: the watchdog reads the fields only once it sees Running.
-    Atomics.store(this.#ints, this.#int(slot, S_STATE), State.Running);
+    // The state last: the watchdog reads the fields only once it sees
+    // Running. A new generation: a verdict on the job before cannot take it.
+    const generation = (this.stateWord(slot) >>> STATE_BITS) + 1;
+    Atomics.store(
+      this.#ints,
+      this.#int(slot, S_STATE),
+      ((generation << STATE_BITS) | State.Running) & 0x7fffffff,
+    );
     this.wake();
   }
 
@@ -262,27 +296,34 @@ export class WatchSlots {
    * False if the watchdog took it first: read its `verdict()`.
    */
   claim(slot: number): boolean {
+    const word = this.stateWord(slot);
+    if (stateOf(word) !== State.Running) return false;
     return Atomics.compareExchange(
       this.#ints,
       this.#int(slot, S_STATE),
-      State.Running,
-      State.Alive,
-    ) === State.Running;
+      word,
+      (word & ~STATE_MASK) | State.Alive,
+    ) === word;
   }
 
-  /** Watchdog: records the verdict and takes the job; false if the main thread took it first. */
-  decide(slot: number, verdict: Verdict): boolean {
+  /**
+   * Watchdog: records the verdict and takes the job whose state word it read
+   * (`running`); false if the main thread took that job first (and maybe
+   * armed another since).
+   */
+  decide(slot: number, verdict: Verdict, running: number): boolean {
     const f = this.#floats;
     f[this.#float(slot, S_VERDICT_LIMIT)] = verdict.limit;
     f[this.#float(slot, S_VERDICT_OBSERVED)] = verdict.observed;
     f[this.#float(slot, S_DECIDED)] = epochMs();
     Atomics.store(this.#ints, this.#int(slot, S_VERDICT), verdict.kind);
+    if (stateOf(running) !== State.Running) return false;
     return Atomics.compareExchange(
       this.#ints,
       this.#int(slot, S_STATE),
-      State.Running,
-      State.Verdict,
-    ) === State.Running;
+      running,
+      (running & ~STATE_MASK) | State.Verdict,
+    ) === running;
   }
 
   /** The verdict of a slot in state Verdict. */

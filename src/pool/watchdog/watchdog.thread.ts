@@ -14,7 +14,13 @@ import { MS_PER_TICK } from "../linux/proc_fields.ts";
 import { peakBytesOf, TreeSampler } from "../linux/process_tree.ts";
 import { isStopped, killTree } from "../linux/signals.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
-import { epochMs, State, VerdictKind, WatchSlots } from "./watch_slots.ts";
+import {
+  epochMs,
+  State,
+  stateOf,
+  VerdictKind,
+  WatchSlots,
+} from "./watch_slots.ts";
 
 const { buffer, count, tickMs, readsProc } = workerData as {
   buffer: SharedArrayBuffer;
@@ -135,16 +141,21 @@ function drop(slot: number): void {
   clocks[slot] = undefined;
 }
 
-/** Takes the job of `slot` with this verdict, then kills its worker's tree. */
+/**
+ * Takes the job of `slot` with this verdict, then kills its worker's tree.
+ * `running`: the slot's state word when the job was seen running (another
+ * job armed in the slot since is not taken).
+ */
 function stop(
   slot: number,
+  running: number,
   pid: number,
   kind: VerdictKind,
   limit: number,
   observed: number,
 ): void {
+  if (!slots.decide(slot, { kind, limit, observed }, running)) return;
   const job = slots.jobId(slot);
-  if (!slots.decide(slot, { kind, limit, observed })) return;
   // Its usage, read while the tree is frozen: what it used up to the kill.
   killTree(pid, readsProc ? () => treeCpuMs(slot, pid) : undefined);
   // Settled at once if the main thread is free, else when it turns (the
@@ -152,14 +163,22 @@ function stop(
   parentPort?.postMessage({ slot, job });
 }
 
+/** Per slot, its state word when this tick saw its job running. */
+const watchedWords = new Int32Array(count);
+
 function tick(): void {
   const now = epochMs();
   const processLimit = slots.processLimit;
   const watchProcess = !Number.isNaN(processLimit);
   let total = watchProcess ? host.read() ?? 0 : 0;
   const watched: number[] = [];
+  const watch = (slot: number, word: number) => {
+    watched.push(slot);
+    watchedWords[slot] = word;
+  };
   for (let slot = 0; slot < count; slot++) {
-    const state = slots.state(slot);
+    const word = slots.stateWord(slot);
+    const state = stateOf(word);
     if (state !== State.Alive && state !== State.Running) {
       drop(slot);
       continue;
@@ -173,6 +192,7 @@ function tick(): void {
       if (now >= slots.deadline(slot)) {
         stop(
           slot,
+          word,
           pid,
           VerdictKind.Timeout,
           slots.timeout(slot),
@@ -197,25 +217,34 @@ function tick(): void {
     if (!Number.isNaN(cpuLimit) || ++cpuSamples[slot] % USAGE_CPU_EVERY === 0) {
       const used = treeCpuMs(slot, pid) ?? 0;
       if (used > cpuLimit) {
-        stop(slot, pid, VerdictKind.Cpu, cpuLimit, used);
+        stop(slot, word, pid, VerdictKind.Cpu, cpuLimit, used);
         continue;
       }
     }
     const growth = bytes - slots.baseBytes(slot);
-    if (growth > limit) stop(slot, pid, VerdictKind.Memory, limit, growth);
-    else if (growth > 0.9 * limit && isStopped(pid)) {
+    if (growth > limit) {
+      stop(slot, word, pid, VerdictKind.Memory, limit, growth);
+    } else if (growth > 0.9 * limit && isStopped(pid)) {
       // Frozen by its brake (memory_brake.ts) just over the limit, and some
       // pages reclaimed since: its high-water mark tells what it reached.
       const peak = (peakBytesOf(pid) ?? 0) - slots.baseBytes(slot);
-      if (peak > limit) stop(slot, pid, VerdictKind.Memory, limit, peak);
-      else watched.push(slot);
-    } else watched.push(slot);
+      if (peak > limit) stop(slot, word, pid, VerdictKind.Memory, limit, peak);
+      else watch(slot, word);
+    } else watch(slot, word);
   }
   if (!watchProcess || watched.length === 0) return;
   slots.processPeak = Math.max(slots.processPeak, total);
   if (total <= processLimit) return;
   for (const slot of watched) {
-    stop(slot, slots.pid(slot), VerdictKind.ProcessMemory, processLimit, total);
+    const word = watchedWords[slot];
+    stop(
+      slot,
+      word,
+      slots.pid(slot),
+      VerdictKind.ProcessMemory,
+      processLimit,
+      total,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The pool's watch over its running jobs, from the main thread's side: a
- * watchdog thread (watchdog_thread.ts) that enforces `timeout`, `memoryLimit`
+ * watchdog thread (watchdog.thread.ts) that enforces `timeout`, `memoryLimit`
  * and `processMemoryLimit` while the host's main thread is busy or blocked,
  * and the slots it shares with it (watch_slots.ts). The thread is unref'd
  * (it never keeps the host alive) and ends at `stop()`.

@@ -3,9 +3,9 @@
  * may not read every file: a preloaded module (with its static imports) is part of the
  * worker's initial module graph, which Deno loads without a read check. If
  * the task module throws while it is evaluated, the rejection would end the
- * process before `worker_main.ts` runs; this guard stops that, so that
- * `worker_main.ts` meets the same error in its `import()` and reports it to
- * the host as it does otherwise. `worker_main.ts` ends the guard once the
+ * process before `worker.process.ts` runs; this guard stops that, so that
+ * `worker.process.ts` meets the same error in its `import()` and reports it to
+ * the host as it does otherwise. `worker.process.ts` ends the guard once the
  * module has loaded.
  */
 // Typed here rather than with the DOM's types, which the npm build (tsc with

@@ -3,7 +3,7 @@
  * samples the process's resident memory every millisecond while a task with
  * a memory limit runs, and freezes the process group (SIGSTOP) once it is
  * over the limit. The host's watchdog then charges and kills the frozen
- * worker as it would have anyway (watchdog_thread.ts); the brake only stops
+ * worker as it would have anyway (watchdog.thread.ts); the brake only stops
  * the task from growing in the meantime.
  *
  * Why in the worker: each worker leads its own session, and where Linux
@@ -14,7 +14,7 @@
  * process and, where the system allows it, runs under the real-time policy
  * `SCHED_FIFO` (realtime.ts): an ordinary thread there, too, waited up to
  * seconds for a core behind other busy processes while the task allocated
- * (one overshot by 46 MiB). Used inside worker processes (worker_main.ts).
+ * (one overshot by 46 MiB). Used inside worker processes (worker.process.ts).
  */
 import { Worker } from "node:worker_threads";
 import { BRAKE_THREAD } from "../spawn/entry_points.ts";
@@ -28,25 +28,34 @@ import { raiseToRealtime } from "../linux/realtime.ts";
  */
 export const BRAKE_ARG = "--memory-brake";
 
+/** Int32 words of the shared buffer (brake.thread.ts reads the same). */
+const STATE = 0, SLEEPING = 1;
+
 /**
  * The brake of the process it is made in (a group leader: a pool worker).
  *
  * @example
  * ```ts
+ * import { MemoryBrake } from "./memory_brake.ts";
+ * import { MiB } from "../../units.ts";
+ *
  * const brake = new MemoryBrake();
- * await brake.ready;
- * brake.arm(freshBytes + memoryLimit); // before the task starts
+ * await brake.ready; // before the worker announces itself
+ * // The host sends `brakeAbove`: the worker's fresh size plus the task's limit.
+ * const freshBytes = 48 * MiB;
+ * brake.arm(freshBytes + 256 * MiB); // before the task starts
  * // ... the task runs; over the bound, the process group is frozen
  * brake.disarm(); // when it settles
  * ```
  */
 export class MemoryBrake {
   /**
-   * The state (0: disarmed, 1: armed, 2: fired), then (at byte 8) the
-   * resident bytes above which the brake fires.
+   * The state (0: disarmed, 1: armed, 2: fired), whether the thread sleeps
+   * until an arm wakes it (1) or ticks (0), then (at byte 8) the resident
+   * bytes above which the brake fires (brake.thread.ts).
    */
   readonly #buffer = new SharedArrayBuffer(16);
-  readonly #state = new Int32Array(this.#buffer, 0, 1);
+  readonly #ints = new Int32Array(this.#buffer, 0, 2);
   readonly #above = new Float64Array(this.#buffer, 8, 1);
   #up = false;
   #realtime = false;
@@ -106,13 +115,18 @@ export class MemoryBrake {
   arm(aboveBytes: number): void {
     if (!this.#up) return;
     this.#above[0] = aboveBytes;
-    Atomics.store(this.#state, 0, 1);
-    Atomics.notify(this.#state, 0);
+    Atomics.store(this.#ints, STATE, 1);
+    // A ticking thread sees the arm at its next tick. Waking it here would
+    // cost this thread the switch to it and its first reading (it runs
+    // under SCHED_FIFO and preempts): more than a short task itself.
+    if (Atomics.load(this.#ints, SLEEPING) === 1) {
+      Atomics.notify(this.#ints, STATE);
+    }
   }
 
   /** The task settled: stop sampling. */
   disarm(): void {
     if (!this.#up) return;
-    Atomics.compareExchange(this.#state, 0, 1, 0);
+    Atomics.compareExchange(this.#ints, STATE, 1, 0);
   }
 }

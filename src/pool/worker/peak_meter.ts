@@ -9,7 +9,7 @@
  * most that much above the truth. Linux keeps `maxRSS` across `execve`, so a
  * worker forked by a big host starts with the host's mark, which no reset
  * clears: then every peak is read from `VmHWM`. Used inside worker processes
- * (worker_main.ts).
+ * (worker.process.ts).
  */
 import { openSync, writeSync } from "node:fs";
 import { ProcFileReader } from "../linux/proc_file_reader.ts";

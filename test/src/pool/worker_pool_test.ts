@@ -86,10 +86,8 @@ test("pool: a synchronous loop that grows its memory is stopped by memoryLimit",
   const e = limitError(await pool.run("holdThenSpin", [1024 * MiB]));
   assert.equal(e.kind, "memory");
   assert.equal(e.limit, 128 * MiB);
-  assert.ok(
-    e.observed! > 128 * MiB && e.observed! < 256 * MiB,
-    `observed ${e.observed}`,
-  );
+  // By how much it went over: worker_pool_timing_test.ts.
+  assert.ok(e.observed! > 128 * MiB, `observed ${e.observed}`);
   // One large allocation on the JS heap (Deno's heap cap is 2 × 128 + 64 MiB).
   assert.equal(
     limitError(await pool.run("oneBigArray", [512 * MiB])).kind,

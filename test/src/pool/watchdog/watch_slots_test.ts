@@ -1,44 +1,379 @@
 /**
- * The watchdog's sleep and its wakes (watch_slots.ts): a wake that comes
- * before the watchdog has gone to sleep must not be lost, or the watchdog
- * sleeps on through a job, a ready worker or `pool.close()` (which then
- * never resolves).
+ * The slots the pool's main thread shares with its watchdog thread
+ * (watch_slots.ts), driven from this thread alone: each side's transitions
+ * are called in turn, through two views of one buffer as the two threads
+ * hold them.
+ *
+ * - A slot's state machine: Empty -assign-> Alive -arm-> Running, then
+ *   Running -claim-> Alive (the main thread takes the job back) or
+ *   Running -decide-> Verdict (the watchdog takes it), whichever comes
+ *   first; release -> Empty from any state. claim and decide change nothing
+ *   in any other state, and decide takes only the job whose state word the
+ *   watchdog read (not one armed since).
+ * - The watchdog's sleep and its wakes, which are timed, are in
+ *   watch_slots_timing_test.ts.
  */
 import assert from "node:assert/strict";
 import { test } from "../../../harness.ts";
-import { WatchSlots } from "../../../../src/pool/watchdog/watch_slots.ts";
+import {
+  epochMs,
+  State,
+  VerdictKind,
+  type WatchedJob,
+  WatchSlots,
+} from "../../../../src/pool/watchdog/watch_slots.ts";
 
-/** Milliseconds `sleep` took, bounded at 3 s (a lost wake waits that long). */
-function timedSleep(slots: WatchSlots, hasWork?: () => boolean): number {
-  const started = performance.now();
-  slots.sleep(3000, true, hasWork);
-  return performance.now() - started;
+const MiB = 2 ** 20;
+
+/** The main thread's view and the watchdog's, on one buffer of `count` slots. */
+function sides(count = 2): { main: WatchSlots; watchdog: WatchSlots } {
+  const main = new WatchSlots(count);
+  return { main, watchdog: new WatchSlots(count, main.buffer) };
 }
 
-test("watch slots: a stop asked for before the watchdog sleeps ends its sleep at once", () => {
-  const slots = new WatchSlots(1);
-  slots.stop();
-  const ms = timedSleep(slots);
-  assert.ok(ms < 1000, `slept ${ms.toFixed(0)} ms after the stop`);
+const JOB: WatchedJob = {
+  id: 7,
+  timeout: 1000,
+  memoryLimit: 64 * MiB,
+  cpuLimit: 500,
+  baseBytes: 30 * MiB,
+};
+
+/** A slot with worker 4242 assigned and `job` armed. */
+function running(job: WatchedJob = JOB) {
+  const s = sides();
+  s.main.assign(0, 4242);
+  s.main.markReady(0);
+  s.main.arm(0, job);
+  return s;
+}
+
+test("watch slots: the state and verdict codes", () => {
+  assert.deepEqual(State, { Empty: 0, Alive: 1, Running: 2, Verdict: 3 });
+  assert.deepEqual(VerdictKind, {
+    Memory: 1,
+    Timeout: 2,
+    ProcessMemory: 3,
+    Cpu: 4,
+  });
 });
 
-test("watch slots: work found once the sleep is announced keeps the watchdog awake", () => {
-  const slots = new WatchSlots(1);
-  slots.assign(0, process.pid);
-  // A worker made ready before the watchdog announced its sleep: the wake
-  // saw no sleeper, the check after the announcement sees the work.
-  slots.markReady(0);
-  assert.ok(slots.isReady(0));
-  const ms = timedSleep(slots, () => slots.isReady(0));
-  assert.ok(ms < 1000, `slept ${ms.toFixed(0)} ms with work pending`);
-  // A job armed before the sleep: the default check sees it running.
-  slots.arm(0, { id: 1, baseBytes: 0 });
-  assert.ok(timedSleep(slots) < 1000);
+test("watch slots: a new buffer has every slot Empty, no process limit and no stop", () => {
+  const { main, watchdog } = sides(3);
+  assert.equal(main.count, 3);
+  for (let slot = 0; slot < 3; slot++) {
+    assert.equal(watchdog.state(slot), State.Empty);
+    assert.equal(watchdog.pid(slot), 0);
+    assert.equal(watchdog.jobId(slot), 0);
+    assert.equal(watchdog.isReady(slot), false);
+    assert.equal(watchdog.runs(slot), 0);
+  }
+  assert.equal(watchdog.anyRunning(), false);
+  assert.ok(Number.isNaN(watchdog.processLimit));
+  assert.equal(watchdog.processPeak, 0);
+  assert.equal(watchdog.stopped, false);
+  // The header, as both sides see it.
+  main.processLimit = 512 * MiB;
+  watchdog.processPeak = 100 * MiB;
+  assert.equal(watchdog.processLimit, 512 * MiB);
+  assert.equal(main.processPeak, 100 * MiB);
+  main.stop();
+  assert.equal(watchdog.stopped, true);
+  // A view made from the buffer keeps what is in it.
+  assert.equal(new WatchSlots(3, main.buffer).processLimit, 512 * MiB);
 });
 
-test("watch slots: with nothing to do, the sleep lasts until its bound", () => {
-  const slots = new WatchSlots(1);
-  const started = performance.now();
-  slots.sleep(300, true);
-  assert.ok(performance.now() - started >= 250);
+test("watch slots: assign makes a slot Alive with its worker; markReady marks it ready and leaves it Alive", () => {
+  const { main, watchdog } = sides();
+  main.assign(1, 4242);
+  assert.equal(watchdog.state(1), State.Alive);
+  assert.equal(watchdog.pid(1), 4242);
+  assert.equal(watchdog.isReady(1), false);
+  assert.equal(watchdog.state(0), State.Empty, "the other slot");
+  main.markReady(1);
+  assert.equal(watchdog.isReady(1), true);
+  assert.equal(watchdog.state(1), State.Alive);
+  assert.equal(watchdog.anyRunning(), false, "Alive is not Running");
+});
+
+test("watch slots: arm makes the slot Running with the job's limits, counted in runs", () => {
+  const before = epochMs();
+  const { main, watchdog } = running();
+  const after = epochMs();
+  assert.equal(watchdog.state(0), State.Running);
+  assert.equal(watchdog.anyRunning(), true);
+  assert.equal(watchdog.jobId(0), 7);
+  assert.equal(watchdog.runs(0), 1);
+  assert.equal(watchdog.timeout(0), 1000);
+  assert.equal(watchdog.memoryLimit(0), 64 * MiB);
+  assert.equal(watchdog.cpuLimit(0), 500);
+  assert.equal(watchdog.baseBytes(0), 30 * MiB);
+  const started = watchdog.started(0);
+  assert.ok(started >= before && started <= after, `started ${started}`);
+  assert.equal(watchdog.deadline(0), started + 1000);
+  assert.equal(watchdog.peak(0), 0);
+  assert.ok(Number.isNaN(watchdog.cpuUsed(0)));
+  // A job without limits: each is NaN, and so is its deadline.
+  assert.ok(main.claim(0));
+  main.arm(0, { id: 8, baseBytes: 10 * MiB });
+  assert.equal(watchdog.jobId(0), 8);
+  assert.equal(watchdog.runs(0), 2);
+  for (
+    const read of ["timeout", "deadline", "memoryLimit", "cpuLimit"] as const
+  ) {
+    assert.ok(Number.isNaN(watchdog[read](0)), read);
+  }
+  assert.equal(watchdog.baseBytes(0), 10 * MiB);
+});
+
+test("watch slots: the watchdog's readings of a running job; arm starts the next job's afresh", () => {
+  const { main, watchdog } = running();
+  watchdog.notePeak(0, 40 * MiB);
+  watchdog.notePeak(0, 35 * MiB); // a peak only rises
+  watchdog.noteCpu(0, 120);
+  watchdog.noteCpu(0, 90); // the last reading, not the highest
+  watchdog.setDescendants(0, 3);
+  assert.equal(main.peak(0), 40 * MiB);
+  assert.equal(main.cpuUsed(0), 90);
+  assert.equal(main.descendants(0), 3);
+  assert.ok(main.claim(0));
+  main.arm(0, { ...JOB, id: 8 });
+  assert.equal(main.peak(0), 0);
+  assert.ok(Number.isNaN(main.cpuUsed(0)));
+  // Descendants are the worker's, not the job's: assign resets them.
+  assert.equal(main.descendants(0), 3);
+  main.assign(0, 4343);
+  assert.equal(main.descendants(0), 0);
+});
+
+test("watch slots: claim takes a Running job back to Alive, once", () => {
+  const { main, watchdog } = running();
+  assert.equal(main.claim(0), true);
+  assert.equal(watchdog.state(0), State.Alive);
+  assert.equal(watchdog.anyRunning(), false);
+  assert.equal(main.claim(0), false, "a second claim");
+  assert.equal(watchdog.state(0), State.Alive);
+  assert.equal(watchdog.pid(0), 4242, "the worker stays");
+  assert.equal(watchdog.isReady(0), true);
+});
+
+test("watch slots: decide takes a Running job to Verdict, and the verdict is read with what the job used", () => {
+  const { main, watchdog } = running();
+  watchdog.notePeak(0, 70 * MiB);
+  watchdog.noteCpu(0, 250);
+  const before = epochMs();
+  assert.equal(
+    watchdog.decide(0, {
+      kind: VerdictKind.Memory,
+      limit: 64 * MiB,
+      observed: 66 * MiB,
+    }, watchdog.stateWord(0)),
+    true,
+  );
+  const decidedBy = epochMs() - main.started(0);
+  assert.equal(main.state(0), State.Verdict);
+  assert.equal(main.anyRunning(), false);
+  const verdict = main.verdict(0);
+  assert.ok(
+    verdict.wallMs >= before - main.started(0) && verdict.wallMs <= decidedBy,
+    `wallMs ${verdict.wallMs}`,
+  );
+  assert.deepEqual({ ...verdict, wallMs: 0 }, {
+    kind: VerdictKind.Memory,
+    limit: 64 * MiB,
+    observed: 66 * MiB,
+    wallMs: 0,
+    cpuMs: 250,
+    peak: 70 * MiB,
+  });
+  // Without a CPU reading: NaN, not 0.
+  const other = running();
+  other.watchdog.decide(0, {
+    kind: VerdictKind.Timeout,
+    limit: 1000,
+    observed: 1003,
+  }, other.watchdog.stateWord(0));
+  const timeout = other.main.verdict(0);
+  assert.equal(timeout.kind, VerdictKind.Timeout);
+  assert.equal(timeout.observed, 1003);
+  assert.ok(Number.isNaN(timeout.cpuMs));
+  assert.equal(timeout.peak, 0);
+});
+
+test("watch slots: claim against decide: the first wins, the other is told so and changes nothing", () => {
+  // The main thread first (the task settled): the watchdog must not kill.
+  {
+    const { main, watchdog } = running();
+    assert.equal(main.claim(0), true);
+    assert.equal(
+      watchdog.decide(0, {
+        kind: VerdictKind.Timeout,
+        limit: 1000,
+        observed: 1001,
+      }, watchdog.stateWord(0)),
+      false,
+    );
+    assert.equal(main.state(0), State.Alive);
+  }
+  // The watchdog first: the main thread reads its verdict.
+  {
+    const { main, watchdog } = running();
+    assert.equal(
+      watchdog.decide(
+        0,
+        { kind: VerdictKind.Cpu, limit: 500, observed: 512 },
+        watchdog.stateWord(0),
+      ),
+      true,
+    );
+    assert.equal(main.claim(0), false);
+    assert.equal(main.state(0), State.Verdict);
+    const { kind, limit, observed } = main.verdict(0);
+    assert.deepEqual({ kind, limit, observed }, {
+      kind: VerdictKind.Cpu,
+      limit: 500,
+      observed: 512,
+    });
+    // A second verdict does not take the job again.
+    assert.equal(
+      watchdog.decide(
+        0,
+        { kind: VerdictKind.Memory, limit: 1, observed: 2 },
+        watchdog.stateWord(0),
+      ),
+      false,
+    );
+    assert.equal(main.state(0), State.Verdict);
+  }
+});
+
+test("watch slots: claim and decide change nothing in a slot with no running job", () => {
+  const verdict = { kind: VerdictKind.Memory, limit: 1, observed: 2 };
+  const { main, watchdog } = sides();
+  // Empty.
+  assert.equal(main.claim(0), false);
+  assert.equal(watchdog.decide(0, verdict, watchdog.stateWord(0)), false);
+  assert.equal(main.state(0), State.Empty);
+  // Alive, ready, between jobs.
+  main.assign(0, 4242);
+  main.markReady(0);
+  assert.equal(main.claim(0), false);
+  assert.equal(watchdog.decide(0, verdict, watchdog.stateWord(0)), false);
+  assert.equal(main.state(0), State.Alive);
+  assert.equal(main.pid(0), 4242);
+});
+
+test("watch slots: release empties a slot from every state; assign starts the next worker afresh", () => {
+  for (const reach of ["Alive", "Running", "Verdict"] as const) {
+    const { main, watchdog } = running();
+    if (reach === "Alive") main.claim(0);
+    if (reach === "Verdict") {
+      watchdog.decide(
+        0,
+        { kind: VerdictKind.Timeout, limit: 1, observed: 2 },
+        watchdog.stateWord(0),
+      );
+    }
+    assert.equal(main.state(0), State[reach]);
+    main.release(0);
+    assert.equal(watchdog.state(0), State.Empty, reach);
+    assert.equal(watchdog.pid(0), 0, reach);
+    assert.equal(watchdog.anyRunning(), false, reach);
+    // Nothing to take back or to decide any more.
+    assert.equal(main.claim(0), false, reach);
+    assert.equal(
+      watchdog.decide(
+        0,
+        { kind: VerdictKind.Memory, limit: 1, observed: 2 },
+        watchdog.stateWord(0),
+      ),
+      false,
+      reach,
+    );
+    assert.equal(watchdog.state(0), State.Empty, reach);
+    // The next worker: Alive, not ready, no runs, no descendants.
+    watchdog.setDescendants(0, 2);
+    main.assign(0, 5151);
+    assert.equal(watchdog.state(0), State.Alive);
+    assert.equal(watchdog.pid(0), 5151);
+    assert.equal(watchdog.isReady(0), false);
+    assert.equal(watchdog.runs(0), 0);
+    assert.equal(watchdog.descendants(0), 0);
+  }
+});
+
+test("watch slots: each slot's words are its own", () => {
+  const { main, watchdog } = sides(3);
+  for (let slot = 0; slot < 3; slot++) main.assign(slot, 1000 + slot);
+  main.arm(1, { id: 11, timeout: 100, memoryLimit: MiB, baseBytes: 2 * MiB });
+  main.arm(2, { id: 12, cpuLimit: 300, baseBytes: 3 * MiB });
+  watchdog.notePeak(2, 9 * MiB);
+  watchdog.noteCpu(2, 33);
+  watchdog.setDescendants(1, 5);
+  watchdog.decide(
+    1,
+    { kind: VerdictKind.Timeout, limit: 100, observed: 101 },
+    watchdog.stateWord(1),
+  );
+  assert.deepEqual(
+    [0, 1, 2].map((slot) => [
+      main.state(slot),
+      main.pid(slot),
+      main.jobId(slot),
+      main.runs(slot),
+      main.descendants(slot),
+    ]),
+    [
+      [State.Alive, 1000, 0, 0, 0],
+      [State.Verdict, 1001, 11, 1, 5],
+      [State.Running, 1002, 12, 1, 0],
+    ],
+  );
+  assert.deepEqual(
+    [1, 2].map((slot) => [
+      main.memoryLimit(slot),
+      main.cpuLimit(slot),
+      main.baseBytes(slot),
+      main.peak(slot),
+      main.cpuUsed(slot),
+    ]),
+    [[MiB, NaN, 2 * MiB, 0, NaN], [NaN, 300, 3 * MiB, 9 * MiB, 33]],
+  );
+  assert.equal(main.timeout(1), 100);
+  assert.equal(main.deadline(1), main.started(1) + 100);
+  assert.ok(Number.isNaN(main.timeout(2)));
+  assert.ok(Number.isNaN(main.deadline(2)), "slot 1's verdict left it alone");
+  assert.equal(main.verdict(1).observed, 101);
+  assert.equal(main.anyRunning(), true, "slot 2 runs");
+});
+
+test("watch slots: a verdict reached for one job never takes the next job armed in the slot", () => {
+  const { main, watchdog } = running();
+  // The watchdog sees job 7 running and starts measuring it ...
+  const seen = watchdog.stateWord(0);
+  // ... meanwhile job 7 settles and job 8 is armed in the same slot.
+  assert.equal(main.claim(0), true);
+  main.arm(0, { ...JOB, id: 8 });
+  assert.equal(main.state(0), State.Running);
+  assert.equal(
+    watchdog.decide(0, {
+      kind: VerdictKind.Timeout,
+      limit: 1000,
+      observed: 1002,
+    }, seen),
+    false,
+  );
+  assert.equal(main.state(0), State.Running, "job 8 still runs");
+  assert.equal(main.jobId(0), 8);
+  // Job 8's own verdict still works, and then its claim fails.
+  assert.equal(
+    watchdog.decide(
+      0,
+      { kind: VerdictKind.Memory, limit: 1, observed: 2 },
+      watchdog.stateWord(0),
+    ),
+    true,
+  );
+  assert.equal(main.claim(0), false);
+  assert.equal(main.verdict(0).kind, VerdictKind.Memory);
 });
