@@ -229,6 +229,23 @@ export function checkCloseOptions(options: unknown): number {
 
 const CLOSE_OPTION_KEYS: AcceptedKeys<CloseOptions> = { timeout: true };
 
+/**
+ * Throws a TypeError if the module at `moduleUrl`, whose exported functions
+ * are `exports` (undefined: not known yet), does not export `exportName`.
+ */
+export function checkExport(
+  exportName: string,
+  exports: Set<string> | undefined,
+  moduleUrl: string,
+): void {
+  if (exports === undefined || exports.has(exportName)) return;
+  throw new TypeError(
+    `exportName "${exportName}" is not a function exported by ${moduleUrl}; exports: ${
+      [...exports].join(", ") || "(none)"
+    }`,
+  );
+}
+
 /** One run's limits, checked. */
 export interface CheckedRun {
   memoryLimit?: number;

@@ -18,6 +18,7 @@ import {
 import { notRun, stoppedUsage } from "./accounting/usage.ts";
 import {
   checkCloseOptions,
+  checkExport,
   checkPoolOptions,
   checkRun,
 } from "./check_options.ts";
@@ -67,11 +68,9 @@ import { WorkerSet } from "./worker_set.ts";
  * clone. A task's own exception rejects `run()` with an Error carrying the
  * task's message and stack.
  *
- * Typed with the module's type (`WorkerPool<typeof import("./tasks.ts")>`),
- * `run()` checks the export's name, its arguments and its result's type at
- * compile time. The pool is an `EventTarget`: see `WorkerPoolEventMap` for
- * its events ("settled", "workerexit", "drain"), and `stats()` for its
- * figures.
+ * `WorkerPool<typeof import("./tasks.ts")>` checks `run()`'s export name,
+ * arguments and result type at compile time. The pool is an `EventTarget`
+ * (events: `WorkerPoolEventMap`); `stats()` gives its figures.
  *
  * @example
  * ```ts
@@ -320,12 +319,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
 
   /** Throws a TypeError if the module is known not to export `exportName`. */
   #checkExport(exportName: string): void {
-    if (this.#exports === undefined || this.#exports.has(exportName)) return;
-    throw new TypeError(
-      `exportName "${exportName}" is not a function exported by ${this.#moduleUrl}; exports: ${
-        [...this.#exports].join(", ") || "(none)"
-      }`,
-    );
+    checkExport(exportName, this.#exports, this.#moduleUrl);
   }
 
   /** A worker could not start; with none left to serve the queue, the queued runs reject. */
