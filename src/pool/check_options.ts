@@ -12,7 +12,7 @@ import {
 } from "../limits/validate.ts";
 import { ALLOCATIONS_UNSUPPORTED, currentMeter } from "../meters/mod.ts";
 import { Token } from "../token.ts";
-import { checkMemoryLimitPermission } from "./spawn/permissions.ts";
+import { checkMemoryLimitPermission } from "./spawn/host_permissions.ts";
 import { canReadResidentMemory } from "./linux/resident_memory.ts";
 import type {
   CloseOptions,

@@ -29,8 +29,8 @@ import {
   hostCommandLine,
   hostV8Flags,
 } from "./deno_flags.ts";
+import { checkPoolPermissions } from "./host_permissions.ts";
 import {
-  checkPoolPermissions,
   currentPermissionHost,
   type WorkerPermissionFlags,
   workerPermissionFlags,
