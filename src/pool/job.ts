@@ -7,6 +7,7 @@ import { cancellation } from "../token.ts";
 import type { PoolResult } from "../usage.ts";
 import type { CheckedRun } from "./check_options.ts";
 import type { WorkerProcess } from "./spawn/worker_process.ts";
+import type { WatchedJob } from "./watchdog/watch_slots.ts";
 import type { RunMessage } from "./wire/messages.ts";
 
 export interface Job extends CheckedRun {
@@ -73,6 +74,17 @@ export function runMessage(job: Job, watchesMemory: boolean): RunMessage {
     brakeAbove: watchesMemory && job.memoryLimit !== undefined
       ? worker.freshBytes + job.memoryLimit
       : undefined,
+  };
+}
+
+/** What the watchdog is told of `job`, armed on its worker. */
+export function watchedJob(job: Job): WatchedJob {
+  return {
+    id: job.id,
+    timeout: job.timeout,
+    memoryLimit: job.memoryLimit,
+    cpuLimit: job.cpuLimit,
+    baseBytes: job.worker!.freshBytes,
   };
 }
 

@@ -22,7 +22,7 @@ import {
   checkPoolOptions,
   checkRun,
 } from "./check_options.ts";
-import { type Job, newJob, runMessage, tokenError } from "./job.ts";
+import { type Job, newJob, runMessage, tokenError, watchedJob } from "./job.ts";
 import { canReadResidentMemory } from "./linux/resident_memory.ts";
 import {
   outcomeOf,
@@ -39,15 +39,14 @@ import type {
 import { AllSettled } from "./queue/all_settled.ts";
 import { JobQueue } from "./queue/job_queue.ts";
 import { QueueFullError } from "./queue/queue_full_error.ts";
-import { workerEnv } from "./spawn/worker_env.ts";
 import type {
   TaskArgs,
   TaskModule,
   TaskName,
   TaskValue,
 } from "./task_types.ts";
-import { heapCapFor, spawnCommand } from "./spawn/command_line.ts";
-import { type WorkerExit, WorkerProcess } from "./spawn/worker_process.ts";
+import type { WorkerExit, WorkerProcess } from "./spawn/worker_process.ts";
+import { workerStarter } from "./spawn/worker_starter.ts";
 import {
   UNWATCHED,
   Watchdog,
@@ -55,7 +54,6 @@ import {
 } from "./watchdog/watchdog.ts";
 import type { WorkerMessage } from "./wire/messages.ts";
 import { fromWire } from "./wire/wire_error.ts";
-import { BRAKE_ARG } from "./worker/memory_brake.ts";
 import { WorkerSet } from "./worker_set.ts";
 
 /**
@@ -138,9 +136,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     this.#queue = new JobQueue(checked.maxQueue);
     this.#queue.onDrain = () => emit(this, "drain");
     const stats = this.#stats = new StatsRecorder(this.#size);
-    const env = workerEnv(checked.env);
     this.#minAvailableMemory = checked.minAvailableMemory;
-    const heapCap = heapCapFor(this.#memoryLimit ?? this.#processMemoryLimit);
     this.#watchdog = new Watchdog(
       this.#size,
       this.#processMemoryLimit,
@@ -153,38 +149,26 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       // The verdict in the slot is the result (`#takeBack` returns it).
       this.#interrupt(job, new LimitExceeded("memory"));
     };
-    const start = () => {
-      const command = spawnCommand(
-        this.#moduleUrl,
-        heapCap,
-        checked.denoWorker,
-        checked.nodePermissions,
-      );
-      // Workers of a pool with a memory limit brake themselves near it.
-      if (this.#memoryLimit !== undefined) command.args.push(BRAKE_ARG);
-      command.env = env;
-      return new WorkerProcess(
-        this.#moduleUrl,
-        heapCap,
-        command,
-        checked.startTimeout,
-      );
-    };
-    this.#workers = new WorkerSet(checked, start, this.#watchdog, {
-      ready: (_worker, exports) => {
-        this.#exports ??= new Set(exports);
-        this.#dispatch();
+    this.#workers = new WorkerSet(
+      checked,
+      workerStarter(checked),
+      this.#watchdog,
+      {
+        ready: (_worker, exports) => {
+          this.#exports ??= new Set(exports);
+          this.#dispatch();
+        },
+        startFailed: (error, alive) => this.#onStartFailure(error, alive),
+        message: (worker, message) => this.#onMessage(worker, message),
+        exited: (worker, exit) => this.#onExit(worker, exit),
+        started: () => stats.workerStarted(),
+        ended: (pid, reason) => {
+          stats.workerEnded(reason);
+          emit(this, "workerexit", { pid, reason });
+        },
+        waiting: () => this.#queue.length,
       },
-      startFailed: (error, alive) => this.#onStartFailure(error, alive),
-      message: (worker, message) => this.#onMessage(worker, message),
-      exited: (worker, exit) => this.#onExit(worker, exit),
-      started: () => stats.workerStarted(),
-      ended: (pid, reason) => {
-        stats.workerEnded(reason);
-        emit(this, "workerexit", { pid, reason });
-      },
-      waiting: () => this.#queue.length,
-    });
+    );
   }
 
   /** Worker processes at most (all kept warm unless `minSize` is lower). */
@@ -372,13 +356,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       }
       if (job.armed) {
         // Before the send: the watchdog knows the job before it can start.
-        this.#watchdog.arm(worker.slot, {
-          id: job.id,
-          timeout: job.timeout,
-          memoryLimit: job.memoryLimit,
-          cpuLimit: job.cpuLimit,
-          baseBytes: worker.freshBytes,
-        });
+        this.#watchdog.arm(worker.slot, watchedJob(job));
       }
       job.sentAt = performance.now();
       worker.send(runMessage(job, watchesMemory));
