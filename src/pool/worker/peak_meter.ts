@@ -14,9 +14,10 @@
 import { openSync, writeSync } from "node:fs";
 import { ProcFileReader } from "../linux/proc_file_reader.ts";
 import { highWaterMarkOf } from "../linux/proc_fields.ts";
+import { MiB } from "../../units.ts";
 
 const RESET = new TextEncoder().encode("5");
-const SLACK_BYTES = 2 ** 20;
+const SLACK_BYTES = MiB;
 
 export class PeakMeter {
   #fd: number | undefined;
