@@ -124,7 +124,7 @@ test("bullmq processor: options.retry: a timeout is an ordinary failure, retried
       const job = await finished(queue, id!);
       assert.equal(job.attemptsMade, 1);
       assert.ok(errors.get(id!)![0] instanceof UnrecoverableError);
-      assert.match(job.failedReason, /timeout limit of 300 ms exceeded/);
+      assert.match(job.failedReason, /timeout of 300 ms exceeded/);
     },
   );
 });

@@ -12,5 +12,5 @@ const pool = new WorkerPool(
 );
 const r = await pool.run("startDaemon", [0, join(dir, "pid")]);
 rmSync(dir, { recursive: true, force: true });
-console.log(r.ok ? r.value : 0);
+console.log(String(r.ok ? r.value : 0)); // a string: Deno may colour a number
 process.exit(0);

@@ -6,7 +6,7 @@
  * (permissions_test.ts runs real hosts with real flags.)
  */
 import assert from "node:assert/strict";
-import { test } from "../../../harness.ts";
+import { isNode, test } from "../../../harness.ts";
 import type {
   DenoNamespace,
   DenoPermissionStatus,
@@ -479,9 +479,24 @@ test("permission flags: a wrong type is a TypeError, a wrong value of the right 
   }
 });
 
-test('permission flags: without a Deno host (Bun, Node) only "inherit" is accepted, and there are no flags', () => {
+test('permission flags: without a Deno host there are no Deno flags; on Bun only "inherit" is accepted', () => {
   assert.equal(workerPermissionFlags("inherit", TASKS, undefined), undefined);
   assert.equal(workerPermissionFlags(undefined, TASKS, undefined), undefined);
+  if (isNode) {
+    // Node has a permission model of its own (node_permissions.ts): the
+    // shape is checked here, the flags made there.
+    assert.equal(workerPermissionFlags("none", TASKS, undefined), undefined);
+    assert.equal(
+      workerPermissionFlags({ read: false }, TASKS, undefined),
+      undefined,
+    );
+    assert.throws(() => workerPermissionFlags(true, TASKS, undefined), {
+      name: "TypeError",
+      message:
+        'options.permissions must be "inherit", "none" or an object like Deno.PermissionOptionsObject, got boolean',
+    });
+    return;
+  }
   for (
     const [permissions, got] of [
       ["none", '"none"'],
@@ -492,7 +507,7 @@ test('permission flags: without a Deno host (Bun, Node) only "inherit" is accept
     assert.throws(() => workerPermissionFlags(permissions, TASKS, undefined), {
       name: "TypeError",
       message:
-        `options.permissions is for Deno: this runtime has no permission model, so only "inherit" is accepted, got ${got}`,
+        `options.permissions is for Deno and Node: this runtime has no permission model, so only "inherit" is accepted, got ${got}`,
     });
   }
 });

@@ -55,6 +55,7 @@ test("watch slots: the state and verdict codes", () => {
     Timeout: 2,
     ProcessMemory: 3,
     Cpu: 4,
+    MachineMemory: 5,
   });
 });
 
