@@ -189,7 +189,7 @@ describe("Node project with BullMQ", () => {
     assert.equal(report.bomb.attemptsMade, 1);
     assert.match(
       report.bomb.failedReason,
-      /^memlimits stopped the job: memory limit of 64 MiB exceeded \(observed \d+(\.\d)? MiB\)$/,
+      /^memlimits stopped the job: memory limit of 64 MiB exceeded \(observed \d+(\.\d+)? MiB\)$/,
     );
     // The UnrecoverableError is the project's own BullMQ's.
     assert.deepEqual(report.errors, {

@@ -40,10 +40,12 @@ function denoPrctl(): Prctl | undefined {
   return (option, arg) => lib.symbols.prctl(option, arg, 0n, 0n, 0n);
 }
 
-async function bunPrctl(): Promise<Prctl> {
-  // A variable specifier: only Bun resolves it (and type-checks elsewhere).
-  const specifier = "bun:ffi";
-  const { dlopen, FFIType } = await import(specifier);
+function bunPrctl(): Prctl {
+  // Through getBuiltinModule, as the Bun meter loads bun:jsc: an import()
+  // of it would not type-check elsewhere, and `deno publish` warns about an
+  // import() it cannot analyze.
+  // deno-lint-ignore no-explicit-any
+  const { dlopen, FFIType } = process.getBuiltinModule("bun:ffi") as any;
   const lib = dlopen("libc.so.6", {
     prctl: {
       args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64],
@@ -92,13 +94,13 @@ function nodePrctl(): Prctl | undefined {
  * the platform, the runtime or the permissions do not allow it (never
  * throws).
  */
-export async function becomeSubreaper(): Promise<boolean> {
+export function becomeSubreaper(): boolean {
   if (process.platform !== "linux") return false;
   try {
     const prctl = runtime === "deno"
       ? denoPrctl()
       : runtime === "bun"
-      ? await bunPrctl()
+      ? bunPrctl()
       : nodePrctl();
     return prctl !== undefined && prctl(PR_SET_CHILD_SUBREAPER, 1n) === 0;
   } catch {

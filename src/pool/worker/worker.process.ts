@@ -107,7 +107,7 @@ const moduleUrl = process.argv[2];
 // deno-lint-ignore no-explicit-any
 let tasks: Record<string, any>;
 // Before any task runs: what its processes leave behind stays in this tree.
-const subreaper = await becomeSubreaper();
+const subreaper = becomeSubreaper();
 // From here the channel is hidden while task code may run.
 channel.taskCode(true);
 try {

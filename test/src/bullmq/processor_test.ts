@@ -72,7 +72,7 @@ test("bullmq processor: a job stopped by a limit fails at once with an Unrecover
       assert.equal(cause.limit, 64 * MiB);
       assert.ok(cause.observed! > 64 * MiB);
       const match = error.message.match(
-        /^memlimits stopped the job: memory limit of 64 MiB exceeded \(observed (\d+(?:\.\d)?) MiB\)$/,
+        /^memlimits stopped the job: memory limit of 64 MiB exceeded \(observed (\d+(?:\.\d+)?) MiB\)$/,
       );
       assert.ok(match, error.message);
       assert.ok(Math.abs(Number(match[1]) - cause.observed! / MiB) <= 0.05);

@@ -153,7 +153,7 @@ test("bullmq queue: two consumer processes, memory bombs, a spinner, a flaky job
         assert.equal(job.attemptsMade, 1, `${what}: one attempt`);
         assert.match(
           job.failedReason,
-          /^memlimits stopped the job: memory limit of 192 MiB exceeded \(observed \d+(\.\d)? MiB\)$/,
+          /^memlimits stopped the job: memory limit of 192 MiB exceeded \(observed \d+(\.\d+)? MiB\)$/,
         );
       } else if (kind === "spin") {
         assert.equal(state, "failed", what);
