@@ -17,8 +17,9 @@ export const USAGE_LINE_START = '{"memlimits":"usage",';
  * @example
  * ```ts
  * import { usageLine } from "./usage_line.ts";
- * console.log(usageLine(0, "ok", { wallMs: 12.5, cpuMs: 11, peakMemory: 1048576 }));
- * // {"memlimits":"usage","attemptsMade":0,"outcome":"ok","wallMs":12.5,"cpuMs":11,"peakMemory":1048576}
+ * const usage = { waitMs: 0.2, wallMs: 12.5, cpuMs: 11, peakMemory: 1048576 };
+ * console.log(usageLine(0, "ok", usage));
+ * // {"memlimits":"usage","attemptsMade":0,"outcome":"ok","waitMs":0.2,"wallMs":12.5,"cpuMs":11,"peakMemory":1048576}
  * ```
  */
 export function usageLine(
