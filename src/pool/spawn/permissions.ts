@@ -355,6 +355,39 @@ function flagsOf(kind: Kind, grant: Grant): string[] {
 }
 
 /**
+ * `WorkerPoolOptions.permissions` checked for its shape: "inherit", "none",
+ * or an object whose keys are permission kinds. A string that is not one of
+ * the two is a RangeError; anything else (an array included) a TypeError.
+ */
+function checkShape(
+  value: unknown,
+): "inherit" | "none" | Record<string, unknown> {
+  if (value === "inherit" || value === "none") return value;
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    for (const key of Object.keys(value)) {
+      if (!(KINDS as readonly string[]).includes(key)) {
+        throw new TypeError(
+          `options.permissions.${key} is not a permission; accepted: ${
+            KINDS.join(", ")
+          }`,
+        );
+      }
+    }
+    return value as Record<string, unknown>;
+  }
+  const Refusal = typeof value === "string" ? RangeError : TypeError;
+  throw new Refusal(
+    `options.permissions must be "inherit", "none" or an object like Deno.PermissionOptionsObject, got ${
+      typeof value === "string"
+        ? `"${value}"`
+        : Array.isArray(value)
+        ? "an array"
+        : describe(value)
+    }`,
+  );
+}
+
+/**
  * Checks `WorkerPoolOptions.permissions` and, on Deno, returns the worker's
  * permission flags. Throws a TypeError for a value of the wrong type or an
  * unknown permission, a RangeError for a value of the right type that is not
@@ -371,30 +404,13 @@ export function workerPermissionFlags(
   host: PermissionHost | undefined,
 ): WorkerPermissionFlags | undefined {
   const value = permissions === undefined ? "inherit" : permissions;
-  if (!host && runtime === "node") {
-    // Node's own model (node_permissions.ts); the shape is checked here.
-    const shape = typeof value === "object" && value !== null &&
-      !Array.isArray(value);
-    if (value !== "inherit" && value !== "none" && !shape) {
-      const Refusal = typeof value === "string" ? RangeError : TypeError;
-      throw new Refusal(
-        `options.permissions must be "inherit", "none" or an object like Deno.PermissionOptionsObject, got ${
-          typeof value === "string" ? `"${value}"` : describe(value)
-        }`,
-      );
-    }
-    for (const key of shape ? Object.keys(value) : []) {
-      if (!(KINDS as readonly string[]).includes(key)) {
-        throw new TypeError(
-          `options.permissions.${key} is not a permission; accepted: ${
-            KINDS.join(", ")
-          }`,
-        );
-      }
-    }
-    return undefined;
-  }
   if (!host) {
+    // Node has a permission model of its own: node_permissions.ts makes its
+    // flags, and only the shape is checked here.
+    if (runtime === "node") {
+      checkShape(value);
+      return undefined;
+    }
     if (value !== "inherit") {
       throw new TypeError(
         `options.permissions is for Deno and Node: this runtime has no permission model, so only "inherit" is accepted, got ${
@@ -404,8 +420,9 @@ export function workerPermissionFlags(
     }
     return undefined;
   }
+  const shaped = checkShape(value);
   let grants: Record<Kind, Grant>;
-  if (value === "inherit") {
+  if (shaped === "inherit") {
     // -A: pass it on as such (it also opens /dev and /proc).
     if (host.holdsAll) {
       return { flags: ["--allow-all"], readsAnyFile: true };
@@ -413,42 +430,17 @@ export function workerPermissionFlags(
     grants = Object.fromEntries(
       KINDS.map((k) => [k, hostGrant(host, k, taskModule)]),
     ) as Record<Kind, Grant>;
-  } else if (value === "none") {
+  } else if (shaped === "none") {
     grants = Object.fromEntries(
       KINDS.map((
         k,
       ) => [k, k === "import" ? hostGrant(host, k, taskModule) : NONE]),
     ) as Record<Kind, Grant>;
-  } else if (
-    typeof value === "object" && value !== null && !Array.isArray(value)
-  ) {
-    for (const key of Object.keys(value)) {
-      if (!(KINDS as readonly string[]).includes(key)) {
-        throw new TypeError(
-          `options.permissions.${key} is not a permission; accepted: ${
-            KINDS.join(", ")
-          }`,
-        );
-      }
-    }
-    const object = value as Record<string, unknown>;
+  } else {
     grants = Object.fromEntries(KINDS.map((k) => {
-      const entry = object[k] ?? (k === "import" ? "inherit" : false);
+      const entry = shaped[k] ?? (k === "import" ? "inherit" : false);
       return [k, narrowedGrant(host, k, entry, taskModule)];
     })) as Record<Kind, Grant>;
-  } else {
-    // A string that is not one of the two is a wrong value; anything else
-    // (an array included) a wrong type.
-    const Refusal = typeof value === "string" ? RangeError : TypeError;
-    throw new Refusal(
-      `options.permissions must be "inherit", "none" or an object like Deno.PermissionOptionsObject, got ${
-        typeof value === "string"
-          ? `"${value}"`
-          : Array.isArray(value)
-          ? "an array"
-          : describe(value)
-      }`,
-    );
   }
   return {
     flags: KINDS.flatMap((k) => flagsOf(k, grants[k])),
