@@ -21,6 +21,7 @@ import {
   npmTarball,
   root,
   run,
+  typeErrors,
   workspace,
 } from "./packages.mjs";
 
@@ -211,23 +212,8 @@ export const lines = usageLines;
 export const wrong = processor(pool, "job", {}, { retry: ["oops"] });
 `,
     );
-    const result = await run(bin("tsc"), [
-      "--noEmit",
-      "--strict",
-      "--module",
-      "nodenext",
-      "--moduleResolution",
-      "nodenext",
-      "--types",
-      "node",
-      "--typeRoots",
-      join(root, "node_modules", "@types"),
-      "typed.ts",
-    ], { cwd: dir, env });
-    const errors = result.stdout.split("\n").filter((l) =>
-      /error TS\d+/.test(l)
-    );
-    assert.equal(errors.length, 1, result.stdout);
+    const { errors, output } = await typeErrors(dir, "typed.ts", env);
+    assert.equal(errors.length, 1, output);
     assert.match(errors[0], /typed\.ts\(8,/);
   });
 

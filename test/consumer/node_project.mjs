@@ -13,6 +13,7 @@ import {
   npmTarball,
   root,
   run,
+  typeErrors,
   workspace,
 } from "./packages.mjs";
 import { checkStats } from "./projects.mjs";
@@ -96,25 +97,10 @@ describe("Node project", () => {
 
   test("the declaration files type both entry points for TypeScript (NodeNext)", async () => {
     writeFileSync(join(dir, "typed.ts"), TYPED_SCRIPT);
-    const result = await run(bin("tsc"), [
-      "--noEmit",
-      "--strict",
-      "--module",
-      "nodenext",
-      "--moduleResolution",
-      "nodenext",
-      "--types",
-      "node",
-      "--typeRoots",
-      join(root, "node_modules", "@types"),
-      "typed.ts",
-    ], { cwd: dir, env });
     // Exactly the deliberate errors. Anything else (a module not found, an
     // implicit any) means the declarations do not serve a user.
-    const errors = result.stdout.split("\n").filter((l) =>
-      /error TS\d+/.test(l)
-    );
-    assert.equal(errors.length, 2, result.stdout);
+    const { errors, output } = await typeErrors(dir, "typed.ts", env);
+    assert.equal(errors.length, 2, output);
     assert.match(errors[0], /typed\.ts\(8,14\): error TS2322/);
     assert.match(errors[1], /typed\.ts\(19,34\): error TS2345/);
   });

@@ -145,3 +145,27 @@ export async function assertCalcMatches(command, prefix, options) {
     assert.deepEqual(shown(actual[i]), shown(expected[i]), args.join(" "));
   });
 }
+
+/**
+ * Type-checks `file` in the project at `dir` with the pinned tsc, as a
+ * strict NodeNext project with Node's types; resolves with its error lines.
+ */
+export async function typeErrors(dir, file, env) {
+  const result = await run(bin("tsc"), [
+    "--noEmit",
+    "--strict",
+    "--module",
+    "nodenext",
+    "--moduleResolution",
+    "nodenext",
+    "--types",
+    "node",
+    "--typeRoots",
+    join(root, "node_modules", "@types"),
+    file,
+  ], { cwd: dir, env });
+  return {
+    errors: result.stdout.split("\n").filter((l) => /error TS\d+/.test(l)),
+    output: result.stdout,
+  };
+}
