@@ -8,10 +8,8 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import {
   assertCalcMatches,
-  bin,
   cleanEnv,
   npmTarball,
-  root,
   run,
   typeErrors,
   workspace,
