@@ -324,18 +324,24 @@ export function checkRun(
   if (l.signal && l.token) {
     throw new TypeError("give limits.signal or limits.token, not both");
   }
-  try {
-    structuredClone(args);
-  } catch (error) {
-    throw new TypeError(
-      `args could not be cloned for the worker: ${(error as Error).message}`,
-    );
-  }
-  const shared = args.findIndex(holdsSharedMemory);
-  if (shared >= 0) {
-    throw new TypeError(
-      `args[${shared}] holds a SharedArrayBuffer: shared memory cannot cross to a worker process (copy it into an ArrayBuffer)`,
-    );
+  // Primitives (but symbols) always cross: most runs make no copy to check.
+  // (A clone also copies an array's other own properties.)
+  if (
+    !args.every(isPlainPrimitive) || Object.keys(args).length !== args.length
+  ) {
+    try {
+      structuredClone(args);
+    } catch (error) {
+      throw new TypeError(
+        `args could not be cloned for the worker: ${(error as Error).message}`,
+      );
+    }
+    const shared = args.findIndex(holdsSharedMemory);
+    if (shared >= 0) {
+      throw new TypeError(
+        `args[${shared}] holds a SharedArrayBuffer: shared memory cannot cross to a worker process (copy it into an ArrayBuffer)`,
+      );
+    }
   }
   return {
     memoryLimit,
@@ -345,6 +351,13 @@ export function checkRun(
     signal: (l.signal as AbortSignal | undefined) ??
       (l.token as Token | undefined)?.signal,
   };
+}
+
+/** Whether `value` is a primitive that structured clone copies (every one but a symbol). */
+function isPlainPrimitive(value: unknown): boolean {
+  const kind = typeof value;
+  return value === null ||
+    (kind !== "object" && kind !== "function" && kind !== "symbol");
 }
 
 /** A positive finite number of milliseconds (at most 2³¹ − 1, a timer's range). */
