@@ -85,6 +85,7 @@ export function watchedJob(job: Job): WatchedJob {
     memoryLimit: job.memoryLimit,
     cpuLimit: job.cpuLimit,
     baseBytes: job.worker!.freshBytes,
+    cpuStartMs: job.worker!.idleCpuMs,
   };
 }
 

@@ -298,6 +298,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     if (this.#closed) throw new Error("the WorkerPool is closed");
     const checked = checkRun(exportName, args, limits, this.#memoryLimit);
     this.#checkExport(exportName);
+    if (checked.cpuLimit !== undefined) this.#watchdog.expectCpuLimits();
     return newJob(this.#nextId++, exportName, args, checked);
   }
 

@@ -53,6 +53,8 @@ export class CpuClock {
   readonly #stat: ProcFileReader;
   readonly #schedstat: ProcFileReader;
   #ticksStart = NaN;
+  /** Whether `#ticksStart` is exact (else a reading in whole ticks). */
+  #exactStart = false;
   #mainStart = NaN;
   /** Each thread's nanoseconds at the start, for `preciseMs()`. */
   #threadsStart: Map<string, number> | undefined;
@@ -113,8 +115,23 @@ export class CpuClock {
   /** Starts counting from now; with `precise`, so that `preciseMs()` can be read. */
   start(precise: boolean): void {
     this.#ticksStart = this.#ticksMs() ?? NaN;
+    this.#exactStart = false;
     this.#mainStart = this.#mainMs();
     this.#threadsStart = precise ? this.#threads() : undefined;
+    this.#precise = 0;
+  }
+
+  /**
+   * Starts counting from `ms`, the process's CPU time (own and of the
+   * children it waited for) at the start by its own exact clock (getrusage),
+   * read nothing now. `usedMs()` then reads the ticks alone (one file): a
+   * lower bound to two ticks (utime and stime are each cut to whole ticks).
+   */
+  startAt(ms: number): void {
+    this.#ticksStart = ms;
+    this.#exactStart = true;
+    this.#mainStart = NaN;
+    this.#threadsStart = undefined;
     this.#precise = 0;
   }
 
@@ -133,8 +150,11 @@ export class CpuClock {
     if (ticks === undefined) return undefined;
     // Two readings in whole ticks differ by up to a tick more than the time
     // between them: take a tick off, never to stop a task early.
-    const byTicks = ticks - this.#ticksStart - MS_PER_TICK;
-    const byMain = this.#mainMs() - this.#mainStart;
+    const byTicks = ticks - this.#ticksStart -
+      (this.#exactStart ? 0 : MS_PER_TICK);
+    const byMain = Number.isNaN(this.#mainStart)
+      ? NaN
+      : this.#mainMs() - this.#mainStart;
     return Math.max(
       Number.isNaN(byTicks) ? 0 : byTicks,
       Number.isNaN(byMain) ? 0 : byMain,

@@ -54,6 +54,11 @@ export class WorkerProcess {
   subreaper = false;
   /** Whether the worker reports exact peaks (it may reset its VmHWM). */
   reportsPeaks = false;
+  /**
+   * The worker's CPU time when it last became idle, ms, as it reported it
+   * (NaN: not known): its next task's CPU time counts from there.
+   */
+  idleCpuMs = NaN;
   /** The pool's watch slot for this worker (-1: none). */
   slot = -1;
   /** Why the process could not be started, if it could not. */
@@ -126,12 +131,14 @@ export class WorkerProcess {
         if (message === undefined) return;
         if (this.loaded) {
           if (message.t !== "ready" && message.t !== "fatal") {
+            this.idleCpuMs = message.usage.processCpuMs ?? NaN;
             this.onMessage(message);
           }
         } else if (message.t === "ready") {
           this.freshBytes = this.residentBytes() ?? message.rss;
           this.reportsPeaks = message.peaks;
           this.subreaper = message.subreaper;
+          this.idleCpuMs = message.processCpuMs ?? NaN;
           this.loaded = true;
           clearTimeout(timer);
           resolve(message.exports);

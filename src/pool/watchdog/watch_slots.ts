@@ -52,6 +52,7 @@ export type VerdictKind = typeof VerdictKind[keyof typeof VerdictKind];
 const STOP = 0; // 1: the watchdog leaves its loop
 const WAKE = 1; // bumped by the main thread to wake a sleeping watchdog
 const SLEEPING = 2; // 1 while the watchdog waits with nothing running
+const CPU_LIMITS = 3; // 1 once a job with a cpuLimit was armed
 const HEADER_INTS = 4;
 // Header, Float64 words.
 const PROCESS_LIMIT = 0; // bytes, NaN: none
@@ -80,6 +81,7 @@ const S_TIMEOUT = 7; // ms, NaN: none
 const S_CPU_LIMIT = 8; // ms of CPU time, NaN: none
 const S_CPU = 9; // ms of CPU time the tree used, at the watchdog's last reading (NaN: none)
 const S_DECIDED = 10; // epoch ms of the verdict
+const S_CPU_START = 11; // the worker's CPU ms when it took the job, as it reported it (NaN: unknown)
 const SLOT_FLOATS = 12;
 
 /** Milliseconds since the epoch, comparable across threads. */
@@ -94,6 +96,8 @@ export interface WatchedJob {
   memoryLimit?: number;
   cpuLimit?: number;
   baseBytes: number;
+  /** The worker's own CPU ms when it became idle for this job (NaN: unknown). */
+  cpuStartMs?: number;
 }
 
 /** A verdict as the watchdog left it. */
@@ -186,6 +190,19 @@ export class WatchSlots {
       Atomics.wait(this.#ints, WAKE, seen, ms);
     }
     Atomics.store(this.#ints, SLEEPING, 0);
+  }
+
+  /**
+   * Whether the pool ever armed a job with a `cpuLimit`: till then the
+   * watchdog reads no idle worker's CPU clock.
+   */
+  get cpuLimitsUsed(): boolean {
+    return Atomics.load(this.#ints, CPU_LIMITS) === 1;
+  }
+
+  /** Main thread: a run with a cpuLimit was made (it may wait in the queue). */
+  expectCpuLimits(): void {
+    if (Atomics.exchange(this.#ints, CPU_LIMITS, 1) === 0) this.wake();
   }
 
   get processLimit(): number {
@@ -293,6 +310,8 @@ export class WatchSlots {
     f[this.#float(slot, S_PEAK)] = 0;
     f[this.#float(slot, S_CPU_LIMIT)] = job.cpuLimit ?? NaN;
     f[this.#float(slot, S_CPU)] = NaN;
+    f[this.#float(slot, S_CPU_START)] = job.cpuStartMs ?? NaN;
+    if (job.cpuLimit !== undefined) Atomics.store(this.#ints, CPU_LIMITS, 1);
     Atomics.store(this.#ints, this.#int(slot, S_JOB), job.id);
     Atomics.add(this.#ints, this.#int(slot, S_RUNS), 1);
     // The state last: the watchdog reads the fields only once it sees
@@ -386,6 +405,14 @@ export class WatchSlots {
 
   cpuLimit(slot: number): number {
     return this.#floats[this.#float(slot, S_CPU_LIMIT)];
+  }
+
+  /**
+   * The worker's CPU ms when it became idle before this job, from its own
+   * clock (NaN: unknown): usage without a cpuLimit counts from there.
+   */
+  cpuStart(slot: number): number {
+    return this.#floats[this.#float(slot, S_CPU_START)];
   }
 
   /** CPU ms the job's tree used at the watchdog's last reading (NaN: none yet). */

@@ -87,8 +87,16 @@ function clockFor(slot: number, pid: number): CpuClock {
   const job = slots.jobId(slot);
   if (clockJobs[slot] !== job) {
     const precise = !Number.isNaN(slots.cpuLimit(slot));
+    const reported = slots.cpuStart(slot);
+    // Without a cpuLimit the CPU time is for usage alone: it counts from the
+    // worker's own reading when it became idle, and nothing is read now.
+    // (A worker can misreport only its own usage; a cpuLimit never relies
+    // on it.)
+    if (!precise && !Number.isNaN(reported)) clock.startAt(reported);
     // Read while idle, and no job ran unseen since: it counts from there.
-    if (idleStart[slot] === 1 && slots.runs(slot) === idleStartRuns[slot] + 1) {
+    else if (
+      idleStart[slot] === 1 && slots.runs(slot) === idleStartRuns[slot] + 1
+    ) {
       if (precise) clock.startPrecise();
     } else clock.start(precise);
     idleStart[slot] = 0;
@@ -99,7 +107,8 @@ function clockFor(slot: number, pid: number): CpuClock {
 
 /** Whether the idle, ready worker of `slot` has no clock start read since its last job. */
 function wantsIdleStart(slot: number): boolean {
-  return readsProc && slots.state(slot) === State.Alive &&
+  return readsProc && slots.cpuLimitsUsed &&
+    slots.state(slot) === State.Alive &&
     slots.isReady(slot) &&
     (idleStart[slot] === 0 || idleStartRuns[slot] !== slots.runs(slot));
 }
@@ -247,6 +256,13 @@ function tick(): void {
         );
         continue;
       }
+      // Younger than a tick, a job has had no time to grow or compute much
+      // (the worker's brake stops a fast allocation meanwhile): its first
+      // sample waits for the next tick, which most short jobs do not see.
+      if (
+        now - started < tickMs && Number.isNaN(slots.cpuLimit(slot)) &&
+        !watchProcess && floorWatch === undefined
+      ) continue;
       limit = slots.memoryLimit(slot);
     }
     // Running jobs are sampled for their usage too, where /proc may be read.

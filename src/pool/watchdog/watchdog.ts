@@ -126,6 +126,15 @@ export class Watchdog {
     this.#free.push(slot);
   }
 
+  /**
+   * A run with a `cpuLimit` was made: from now on the watchdog reads the
+   * clock of idle workers, for the CPU time of such runs to count from
+   * their start (without them it reads no idle worker's clock).
+   */
+  expectCpuLimits(): void {
+    this.#slots.expectCpuLimits();
+  }
+
   /** Hands `job` to the watchdog; call before sending it to the worker. */
   arm(slot: number, job: WatchedJob): void {
     this.#slots.arm(slot, job);

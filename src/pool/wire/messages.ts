@@ -43,6 +43,12 @@ export interface WorkerUsage {
   /** Peak resident bytes during the task (VmHWM since the last reset; without it, resident bytes at the end). */
   peak?: number;
   allocated?: number;
+  /**
+   * The worker process's CPU time (all its threads, with the children it
+   * waited for) when the task ended, ms: the next task's CPU time counts
+   * from there, also for the host's watchdog (watchdog.thread.ts).
+   */
+  processCpuMs?: number;
 }
 
 /** An exception as it crosses the process boundary (see wire_error.ts). */
@@ -80,6 +86,8 @@ export type WorkerMessage =
     subreaper: boolean;
     /** Its resident bytes now, for a host that cannot read them from /proc. */
     rss: number;
+    /** Its CPU time now, ms (see `WorkerUsage.processCpuMs`). */
+    processCpuMs?: number;
   }
   /** The task module failed to load; the worker is useless. */
   | { t: "fatal"; error: WireError }
@@ -128,7 +136,7 @@ const isNumberOrAbsent = (v: unknown) =>
 function isUsage(u: unknown): boolean {
   return isObject(u) && typeof u.wallMs === "number" &&
     typeof u.cpuMs === "number" && isNumberOrAbsent(u.peak) &&
-    isNumberOrAbsent(u.allocated);
+    isNumberOrAbsent(u.allocated) && isNumberOrAbsent(u.processCpuMs);
 }
 
 function isWireError(e: unknown): boolean {
@@ -149,7 +157,7 @@ export function readWorkerMessage(raw: unknown): WorkerMessage | undefined {
       return Array.isArray(m.exports) &&
           m.exports.every((e) => typeof e === "string") &&
           typeof m.peaks === "boolean" && typeof m.subreaper === "boolean" &&
-          typeof m.rss === "number"
+          typeof m.rss === "number" && isNumberOrAbsent(m.processCpuMs)
         ? raw as WorkerMessage
         : undefined;
     case "fatal":

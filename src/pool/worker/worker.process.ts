@@ -39,19 +39,25 @@ const brake = process.argv.includes(BRAKE_ARG) ? new MemoryBrake() : undefined;
 const MIN_MS_FOR_CHILDREN = 1;
 
 /**
- * This process's CPU time when it last became idle (after sending a result,
- * or when ready): a task's CPU time is counted from there, so that reading
- * the clock (about 5 µs on Deno) is not on the way from a task's message to
- * its start. The idle worker's own CPU time until the next task (receiving
- * it) is then charged to that task: tens of µs, more if it collected
+ * This process's own clock (getrusage), taken before any task code can
+ * replace `process.resourceUsage`: the CPU time it reports is what the host
+ * counts a stopped task's CPU time from (`processCpuMs`).
+ */
+const resourceUsage = process.resourceUsage.bind(process);
+
+/**
+ * This process's CPU time in µs (all its threads) when its last task ended,
+ * or when it became ready: a task's CPU time is counted from there, so that
+ * one reading of the clock (a getrusage, about 5 µs on Deno) serves both the
+ * end of a task and the start of the next, and none is on the way from a
+ * task's message to its start. Sending the result and receiving the next
+ * task is then charged to that task: tens of µs, more if it collected
  * garbage meanwhile.
  */
-let cpuAtIdle = process.cpuUsage();
+let cpuAtIdleUs = cpuUs(resourceUsage());
 
-/** The worker sent its result (or is ready): the next task's CPU time starts now. */
-function becameIdle(): void {
-  peaks.reset();
-  cpuAtIdle = process.cpuUsage();
+function cpuUs(r: ReturnType<typeof resourceUsage>): number {
+  return r.userCPUTime + r.systemCPUTime;
 }
 
 /**
@@ -63,26 +69,30 @@ function measure(): (peakAbove: number) => WorkerUsage {
   const counts = meter.countsAllocations;
   const allocated0 = counts ? meter.allocatedBytes() : 0;
   const children0 = waited.last;
-  const cpu0 = cpuAtIdle;
+  const cpu0 = cpuAtIdleUs;
   const started = performance.now();
   return (peakAbove) => {
     const wallMs = performance.now() - started;
-    // One getrusage for the CPU time and the mark (each call costs ~9 µs on
-    // Deno); `cpuUsage()` reads the same clock, in the same µs.
-    const now = process.resourceUsage();
-    const cpuUs = now.userCPUTime + now.systemCPUTime - cpu0.user -
-      cpu0.system;
+    // One getrusage for the CPU time and the mark.
+    const now = resourceUsage();
+    cpuAtIdleUs = cpuUs(now);
     const children = wallMs < MIN_MS_FOR_CHILDREN ? 0 : waited.ms() - children0;
     const usage: WorkerUsage = {
       wallMs,
-      cpuMs: cpuUs / 1000 + children,
+      cpuMs: (cpuAtIdleUs - cpu0) / 1000 + children,
       // Without a resettable peak (no /proc/self/clear_refs), what it holds now.
       peak: peaks.peak(peakAbove, now.maxRSS * 1024) ??
         process.memoryUsage.rss(),
+      processCpuMs: processCpuMs(),
     };
     if (counts) usage.allocated = meter.allocatedBytes() - allocated0;
     return usage;
   };
+}
+
+/** This process's CPU time when it became idle, with the children it waited for, ms. */
+function processCpuMs(): number {
+  return cpuAtIdleUs / 1000 + waited.last;
 }
 
 /**
@@ -127,13 +137,12 @@ async function run(message: RunMessage): Promise<void> {
   const peakAbove = message.peakAbove ?? Infinity;
   const usage = measure();
   if (message.brakeAbove !== undefined) brake?.arm(message.brakeAbove);
-  // The next task's peak and CPU time start here, after the result has gone.
   const settle = (message: WorkerMessage) => {
     brake?.disarm();
     send(message);
     channel.taskCode(false);
     busy = false;
-    becameIdle();
+    peaks.reset(); // the next task's peak starts here, after the result has gone
   };
   const task = () => tasks[exportName](...args);
   try {
@@ -180,12 +189,19 @@ async function run(message: RunMessage): Promise<void> {
     try {
       // structuredClone copies shared memory; the IPC channel refuses it
       // (on Deno, by ending this process).
-      if (holdsSharedMemory(value)) {
-        throw new TypeError(
-          "it holds a SharedArrayBuffer, which cannot cross to another process",
-        );
+      // Primitives but symbols always can (most results: no copy to check).
+      const kind = typeof value;
+      if (
+        value !== null &&
+        (kind === "object" || kind === "function" || kind === "symbol")
+      ) {
+        if (holdsSharedMemory(value)) {
+          throw new TypeError(
+            "it holds a SharedArrayBuffer, which cannot cross to another process",
+          );
+        }
+        structuredClone(value);
       }
-      structuredClone(value);
     } catch (error) {
       settle({
         t: "threw",
@@ -228,11 +244,13 @@ channel.onMessage = (message) => {
 ]?.();
 await brake?.ready;
 channel.taskCode(false);
-becameIdle();
+peaks.reset();
+cpuAtIdleUs = cpuUs(resourceUsage());
 send({
   t: "ready",
   exports,
   peaks: peaks.works,
   subreaper,
   rss: process.memoryUsage().rss,
+  processCpuMs: processCpuMs(),
 });
