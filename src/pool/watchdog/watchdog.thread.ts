@@ -6,12 +6,12 @@
  * main thread reads the verdict when its event loop turns (see watchdog.ts).
  * With nothing running it sleeps until the main thread arms a job.
  */
-import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { CpuClock, cpuMsOf } from "../linux/cpu_time.ts";
 import { MS_PER_TICK } from "../linux/proc_fields.ts";
 import { peakBytesOf, TreeSampler } from "../linux/process_tree.ts";
+import { currentThreadId } from "../linux/realtime.ts";
 import { isStopped, killTree } from "../linux/signals.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
 import { AvailableMemory } from "../linux/machine_memory.ts";
@@ -320,18 +320,21 @@ function tick(): void {
  * (2 cores, load 12): samples up to 160 ms apart and a charge of 123% of the
  * limit at nice 0, at most 29 ms and 103% at nice -10. Raising a thread's
  * priority needs privilege (CAP_SYS_NICE); without it the watchdog runs at
- * the host's priority.
+ * the host's priority. Where the system allows it, the main thread then
+ * moves this thread to SCHED_FIFO (linux/realtime.ts), as each worker does
+ * its brake's: it sleeps between ticks, so it never holds a core.
  */
-function raisePriority(): void {
+function raisePriority(): number | undefined {
+  const tid = currentThreadId();
   try {
-    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
-    setPriority(tid, -10);
+    if (tid !== undefined) setPriority(tid, -10);
   } catch {
     // not allowed here
   }
+  return tid;
 }
 
-raisePriority();
+parentPort?.postMessage({ tid: raisePriority() });
 parentPort?.postMessage("up"); // the pool sends no watched job before this
 /**
  * Ticks with nothing running before the watchdog sleeps until woken (about

@@ -7,11 +7,18 @@
  */
 import { Worker } from "node:worker_threads";
 import { WATCHDOG_THREAD } from "../spawn/entry_points.ts";
+import { raiseToRealtime } from "../linux/realtime.ts";
 import {
   type VerdictWithUsage,
   type WatchedJob,
   WatchSlots,
 } from "./watch_slots.ts";
+
+/** From the thread: its id (before "up"), "up", or a verdict it reached. */
+type ThreadMessage = { tid: number | undefined } | "up" | {
+  slot: number;
+  job: number;
+};
 
 /** What the watchdog saw of a job when the pool took it back (`takeBack`). */
 export interface WatchReadings {
@@ -44,6 +51,8 @@ export class Watchdog {
   readonly #exited: Promise<void>;
   readonly #free: number[] = [];
   #error: Error | undefined;
+  /** Settles once the thread was moved to SCHED_FIFO, or could not be. */
+  #raised: Promise<boolean> = Promise.resolve(false);
   /** Resolves once the thread watches (or has failed: see `error`). */
   readonly up: Promise<void>;
   /** Called when the watchdog stopped the job `job` of `slot` (its verdict is in the slot). */
@@ -81,9 +90,14 @@ export class Watchdog {
       thread.once("exit", () => resolve());
     });
     this.up = new Promise((resolve) => {
-      thread.on("message", (message: "up" | { slot: number; job: number }) => {
-        if (message === "up") resolve();
-        else this.onVerdict(message.slot, message.job);
+      thread.on("message", (message: ThreadMessage) => {
+        if (message === "up") this.#raised.then(() => resolve());
+        else if ("tid" in message) {
+          // Before "up": watched jobs find it raised.
+          if (message.tid !== undefined) {
+            this.#raised = raiseToRealtime(message.tid);
+          }
+        } else this.onVerdict(message.slot, message.job);
       });
       thread.on("error", (error: Error) => {
         this.#error = error;
@@ -161,5 +175,6 @@ export class Watchdog {
     this.#slots.stop();
     this.#thread.ref(); // keep the host alive until it has gone
     await this.#exited;
+    await this.#raised; // its chrt process ends too
   }
 }

@@ -5,7 +5,13 @@
  * watchdog_timing_test.ts.
  */
 import assert from "node:assert/strict";
-import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "../../../harness.ts";
@@ -26,6 +32,8 @@ import {
   twoTasksOverProcessLimit,
 } from "../helpers.ts";
 import { withoutUsage } from "../../fixture.ts";
+import { readProcText } from "../../../../src/pool/linux/proc_fields.ts";
+import { realtimeAllowed } from "../worker/brake_child_process.ts";
 
 const LIMIT = 256 * MiB;
 
@@ -182,3 +190,46 @@ for (const how of ["exit", "throw", "sigterm"] as const) {
     );
   });
 }
+
+/** Host threads under SCHED_FIFO (policy 1, field 41 of their stat line). */
+function realtimeThreads(): Set<string> {
+  const found = new Set<string>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    const stat = readProcText(`/proc/self/task/${tid}/stat`);
+    if (stat === undefined) continue; // ended meanwhile
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields[41 - 3] === "1") found.add(tid);
+  }
+  return found;
+}
+
+/** CPU ns a thread of this process used so far (its schedstat). */
+function threadCpuNs(tid: string): number {
+  const text = readProcText(`/proc/self/task/${tid}/schedstat`);
+  return Number(text?.split(" ")[0] ?? NaN);
+}
+
+test(`watch: the watchdog thread runs under SCHED_FIFO where the system allows it (here: ${realtimeAllowed}), and sleeps between its ticks`, async () => {
+  const before = realtimeThreads();
+  await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: LIMIT });
+  assert.equal((await pool.run("add", [1, 2])).ok, true); // the pool is up
+  // A watched job, so that the watchdog ticks every millisecond meanwhile.
+  const run = pool.run("delayed", ["done", 600], { timeout: 10_000 });
+  const raised = [...realtimeThreads()].filter((tid) => !before.has(tid));
+  assert.equal(raised.length, realtimeAllowed ? 1 : 0, `threads ${raised}`);
+  assert.notEqual(raised[0], String(process.pid), "not the main thread");
+  if (realtimeAllowed) {
+    // A thread that spun under SCHED_FIFO would hold a core: about 1 s of
+    // CPU a second. Ticking, it uses a few per cent.
+    const cpu0 = threadCpuNs(raised[0]);
+    const wall0 = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const share = (threadCpuNs(raised[0]) - cpu0) / 1e6 /
+      (performance.now() - wall0);
+    assert.ok(share < 0.5, `the watchdog used ${share} of a core`);
+  }
+  const r = await run;
+  assert.deepEqual([r.ok, r.ok && r.value], [true, "done"]);
+  await pool.close();
+  assert.deepEqual(realtimeThreads(), before, "it ended with the pool");
+});
