@@ -108,3 +108,18 @@ test("task errors: a result holding shared memory rejects with a DataCloneError,
   );
   assert.deepEqual(pool.workerPids, [pid]);
 });
+
+test("task errors: a symbol result rejects with a DataCloneError; other primitives cross as they are", async () => {
+  await using pool = new WorkerPool(ERROR_TASKS, { size: 1 });
+  const pid = pool.workerPids[0];
+  const e = await rejection(pool.run("returnsSymbol"));
+  assert.equal(e.name, "DataCloneError");
+  assert.match(
+    e.message,
+    /^the result of task "returnsSymbol" could not be cloned/,
+  );
+  const primitives = [1.5, -0, NaN, "text", true, null, undefined, 2n ** 70n];
+  const r = await pool.run("echoArgs", primitives);
+  assert.deepEqual([r.ok, r.ok && r.value], [true, primitives]);
+  assert.deepEqual(pool.workerPids, [pid]);
+});

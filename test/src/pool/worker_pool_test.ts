@@ -455,6 +455,27 @@ test("pool: shared memory in args is refused with a TypeError naming args before
   assert.deepEqual(pool.workerPids, [pid]);
 });
 
+test("pool: args that cannot be cloned are refused with a TypeError naming args, also a function on the array itself", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  assert.ok(await eventually(() => pool.idleCount === 1));
+  const [pid] = pool.workerPids;
+  const withProperty = Object.assign([1, 2], { callback: () => {} });
+  for (const args of [[Symbol("s")], [1, () => {}], withProperty]) {
+    await assert.rejects(
+      pool.run("echo", args),
+      (e: Error) =>
+        e instanceof TypeError &&
+        e.message.startsWith("args could not be cloned for the worker"),
+    );
+  }
+  // Nothing was sent: the worker is the same, and it still works.
+  assert.deepEqual(withoutUsage(await pool.run("add", [2, 2])), {
+    ok: true,
+    value: 4,
+  });
+  assert.deepEqual(pool.workerPids, [pid]);
+});
+
 test("pool: a task that throws a value that is not an Error rejects with an Error describing it, the value as its cause", async () => {
   await using pool = new WorkerPool(TASKS, { size: 1 });
   const rejection = (task: string, args: unknown[]) =>

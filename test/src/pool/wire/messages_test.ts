@@ -12,6 +12,22 @@ test("worker messages: well-formed ones are read as they are", () => {
     { t: "value", id: 3, token: 7, value: undefined, usage },
     { t: "threw", id: 3, token: 7, error: { name: "E", message: "m" }, usage },
     { t: "limit", id: 3, token: 7, kind: "allocations", limit: 1, usage },
+    // With the worker's CPU time, which the next task's counts from.
+    {
+      t: "ready",
+      exports: [],
+      peaks: false,
+      subreaper: false,
+      rss: 1,
+      processCpuMs: 80.5,
+    },
+    {
+      t: "value",
+      id: 3,
+      token: 7,
+      value: 1,
+      usage: { ...usage, processCpuMs: 81 },
+    },
   ];
   for (const message of good) {
     assert.equal(readWorkerMessage(message), message, JSON.stringify(message));
@@ -33,6 +49,21 @@ test("worker messages: anything malformed is dropped (undefined)", () => {
     { t: "ready", exports: "add", peaks: true, subreaper: true, rss: 1 },
     { t: "ready", exports: ["add"], peaks: true, rss: 1 },
     { t: "run", id: 3, token: 7 },
+    {
+      t: "value",
+      id: 3,
+      token: 7,
+      value: 1,
+      usage: { ...usage, processCpuMs: "81" },
+    },
+    {
+      t: "ready",
+      exports: [],
+      peaks: false,
+      subreaper: false,
+      rss: 1,
+      processCpuMs: null,
+    },
   ];
   for (const message of bad) {
     assert.equal(
