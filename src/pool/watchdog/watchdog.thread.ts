@@ -331,16 +331,21 @@ parentPort?.postMessage("up"); // the pool sends no watched job before this
 const IDLE_TICKS_BEFORE_SLEEP = 20;
 let idleTicks = 0;
 while (!slots.stopped) {
-  if (slots.anyRunning() || anyWantsIdleStart()) {
+  if (slots.anyRunning()) {
     idleTicks = 0;
     tick();
-  } else if (++idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
-    slots.sleep(
-      Infinity,
-      true,
-      () => slots.anyRunning() || anyWantsIdleStart(),
-    );
-    continue;
+  } else {
+    // An idle worker's clock reading does not keep the watchdog awake: a
+    // stream of jobs it does not watch (each asks for one) lets it sleep.
+    if (anyWantsIdleStart()) tick();
+    if (++idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
+      slots.sleep(
+        Infinity,
+        true,
+        () => slots.anyRunning() || anyWantsIdleStart(),
+      );
+      continue;
+    }
   }
   slots.sleep(tickMs, false);
 }
