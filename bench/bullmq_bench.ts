@@ -3,7 +3,10 @@
  * on one consumer with `concurrency` = `SIZE`, through memlimits/bullmq
  * against BullMQ's own sandboxed processors (a processor file, in child
  * processes and in worker threads) and against an in-process processor
- * (not a test): `node bench/bullmq_bench.ts [rounds]`.
+ * (not a test): `node bench/bullmq_bench.ts [rounds] [base]`. With `base`,
+ * the directory of another checkout (its own node_modules beside), that
+ * checkout's memlimits/bullmq runs as two more variants in the same rounds,
+ * for a change measured against its base.
  *
  * One Redis server of the bench's own (Debian's redis-server) serves every
  * variant, each on a queue of its own. A round adds `JOBS` jobs to each
@@ -13,12 +16,17 @@
  * of a shared machine hits all alike), after a
  * warm-up round of 200 jobs each. Each figure is the median over rounds;
  * ratios are to the sandboxed processors (child processes): of the medians,
- * and the median of each round's ratio.
+ * and the median of each round's ratio. Beside them, the CPU time per job
+ * of the whole setup (consumer, workers or children, Redis).
  */
 import { type Processor, Queue, Worker } from "bullmq";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { MiB, WorkerPool } from "../mod.ts";
 import { processor } from "../src/bullmq/mod.ts";
 import { startRedis } from "../test/src/bullmq/redis_server.ts";
+import { cpuMsOf } from "../src/pool/linux/cpu_time.ts";
+import { descendantsOf } from "../src/pool/linux/process_tree.ts";
 import { busy } from "./bullmq_tasks.ts";
 import { median, runtimeLabel } from "./summary.ts";
 
@@ -27,6 +35,7 @@ const SIZE = 2;
 const JOBS = 2000;
 const JOB_MS = 1;
 const ROUNDS = Number(process.argv[2] ?? 5);
+const BASE = process.argv[3];
 
 interface Variant {
   name: string;
@@ -63,17 +72,52 @@ function variant(
   };
 }
 
-const pools: WorkerPool[] = [];
-function memlimitsPool(limited: boolean): WorkerPool {
-  const pool = new WorkerPool(TASKS, {
-    size: SIZE,
-    memoryLimit: limited ? 256 * MiB : undefined,
-  });
-  pools.push(pool);
-  return pool;
+/** What a checkout's memlimits/bullmq variants need of it. */
+interface Checkout {
+  label: string;
+  WorkerPool: typeof WorkerPool;
+  processor: typeof processor;
+  tasks: URL;
 }
-const plain = memlimitsPool(false);
-const limited = memlimitsPool(true);
+
+const pools: { close(): Promise<void>; idleCount: number }[] = [];
+/** The two memlimits/bullmq variants of `c`: without limits, and with the pool's memoryLimit and a timeout. */
+function memlimitsVariants(c: Checkout): Variant[] {
+  const pool = (limited: boolean) => {
+    const p = new c.WorkerPool(c.tasks, {
+      size: SIZE,
+      memoryLimit: limited ? 256 * MiB : undefined,
+    });
+    pools.push(p);
+    return p;
+  };
+  return [
+    variant(
+      `${c.label}memlimits/bullmq, no limits`,
+      c.processor(pool(false), "busy"),
+    ),
+    variant(
+      `${c.label}memlimits/bullmq, memoryLimit 256 MiB + timeout`,
+      c.processor(pool(true), "busy", { timeout: 10_000 }),
+    ),
+  ];
+}
+const checkouts: Checkout[] = [{
+  label: "",
+  WorkerPool,
+  processor,
+  tasks: TASKS,
+}];
+if (BASE !== undefined) {
+  const root = pathToFileURL(`${resolve(BASE)}/`);
+  checkouts.push({
+    label: "base: ",
+    WorkerPool: (await import(new URL("mod.ts", root).href)).WorkerPool,
+    processor: (await import(new URL("src/bullmq/mod.ts", root).href))
+      .processor,
+    tasks: new URL("bench/bullmq_tasks.ts", root),
+  });
+}
 
 const variants: Variant[] = [
   variant(
@@ -84,12 +128,23 @@ const variants: Variant[] = [
   variant("sandboxed processor (worker threads)", TASKS, {
     useWorkerThreads: true,
   }),
-  variant("memlimits/bullmq, no limits", processor(plain, "busy")),
-  variant(
-    "memlimits/bullmq, memoryLimit 256 MiB + timeout",
-    processor(limited, "busy", { timeout: 10_000 }),
-  ),
+  ...checkouts.flatMap(memlimitsVariants),
 ];
+
+/**
+ * CPU ms of this process and every process under it: the consumers, the
+ * pools' workers, the sandboxed processors' children and Redis. What a
+ * variant's round adds to it is what its jobs cost the machine, a figure
+ * the other runs on a shared machine sway less than the jobs per second.
+ */
+function treeCpuMs(): number {
+  let total = cpuMsOf(process.pid) ?? 0;
+  for (const pid of descendantsOf(process.pid)) total += cpuMsOf(pid) ?? 0;
+  return total;
+}
+
+/** CPU µs per job of each variant's rounds (see `treeCpuMs`). */
+const cpuPerJob = new Map<string, number[]>();
 
 /** Seconds for `v.worker` to complete `jobs` jobs queued while the queue was paused. */
 async function timeRound(v: Variant, jobs: number): Promise<number> {
@@ -113,10 +168,13 @@ async function timeRound(v: Variant, jobs: number): Promise<number> {
     v.worker.on("completed", onCompleted);
     v.worker.once("failed", (_job, error) => reject(failed = error));
   });
+  const cpuBefore = treeCpuMs();
   const start = performance.now();
   await v.queue.resume();
   await all;
   const seconds = (performance.now() - start) / 1000;
+  const cpu = cpuPerJob.get(v.name) ?? [];
+  cpuPerJob.set(v.name, [...cpu, (treeCpuMs() - cpuBefore) * 1000 / jobs]);
   v.worker.removeAllListeners("failed");
   if (failed) throw failed;
   return seconds;
@@ -126,6 +184,7 @@ while (pools.some((p) => p.idleCount < SIZE)) {
   await new Promise((r) => setTimeout(r, 10));
 }
 for (const v of variants) await timeRound(v, 200); // warm-up
+cpuPerJob.clear();
 const rates = new Map(variants.map((v) => [v.name, [] as number[]]));
 for (let round = 0; round < ROUNDS; round++) {
   // The order rotates each round, so that no variant always runs first.
@@ -146,9 +205,9 @@ console.log(
   `\n${runtimeLabel}; ${JOBS} jobs of ${JOB_MS} ms CPU, concurrency ${SIZE}, ${ROUNDS} rounds\n`,
 );
 console.log(
-  "| processor | jobs/s (median) | ratio of medians | median of rounds' ratios | rounds (jobs/s) |",
+  "| processor | jobs/s (median) | ratio of medians | median of rounds' ratios | rounds (jobs/s) | CPU µs/job (median) |",
 );
-console.log("| --- | ---: | ---: | ---: | --- |");
+console.log("| --- | ---: | ---: | ---: | --- | ---: |");
 for (const v of variants) {
   const r = rates.get(v.name)!;
   const ratios = r.map((x, i) => x / baseline[i]);
@@ -157,6 +216,19 @@ for (const v of variants) {
       (median(r) / median(baseline)).toFixed(2)
     } | ${median(ratios).toFixed(2)} | ${
       r.map((x) => x.toFixed(0)).join(", ")
-    } |`,
+    } | ${median(cpuPerJob.get(v.name)!).toFixed(0)} |`,
   );
+}
+if (BASE !== undefined) {
+  console.log("\nThis checkout against the base, median of rounds' ratios:");
+  for (const v of variants.filter((v) => v.name.startsWith("memlimits/"))) {
+    const mine = rates.get(v.name)!;
+    const base = rates.get(`base: ${v.name}`)!;
+    const ratios = mine.map((x, i) => x / base[i]);
+    console.log(
+      `- ${v.name}: ${median(ratios).toFixed(2)} (rounds: ${
+        ratios.map((x) => x.toFixed(2)).join(", ")
+      })`,
+    );
+  }
 }

@@ -92,7 +92,11 @@ export interface PoolUsage extends Usage {
    * waited until it settled).
    */
   waitMs: number;
-  /** CPU time (user + system) of the task's worker process tree during the run, ms. */
+  /**
+   * CPU time (user + system) of the task's worker process tree during the
+   * run, ms (of a run stopped by its signal, its only limit: the worker's
+   * main thread, where the task runs, and the processes it started).
+   */
   cpuMs: number;
   /** Peak growth of the worker's tree over its fresh size, bytes: what `memoryLimit` is compared with. */
   peakMemory: number;

@@ -136,6 +136,7 @@ export function processor<Data = unknown, Value = unknown>(
   options?: ProcessorOptions,
 ): QueueProcessor<Data, Value> {
   const checked = checkProcessor(pool, exportName, limits, options);
+  const withSignal = signalJoiner(checked.limits);
   // Three parameters: BullMQ gives a processor an AbortSignal only if its
   // `length` says it takes one.
   return async (job, _token, signal) => {
@@ -147,9 +148,18 @@ export function processor<Data = unknown, Value = unknown>(
     const result = await pool.run<Value>(
       exportName,
       [job.data, info],
-      withSignal(checked.limits, signal),
+      withSignal(signal),
     );
     const outcome = result.ok ? "ok" : kindOf(result.error);
+    // Awaited, though it costs the job a Redis round trip: BullMQ 6.7 sends
+    // the log and the completion (moveToFinished) on one connection, but
+    // not always in that order. Through ioredis the first use of a script
+    // on a socket goes as EVAL, in order; yet a script Redis no longer has
+    // (SCRIPT FLUSH, Redis 7.4's eviction of EVAL'd scripts) is resent
+    // after its NOSCRIPT reply, behind a completion sent meanwhile, and
+    // BullMQ's adapter for Bun's RedisClient tries EVALSHA first, so the
+    // first log on a server goes behind the completion: the job would then
+    // complete without its usage line (or the line fail, the job removed).
     await job.log(usageLine(job.attemptsMade, outcome, result.usage));
     if (result.ok) return result.value;
     throw failure(result.error as LimitExceeded, checked.retry);
@@ -161,14 +171,21 @@ function kindOf(error: unknown): LimitKind {
   throw error; // not a limit: the pool never answers so
 }
 
-/** `limits` with BullMQ's `signal` joined to the caller's own signal or token. */
-function withSignal(limits: RunLimits, signal?: AbortSignal): RunLimits {
-  if (signal === undefined) return limits;
+/**
+ * What makes each job's limits: `limits` with BullMQ's signal for the job
+ * joined to the caller's own signal or token (taken apart once, here).
+ */
+function signalJoiner(
+  limits: RunLimits,
+): (signal?: AbortSignal) => RunLimits {
   const { token, signal: own, ...rest } = limits;
   const theirs = own ?? token?.signal;
-  return {
-    ...rest,
-    signal: theirs === undefined ? signal : AbortSignal.any([signal, theirs]),
+  return (signal) => {
+    if (signal === undefined) return limits;
+    return {
+      ...rest,
+      signal: theirs === undefined ? signal : AbortSignal.any([signal, theirs]),
+    };
   };
 }
 

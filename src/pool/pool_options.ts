@@ -51,7 +51,11 @@ export interface WorkerPoolOptions {
    * the one with the largest tree), with a `LimitExceeded` of kind "memory"
    * whose message names the floor, one at a time until the floor holds
    * again. It catches what `memoryLimit` cannot see: files in tmpfs
-   * (`/dev/shm`), the kernel's own memory. Linux; on Deno, a host run with -A.
+   * (`/dev/shm`), the kernel's own memory. Where /proc/pressure/memory can
+   * be read, the floor also counts as reached when the available memory is
+   * under 1.25 × the floor while every task waited for memory ("full" stall)
+   * at least 10% of the last 50 ms: it is about to fall below. Linux; on
+   * Deno, a host run with -A.
    */
   minAvailableMemory?: number;
   /**

@@ -15,6 +15,7 @@ import {
   keepsTooMuchFor,
   keptTooMuch,
 } from "./accounting/charge.ts";
+import { stopReadings } from "./accounting/stop_readings.ts";
 import { notRun, stoppedUsage } from "./accounting/usage.ts";
 import {
   checkCloseOptions,
@@ -107,6 +108,8 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   readonly #memoryLimit: number | undefined;
   readonly #processMemoryLimit: number | undefined;
   readonly #minAvailableMemory: number | undefined;
+  /** Whether /proc may be read here (see `canReadResidentMemory`). */
+  readonly #readsProc = canReadResidentMemory();
   readonly #workers: WorkerSet;
   readonly #queue: JobQueue;
   readonly #running = new Map<number, Job>();
@@ -140,7 +143,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     this.#watchdog = new Watchdog(
       this.#size,
       this.#processMemoryLimit,
-      canReadResidentMemory(),
+      this.#readsProc,
       this.#minAvailableMemory,
     );
     this.#watchdog.onVerdict = (slot, id) => {
@@ -340,10 +343,11 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       worker.tasksRun++;
       this.#running.set(job.id, job);
       const watchesMemory = this.#watchesMemory(job);
-      // A job the pool may stop is watched, for its limits and for the
-      // usage it reports when stopped; others report their own.
+      // A job with a limit is watched: the watchdog samples it about every
+      // ms. Others report their own usage; one with a signal, which this
+      // thread handles, is read here once more if the signal stops it.
       job.armed = job.timeout !== undefined || watchesMemory ||
-        job.cpuLimit !== undefined || job.signal !== undefined;
+        job.cpuLimit !== undefined;
       if (job.armed && this.#watchdog.error) {
         this.#workers.putIdle(worker, true);
         this.#fail(
@@ -358,6 +362,8 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       if (job.armed) {
         // Before the send: the watchdog knows the job before it can start.
         this.#watchdog.arm(worker.slot, watchedJob(job));
+      } else if (job.signal && this.#readsProc) {
+        job.cpuStart = worker.mainThreadCpuMs();
       }
       job.sentAt = performance.now();
       worker.send(runMessage(job, watchesMemory));
@@ -385,6 +391,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     if (
       !job || job.done || job.worker !== worker || message.token !== job.token
     ) return;
+    if (!job.armed) this.#watchdog.ranUnwatched(worker.slot);
     const settled = chargeSettled(
       job,
       this.#takeBack(job),
@@ -416,7 +423,10 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
    */
   #interrupt(job: Job, error: LimitExceeded): void {
     if (job.done) return;
-    this.#stop(job, chargeStopped(job, this.#takeBack(job), error));
+    const watch = !job.armed && job.worker && this.#readsProc
+      ? stopReadings(job.worker, job.cpuStart)
+      : this.#takeBack(job);
+    this.#stop(job, chargeStopped(job, watch, error));
   }
 
   /** Settles `job` with `result`, and kills its worker if it was running. */

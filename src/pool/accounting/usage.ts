@@ -31,10 +31,14 @@ export function verdictResult(
     ? "cpu"
     : "memory";
   const machine = verdict.kind === VerdictKind.MachineMemory;
+  // At or above the floor: near it while the kernel stalled on memory.
+  const how = verdict.observed < verdict.limit
+    ? "fell below"
+    : "neared, under memory pressure (/proc/pressure/memory),";
   const message = machine
     ? `the machine's available memory (${
       Math.round(verdict.observed)
-    } bytes) fell below the pool's minAvailableMemory floor of ${verdict.limit} bytes: this task was stopped (of the running tasks, the one whose run saw it fall the most)`
+    } bytes) ${how} the pool's minAvailableMemory floor of ${verdict.limit} bytes: this task was stopped (of the running tasks, the one whose run saw it fall the most)`
     : undefined;
   return {
     ok: false,

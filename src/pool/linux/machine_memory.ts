@@ -24,3 +24,33 @@ export class AvailableMemory {
     this.#meminfo.close();
   }
 }
+
+/** Memory pressure counts only while the available memory is under this many times the floor. */
+export const PRESSURE_MARGIN = 1.25;
+/** The share of time every task waited for memory that counts as pressure. */
+export const FULL_STALL_SHARE = 0.1;
+
+/**
+ * The floor's rule: the machine is below `floor` when its available memory
+ * is; or, with memory pressure known (`fullShare`, memory_pressure.ts), when
+ * the available memory is under PRESSURE_MARGIN × the floor while every task
+ * waited for memory at least FULL_STALL_SHARE of the last window: the kernel
+ * is reclaiming hard, so the reading is about to fall below.
+ *
+ * @example
+ * ```ts
+ * import { floorReached } from "./machine_memory.ts";
+ * floorReached(900, 1000, undefined); // true: below the floor
+ * floorReached(1100, 1000, 0.3); // true: near it, under pressure
+ * floorReached(1100, 1000, 0); // false
+ * ```
+ */
+export function floorReached(
+  available: number,
+  floor: number,
+  fullShare: number | undefined,
+): boolean {
+  if (available < floor) return true;
+  return fullShare !== undefined && fullShare >= FULL_STALL_SHARE &&
+    available < PRESSURE_MARGIN * floor;
+}

@@ -67,7 +67,7 @@ const S_JOB = 2;
 const S_VERDICT = 3;
 const S_DESCENDANTS = 4; // descendants at the watchdog's last scan
 const S_READY = 5; // 1 once the worker loaded its module (idle from then on, between jobs)
-const S_RUNS = 6; // jobs armed in this slot since its worker was assigned
+const S_RUNS = 6; // jobs armed in, or run unwatched by, this slot's worker since it was assigned
 const SLOT_INTS = 8;
 // Slot, Float64 words.
 const S_DEADLINE = 0; // epoch ms, NaN: none
@@ -286,9 +286,19 @@ export class WatchSlots {
     return Atomics.load(this.#ints, this.#int(slot, S_READY)) === 1;
   }
 
-  /** Jobs armed in `slot` since its worker was assigned. */
+  /**
+   * Jobs armed in `slot`, and jobs its worker ran unwatched, since the
+   * worker was assigned: the watchdog's idle reading of the worker's CPU
+   * clock counts for the next job only if this grew by one since (that
+   * job's arm), so that a job it did not watch is never charged to the next.
+   */
   runs(slot: number): number {
     return Atomics.load(this.#ints, this.#int(slot, S_RUNS));
+  }
+
+  /** Main thread: the worker of `slot` ran a job the watchdog did not watch (it has ended). */
+  ranUnwatched(slot: number): void {
+    Atomics.add(this.#ints, this.#int(slot, S_RUNS), 1);
   }
 
   /** Main thread: the worker is gone (killed by us, or its exit was seen). */

@@ -14,7 +14,8 @@ import { peakBytesOf, TreeSampler } from "../linux/process_tree.ts";
 import { currentThreadId } from "../linux/realtime.ts";
 import { isStopped, killTree } from "../linux/signals.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
-import { AvailableMemory } from "../linux/machine_memory.ts";
+import { AvailableMemory, floorReached } from "../linux/machine_memory.ts";
+import { MemoryPressure } from "../linux/memory_pressure.ts";
 import {
   epochMs,
   State,
@@ -34,6 +35,7 @@ const { buffer, count, tickMs, readsProc } = workerData as {
 const slots = new WatchSlots(count, buffer);
 const host = new ResidentReader(process.pid);
 const machine = new AvailableMemory();
+const pressure = new MemoryPressure();
 /** Per slot, the job whose start the machine's available memory below was read at, and that reading. */
 const floorJobs = new Int32Array(count);
 const availableAtStart = new Float64Array(count);
@@ -185,7 +187,8 @@ const watchedWords = new Int32Array(count);
 
 /**
  * The machine's floor: while its available memory is below
- * `minAvailableMemory`, stops the running task whose run saw it fall the
+ * `minAvailableMemory` (or near it under memory pressure: floorReached),
+ * stops the running task whose run saw it fall the
  * most (else the largest tree), one every FLOOR_STOP_GAP_MS at most.
  * `running` holds each running slot with its tree's bytes.
  */
@@ -200,7 +203,10 @@ function checkFloor(now: number, running: Map<number, number>): void {
       availableAtStart[slot] = available;
     }
   }
-  if (available >= floor || now - lastFloorStop < FLOOR_STOP_GAP_MS) return;
+  if (
+    !floorReached(available, floor, pressure.fullShare(now)) ||
+    now - lastFloorStop < FLOOR_STOP_GAP_MS
+  ) return;
   let chosen = -1;
   let fall = 0;
   let bytes = -1;
@@ -344,19 +350,25 @@ parentPort?.postMessage("up"); // the pool sends no watched job before this
 const IDLE_TICKS_BEFORE_SLEEP = 20;
 let idleTicks = 0;
 while (!slots.stopped) {
-  if (slots.anyRunning() || anyWantsIdleStart()) {
+  if (slots.anyRunning()) {
     idleTicks = 0;
     tick();
-  } else if (++idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
-    slots.sleep(
-      Infinity,
-      true,
-      () => slots.anyRunning() || anyWantsIdleStart(),
-    );
-    continue;
+  } else {
+    // An idle worker's clock reading does not keep the watchdog awake: a
+    // stream of jobs it does not watch (each asks for one) lets it sleep.
+    if (anyWantsIdleStart()) tick();
+    if (++idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
+      slots.sleep(
+        Infinity,
+        true,
+        () => slots.anyRunning() || anyWantsIdleStart(),
+      );
+      continue;
+    }
   }
   slots.sleep(tickMs, false);
 }
 for (let slot = 0; slot < count; slot++) drop(slot);
 host.close();
 machine.close();
+pressure.close();

@@ -149,6 +149,14 @@ export class Watchdog {
     this.#slots.expectCpuLimits();
   }
 
+  /**
+   * The worker of `slot` ended a job the watchdog did not watch: its idle
+   * CPU reading from before that job no longer counts for the next one.
+   */
+  ranUnwatched(slot: number): void {
+    this.#slots.ranUnwatched(slot);
+  }
+
   /** Hands `job` to the watchdog; call before sending it to the worker. */
   arm(slot: number, job: WatchedJob): void {
     this.#slots.arm(slot, job);

@@ -7,7 +7,12 @@
  * `worker.process.ts` meets the same error in its `import()` and reports it to
  * the host as it does otherwise. `worker.process.ts` ends the guard once the
  * module has loaded.
+ *
+ * It first takes the worker's channel to the host (private_channel.ts), so
+ * that the task module's top level, which runs next, sees none of it.
  */
+import "./private_channel.ts";
+
 // Typed here rather than with the DOM's types, which the npm build (tsc with
 // Node's types) does not have; this file runs on Deno only.
 type Listener = (event: { preventDefault(): void }) => void;

@@ -50,13 +50,23 @@ export interface PrivateChannel {
   send(message: WorkerMessage): void;
   /** Task code may run from now (true) or not (false): the channel is hidden while it may. */
   taskCode(running: boolean): void;
+  /**
+   * Starts hearing the host: adds the pool's "message" and "disconnect"
+   * listeners, which keep the process alive. Called by the worker's entry,
+   * not when this module is evaluated: in a Deno preload, such a listener
+   * keeps Deno from ever evaluating the next module (measured on 2.9.6: it
+   * runs the event loop dry after each preload). Idempotent.
+   */
+  listen(): void;
 }
 
 /** Takes the channel from `process` (once: see `channel`). */
 function takeChannel(): PrivateChannel {
   const proc = process as unknown as Process;
   const values = new Map<string, unknown>();
-  let visible = true;
+  // Hidden from the start: where Deno preloads the task module, its top
+  // level runs next, before the worker's entry.
+  let visible = false;
   for (const name of HIDDEN) {
     const own = Object.getOwnPropertyDescriptor(proc, name);
     if (!own) continue;
@@ -141,8 +151,7 @@ function takeChannel(): PrivateChannel {
   for (const event of ["message", "disconnect"]) {
     (process as unknown as NodeJS.EventEmitter).removeAllListeners(event);
   }
-  process.on("message", onMessage_);
-  process.on("disconnect", end);
+  let listening = false;
   const send = values.get("send") as (message: unknown) => boolean;
   const taken: PrivateChannel = {
     onMessage: () => {},
@@ -162,17 +171,22 @@ function takeChannel(): PrivateChannel {
     taskCode(running) {
       visible = !running;
     },
+    listen() {
+      if (listening) return;
+      listening = true;
+      process.on("message", onMessage_);
+      process.on("disconnect", end);
+    },
   };
   return taken;
 }
 
 /**
- * The worker's channel, taken when this module is evaluated: the worker's
- * entry imports it first, before the task module. Where Deno preloads the
- * task module (a worker that may not read every file, command_line.ts),
- * the module's top level has run by then: listeners it added to the pool's
- * events and an `emit` it replaced are removed here, and what it sends
- * lacks a job's token. (Taking the channel in the preload that comes before the
- * task module hung Deno 2.9.6 now and then: its main module never ran.)
+ * The worker's channel, taken when this module is evaluated, before any
+ * task code: the worker's entry imports it first, before it imports the task
+ * module; where Deno preloads the task module (a worker that may not read
+ * every file, command_line.ts), the load guard that is preloaded ahead of it
+ * imports it (one module graph: the entry gets the same instance). Only the
+ * channel's listeners wait for the entry (`listen`).
  */
 export const channel: PrivateChannel = takeChannel();

@@ -26,6 +26,7 @@ import { WaitedChildren } from "../linux/cpu_time.ts";
 import { BRAKE_ARG, MemoryBrake } from "./memory_brake.ts";
 import { becomeSubreaper } from "../linux/subreaper.ts";
 
+channel.listen();
 const send = (message: WorkerMessage) => channel.send(message);
 const peaks = new PeakMeter();
 const meter = currentMeter();

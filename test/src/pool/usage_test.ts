@@ -167,6 +167,71 @@ test("usage: results the pool stops carry usage (timeout, token, memoryLimit)", 
   }
 });
 
+test("usage: a run stopped by its signal, its only limit (not sampled), carries the CPU and memory it used", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  const { path, done } = tempFile();
+  try {
+    await pool.run("sleep", [10]); // a worker up and idle
+    const computing = new AbortController();
+    setTimeout(() => computing.abort(), 300);
+    const r = await pool.run("computeReporting", [path], {
+      signal: computing.signal,
+    });
+    assert.equal(limitError(r).kind, "token");
+    const usage = checkUsageShape(r.usage);
+    // What the task had reported before it was killed, less a tick, and no
+    // more than it could use in its wall time.
+    const reported = Number(readFileSync(path, "utf8"));
+    assert.ok(reported > 0, `the task reported ${reported} ms`);
+    assert.ok(
+      usage.cpuMs >= reported - 2 * TICK_MS,
+      `${usage.cpuMs} < ${reported}`,
+    );
+    assert.ok(
+      usage.cpuMs <= usage.wallMs + TICK_MS,
+      `cpuMs ${usage.cpuMs}, wallMs ${usage.wallMs}`,
+    );
+    // A held allocation, read when the signal stops the run.
+    assert.ok(await eventually(() => pool.idleCount === 1));
+    const holding = new AbortController();
+    setTimeout(() => holding.abort(), 300);
+    const held = await pool.run("holdFor", [96 * MiB, 5000], {
+      signal: holding.signal,
+    });
+    assert.equal(limitError(held).kind, "token");
+    const h = checkUsageShape(held.usage);
+    assert.ok(
+      h.peakMemory >= 88 * MiB && h.peakMemory <= 96 * MiB + 48 * MiB,
+      `peakMemory ${h.peakMemory / MiB} MiB for 96 MiB held`,
+    );
+  } finally {
+    done();
+  }
+});
+
+test("cpuLimit: a run is charged its own CPU, not that of an unlimited run its worker ran before", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1 });
+  // A watched run, then time for the watchdog to read the idle worker's
+  // CPU clock (the next watched run counts from there).
+  await pool.run("computeFor", [1], { timeout: 10_000 });
+  await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 2; i++) {
+    const unlimited = await pool.run<{ cpuMs: number }>("computeFor", [300]);
+    assert.equal(unlimited.ok, true);
+    const limited = await pool.run<{ cpuMs: number }>("computeFor", [20], {
+      cpuLimit: 200,
+    });
+    assert.ok(
+      limited.ok,
+      `stopped: ${!limited.ok && (limited.error as Error).message}`,
+    );
+    assert.ok(
+      limited.usage.cpuMs < 200,
+      `cpuMs ${limited.usage.cpuMs} for a run that computed ${limited.value.cpuMs} ms`,
+    );
+  }
+});
+
 test("cpuLimit: a task that awaits a 1 s timer under cpuLimit 100 returns { ok: true }", async () => {
   await using pool = new WorkerPool(TASKS, { size: 1 });
   const r = await pool.run("sleep", [1000], { cpuLimit: 100 });

@@ -147,6 +147,22 @@ test("watch slots: the watchdog's readings of a running job; arm starts the next
   assert.equal(main.descendants(0), 0);
 });
 
+test("watch slots: runs counts the jobs armed and the jobs run unwatched, per worker", () => {
+  const { main, watchdog } = running(); // one job armed
+  assert.equal(watchdog.runs(0), 1);
+  assert.ok(main.claim(0));
+  // A job the watchdog does not watch ran and ended: counted, the slot
+  // stays Alive (it was never Running).
+  main.ranUnwatched(0);
+  assert.equal(watchdog.runs(0), 2);
+  assert.equal(watchdog.state(0), State.Alive);
+  main.arm(0, { ...JOB, id: 8 });
+  assert.equal(watchdog.runs(0), 3);
+  assert.equal(watchdog.runs(1), 0, "the other slot's count");
+  main.assign(0, 4343);
+  assert.equal(watchdog.runs(0), 0);
+});
+
 test("watch slots: claim takes a Running job back to Alive, once", () => {
   const { main, watchdog } = running();
   assert.equal(main.claim(0), true);
