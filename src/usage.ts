@@ -94,8 +94,8 @@ export interface PoolUsage extends Usage {
   waitMs: number;
   /**
    * CPU time (user + system) of the task's worker process tree during the
-   * run, ms (of a run stopped by its signal, its only limit: the worker's
-   * main thread, where the task runs, and the processes it started).
+   * run, ms (of a run stopped by its signal, its only limit: read once at
+   * the stop, to whole ticks of 10 ms, so up to 20 ms short).
    */
   cpuMs: number;
   /** Peak growth of the worker's tree over its fresh size, bytes: what `memoryLimit` is compared with. */

@@ -24,12 +24,6 @@ export interface Job extends CheckedRun {
   startBytes: number;
   /** Whether the watchdog watches it (it has a timeout, CPU or memory limits). */
   armed: boolean;
-  /**
-   * Its worker's main-thread CPU ms when it was sent, for a run that only
-   * this thread may stop (a signal, no limit): its usage if stopped (NaN:
-   * not read).
-   */
-  cpuStart: number;
   /** `performance.now()` when it was sent to its worker. */
   sentAt: number;
   /** `performance.now()` when `run()` was called. */
@@ -61,7 +55,6 @@ export function newJob(
     reject: () => {},
     startBytes: 0,
     armed: false,
-    cpuStart: NaN,
     sentAt: 0,
     queuedAt: performance.now(),
     done: false,

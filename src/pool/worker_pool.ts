@@ -362,8 +362,6 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       if (job.armed) {
         // Before the send: the watchdog knows the job before it can start.
         this.#watchdog.arm(worker.slot, watchedJob(job));
-      } else if (job.signal && this.#readsProc) {
-        job.cpuStart = worker.mainThreadCpuMs();
       }
       job.sentAt = performance.now();
       worker.send(runMessage(job, watchesMemory));
@@ -424,7 +422,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   #interrupt(job: Job, error: LimitExceeded): void {
     if (job.done) return;
     const watch = !job.armed && job.worker && this.#readsProc
-      ? stopReadings(job.worker, job.cpuStart)
+      ? stopReadings(job.worker)
       : this.#takeBack(job);
     this.#stop(job, chargeStopped(job, watch, error));
   }

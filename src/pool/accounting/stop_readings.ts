@@ -13,17 +13,15 @@ import type { WatchReadings } from "../watchdog/watchdog.ts";
 /**
  * The readings of `worker`'s tree now, as the watchdog would have them for
  * a run it watched: its resident bytes (a lower bound of the run's peak),
- * and the CPU ms of the worker's main thread since `cpuStart` (its reading
- * when the run was sent; NaN: none) plus the whole time of each descendant.
+ * and the CPU ms of the worker's process since it became idle before the
+ * run (its own getrusage then, `idleCpuMs`, against /proc's ticks now: a
+ * lower bound to two ticks) plus the whole time of each descendant.
  * NaN and 0 where /proc cannot be read.
  */
-export function stopReadings(
-  worker: WorkerProcess,
-  cpuStart: number,
-): WatchReadings {
+export function stopReadings(worker: WorkerProcess): WatchReadings {
   const descendants = descendantsOf(worker.pid);
   let peak = worker.residentBytes() ?? 0;
-  let cpuMs = worker.mainThreadCpuMs() - cpuStart;
+  let cpuMs = Math.max(0, (cpuMsOf(worker.pid) ?? NaN) - worker.idleCpuMs);
   for (const pid of descendants) {
     peak += residentBytesOf(pid) ?? 0;
     // Started during the run: a worker that keeps one is replaced.

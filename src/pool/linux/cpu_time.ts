@@ -166,38 +166,3 @@ export class CpuClock {
     this.#schedstat.close();
   }
 }
-
-/**
- * The CPU time of one thread (a worker's main thread, where its task's
- * JavaScript runs) from its `schedstat`, in ms to the ns, through one open
- * file: a reading costs about 5 µs, a third of the stat line's (which sums
- * every thread). The pool's main thread reads it when it sends a run that
- * only it may stop (a signal), and again if it stops it.
- */
-export class ThreadClock {
-  readonly #schedstat: ProcFileReader;
-
-  constructor(pid: number, tid = pid) {
-    this.#schedstat = new ProcFileReader(
-      `/proc/${pid}/task/${tid}/schedstat`,
-      128,
-    );
-  }
-
-  /** Milliseconds of CPU so far; NaN once the thread is gone (or unreadable). */
-  ms(): number {
-    const n = this.#schedstat.read();
-    if (n === undefined) return NaN;
-    // "run_ns wait_ns slices": the first field, parsed from the bytes.
-    const b = this.#schedstat.bytes;
-    let ns = 0;
-    for (let i = 0; i < n && b[i] >= 48 && b[i] <= 57; i++) {
-      ns = ns * 10 + b[i] - 48;
-    }
-    return ns / 1e6;
-  }
-
-  close(): void {
-    this.#schedstat.close();
-  }
-}

@@ -15,7 +15,6 @@ import {
   type WorkerMessage,
 } from "../wire/messages.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
-import { ThreadClock } from "../linux/cpu_time.ts";
 import { markedProcesses, MARKER_VARIABLE } from "../linux/marked_processes.ts";
 import { spawnCommand } from "./command_line.ts";
 
@@ -32,7 +31,6 @@ export class WorkerProcess {
   readonly #child: ChildProcess;
   readonly #resident: ResidentReader;
   /** Its main thread's CPU clock, opened at its first reading. */
-  #clock: ThreadClock | undefined;
   /** `MEMLIMITS_WORKER` of this worker's environment (linux/marked_processes.ts). */
   readonly #marker: string;
   /** True once the exit was seen (the process was reaped). */
@@ -104,7 +102,6 @@ export class WorkerProcess {
           forgetAtHostExit(pid);
         }
         this.#resident.close();
-        this.#clock?.close();
         resolve(exit);
       };
       this.#child.once("exit", (code, signal) => end({ code, signal }));
@@ -195,13 +192,6 @@ export class WorkerProcess {
   /** Resident bytes of the process now, or undefined once it is gone. */
   residentBytes(): number | undefined {
     return this.#resident.read();
-  }
-
-  /** CPU ms of its main thread so far (where tasks run); NaN once it is gone, or where /proc cannot be read. */
-  mainThreadCpuMs(): number {
-    if (this.#gone || this.#child.pid === undefined) return NaN;
-    this.#clock ??= new ThreadClock(this.#child.pid);
-    return this.#clock.ms();
   }
 
   /**
