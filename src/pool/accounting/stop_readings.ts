@@ -6,6 +6,7 @@
  */
 import { cpuMsOf } from "../linux/cpu_time.ts";
 import { descendantsOf } from "../linux/process_tree.ts";
+import { freezeGroup } from "../linux/signals.ts";
 import { residentBytesOf } from "../linux/resident_memory.ts";
 import type { WorkerProcess } from "../spawn/worker_process.ts";
 import type { WatchReadings } from "../watchdog/watchdog.ts";
@@ -16,9 +17,12 @@ import type { WatchReadings } from "../watchdog/watchdog.ts";
  * and the CPU ms of the worker's process since it became idle before the
  * run (its own getrusage then, `idleCpuMs`, against /proc's ticks now: a
  * lower bound to two ticks) plus the whole time of each descendant.
- * NaN and 0 where /proc cannot be read.
+ * NaN and 0 where /proc cannot be read. The worker's group is frozen
+ * first (the pool kills it next): the task cannot run on between the
+ * reading and the kill.
  */
 export function stopReadings(worker: WorkerProcess): WatchReadings {
+  freezeGroup(worker.pid);
   const descendants = descendantsOf(worker.pid);
   let peak = worker.residentBytes() ?? 0;
   let cpuMs = Math.max(0, (cpuMsOf(worker.pid) ?? NaN) - worker.idleCpuMs);

@@ -45,6 +45,14 @@ function signal(target: number, name: "SIGKILL" | "SIGSTOP" = "SIGKILL"): void {
   }
 }
 
+/**
+ * Freezes the process group `pid` leads (a worker about to be killed, so
+ * that what is read of it first cannot grow under the reading).
+ */
+export function freezeGroup(pid: number): void {
+  signal(-pid, "SIGSTOP");
+}
+
 /** Freezes the process group this process leads (a worker's brake, at its bound). */
 export function freezeOwnGroup(): void {
   signal(-process.pid, "SIGSTOP");
