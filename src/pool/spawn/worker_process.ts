@@ -30,7 +30,6 @@ export interface WorkerExit {
 export class WorkerProcess {
   readonly #child: ChildProcess;
   readonly #resident: ResidentReader;
-  /** Its main thread's CPU clock, opened at its first reading. */
   /** `MEMLIMITS_WORKER` of this worker's environment (linux/marked_processes.ts). */
   readonly #marker: string;
   /** True once the exit was seen (the process was reaped). */
