@@ -5,6 +5,7 @@
  * token, a heap-cap exit). Peaks are made relative to the worker's fresh
  * size, the quantity `memoryLimit` is compared with.
  */
+import { formatBytes } from "../../format.ts";
 import { LimitExceeded } from "../../limit_exceeded.ts";
 import type { PoolResult, PoolUsage } from "../../usage.ts";
 import type { WorkerUsage } from "../wire/messages.ts";
@@ -37,8 +38,10 @@ export function verdictResult(
     : "neared, under memory pressure (/proc/pressure/memory),";
   const message = machine
     ? `the machine's available memory (${
-      Math.round(verdict.observed)
-    } bytes) ${how} the pool's minAvailableMemory floor of ${verdict.limit} bytes: this task was stopped (of the running tasks, the one whose run saw it fall the most)`
+      sizeInWords(verdict.observed)
+    }) ${how} the pool's minAvailableMemory floor of ${
+      sizeInWords(verdict.limit)
+    }: this task was stopped (of the running tasks, the one whose run saw it fall the most)`
     : undefined;
   return {
     ok: false,
@@ -96,4 +99,10 @@ export function settledUsage(
   };
   if (measured.allocated !== undefined) usage.allocated = measured.allocated;
   return usage;
+}
+
+/** A size in binary units and in bytes: "21.96 GiB, 23579402240 bytes". */
+function sizeInWords(bytes: number): string {
+  const whole = Math.round(bytes);
+  return `${formatBytes(whole, 2)}, ${whole} bytes`;
 }

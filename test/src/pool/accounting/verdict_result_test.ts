@@ -28,7 +28,7 @@ test("verdictResult: the machine's floor, crossed or neared under memory pressur
   assert.equal(below.observed, floor - 1);
   assert.match(
     below.message,
-    /^the machine's available memory \(\d+ bytes\) fell below the pool's minAvailableMemory floor of \d+ bytes/,
+    /^the machine's available memory \(1000 MiB, 1048575999 bytes\) fell below the pool's minAvailableMemory floor of 1000 MiB, 1048576000 bytes:/,
   );
   const near = errorOf(floor + 100 * 2 ** 20);
   assert.equal(near.kind, "memory");
