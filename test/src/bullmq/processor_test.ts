@@ -201,6 +201,84 @@ test("bullmq processor: worker.cancelJob stops the run (its worker process is ki
   );
 });
 
+test("bullmq processor: every job's usage line is in its log when the job completes", async () => {
+  await withQueue({ exportName: "sumOfSquares" }, async ({ queue, worker }) => {
+    // Read on the "completed" event, through the queue's own connection:
+    // the line must have reached Redis before the completion did.
+    const seen: Promise<[string, number]>[] = [];
+    worker.on("completed", (job) => {
+      seen.push(
+        usageOf(queue, job.id!).then((lines) => [job.id!, lines.length]),
+      );
+    });
+    const jobs = await queue.addBulk(
+      Array.from({ length: 20 }, (_, i) => ({
+        name: "squares",
+        data: { n: 100 + i },
+      })),
+    );
+    for (const { id } of jobs) await finished(queue, id!);
+    assert.ok(await eventually(() => seen.length === jobs.length));
+    for (const [id, lines] of await Promise.all(seen)) {
+      assert.equal(lines, 1, `job ${id}`);
+    }
+  });
+});
+
+test("bullmq processor: the first usage line through a queue is awaited, a later one not; one that fails is a warning", async () => {
+  await using pool = new WorkerPool(QUEUE_TASKS, { size: 1 });
+  const run = processor<{ n: number }, number>(pool, "sumOfSquares");
+  const queue = {}; // BullMQ's job.queue: the Worker with its connection
+  let release = () => {};
+  const logged: string[] = [];
+  const job = (id: string, log: () => Promise<unknown>) => ({
+    id,
+    name: "squares",
+    data: { n: 4 },
+    attemptsMade: 0,
+    queue,
+    log: (line: string) => {
+      logged.push(line);
+      return log();
+    },
+  });
+  let settled = false;
+  const first = run(job("1", () => new Promise((r) => release = () => r(1))))
+    .finally(() => settled = true);
+  assert.ok(await eventually(() => logged.length === 1));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(settled, false, "waits for the first line");
+  release();
+  assert.equal(await first, 14);
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on("warning", onWarning);
+  try {
+    // A line that never lands keeps nothing waiting; a failed one is told.
+    assert.equal(await run(job("2", () => new Promise(() => {}))), 14);
+    assert.equal(
+      await run(job("3", () => Promise.reject(new Error("connection lost")))),
+      14,
+    );
+    assert.ok(await eventually(() => warnings.length === 1));
+    assert.equal(
+      warnings[0],
+      "memlimits/bullmq: the usage line of job 3 was not written: connection lost",
+    );
+  } finally {
+    process.off("warning", onWarning);
+  }
+  assert.equal(logged.length, 3);
+  // A job without BullMQ's queue (not from a BullMQ Worker) is always awaited.
+  let late = false;
+  const lone = {
+    ...job("4", () => new Promise((r) => setTimeout(() => r(late = true), 50))),
+  };
+  delete (lone as { queue?: unknown }).queue;
+  await run(lone);
+  assert.equal(late, true);
+});
+
 test("bullmq processor: bad arguments throw a TypeError or RangeError naming the parameter", async () => {
   await using pool = new WorkerPool(QUEUE_TASKS, { size: 1 });
   const bad: [unknown[], ErrorConstructor, RegExp][] = [
