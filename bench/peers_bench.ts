@@ -14,10 +14,13 @@
  *
  * Variants: memlimits without limits, memlimits with `memoryLimit` (256 MiB)
  * and a `timeout` on every run, piscina and tinypool without and with
- * `resourceLimits.maxOldGenerationSizeMb` (256). `--base DIR` adds the two
+ * `resourceLimits.maxOldGenerationSizeMb` (256), and in the throughput parts
+ * the floor of a process pool: `SIZE` bare child processes that run the
+ * task and answer over the pool's transport, with 1 run sent to each at a
+ * time (as memlimits does) and with 2 (a second run queued ahead in each). `--base DIR` adds the two
  * memlimits variants of another checkout (its `mod.ts`), to measure a change
  * against the commit before in the same rounds; `--pools memlimits,piscina`
- * keeps only those kinds (memlimits, base, piscina, tinypool). `--rounds N`
+ * keeps only those kinds (memlimits, base, piscina, tinypool, floor). `--rounds N`
  * (default 15).
  *
  * Interleaved rounds (each round times every variant once, the order rotating,
@@ -39,6 +42,7 @@ import { median, runtimeLabel } from "./summary.ts";
 const TASKS = new URL("../test/src/pool/fixtures/tasks.ts", import.meta.url);
 const PEER_TASKS = new URL("./peer_tasks.ts", import.meta.url).href;
 const ECHO = new URL("./pool_echo_child.ts", import.meta.url);
+const BARE_WORKER = new URL("./bare_worker_child.ts", import.meta.url);
 const LIMIT_MIB = 256;
 const SIZE = Math.max(2, availableParallelism());
 const N = 1000;
@@ -71,7 +75,7 @@ for (const part of only) {
   }
 }
 const kinds = flags.pools?.split(",") ??
-  ["memlimits", "base", "piscina", "tinypool"];
+  ["memlimits", "base", "piscina", "tinypool", "floor"];
 // deno-lint-ignore no-explicit-any
 type PoolClass = new (url: URL, options: any) => any;
 const BasePool: PoolClass | undefined = flags.base === undefined
@@ -196,6 +200,66 @@ async function bare(transport: "ipc" | "thread"): Promise<Variant> {
     close: async () => {
       child.kill("SIGKILL");
       await new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+
+/**
+ * The floor of a process pool's throughput: `size` bare children that run
+ * the task (bare_worker_child.ts), each sent up to `ahead` runs at a time.
+ */
+async function barePool(
+  size: number,
+  ahead: number,
+  task: Task,
+): Promise<Variant> {
+  const children = await Promise.all(
+    Array.from({ length: size }, async () => {
+      const child = spawn(process.execPath, [BARE_WORKER.pathname], {
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        serialization: "advanced",
+      });
+      await new Promise((r) => child.once("message", r));
+      return child;
+    }),
+  );
+  const sent = children.map(() => 0);
+  const waiting: { id: number; done: (value: unknown) => void }[] = [];
+  const pending = new Map<number, (value: unknown) => void>();
+  let nextId = 1;
+  const dispatch = () => {
+    for (let i = 0; i < size && waiting.length > 0; i++) {
+      while (sent[i] < ahead && waiting.length > 0) {
+        const { id, done } = waiting.shift()!;
+        pending.set(id, done);
+        sent[i]++;
+        children[i].send({ id, name: task.name, args: task.args });
+      }
+    }
+  };
+  children.forEach((child, i) =>
+    child.on("message", (m: { id: number; value: unknown }) => {
+      sent[i]--;
+      const done = pending.get(m.id)!;
+      pending.delete(m.id);
+      dispatch();
+      done(m.value);
+    })
+  );
+  return {
+    name: `(floor) ${size} bare processes, ${ahead} run${
+      ahead > 1 ? "s" : ""
+    } sent to each at a time`,
+    run: () =>
+      new Promise((done) => {
+        waiting.push({ id: nextId++, done });
+        dispatch();
+      }),
+    close: async () => {
+      await Promise.all(children.map((child) => {
+        child.kill("SIGKILL");
+        return new Promise((r) => child.once("exit", r));
+      }));
     },
   };
 }
@@ -350,6 +414,9 @@ const THROUGHPUTS: [Part, Task, string][] = [
 for (const [part, task, label] of THROUGHPUTS) {
   if (!only.includes(part)) continue;
   const wide = variants(SIZE, task);
+  if (kinds.includes("floor")) {
+    wide.push(await barePool(SIZE, 1, task), await barePool(SIZE, 2, task));
+  }
   const rate = await rounds(
     wide,
     (v) => throughput(v, 4 * SIZE, task.count),
