@@ -20,6 +20,7 @@ import type {
   WorkerPoolOptions,
 } from "./pool_options.ts";
 import { holdsSharedMemory } from "./wire/shared_memory.ts";
+import { isPlainPrimitive } from "./wire/plain_primitive.ts";
 import { DEFAULT_START_TIMEOUT } from "./spawn/worker_process.ts";
 import {
   type DenoWorkerSettings,
@@ -351,13 +352,6 @@ export function checkRun(
     signal: (l.signal as AbortSignal | undefined) ??
       (l.token as Token | undefined)?.signal,
   };
-}
-
-/** Whether `value` is a primitive that structured clone copies (every one but a symbol). */
-function isPlainPrimitive(value: unknown): boolean {
-  const kind = typeof value;
-  return value === null ||
-    (kind !== "object" && kind !== "function" && kind !== "symbol");
 }
 
 /** A positive finite number of milliseconds (at most 2³¹ − 1, a timer's range). */

@@ -21,7 +21,7 @@ import { parseStat, readProcText } from "./proc_fields.ts";
 export function killTree(pid: number, whileStopped?: () => void): void {
   // Frozen first, so that nothing in the group allocates on while the tree
   // is listed (a scan reads a file per thread and may take a few ms).
-  signal(-pid, "SIGSTOP");
+  freezeGroup(pid);
   const descendants = descendantsOf(pid);
   whileStopped?.();
   killGroup(pid); // the worker and the descendants still in its group
@@ -55,12 +55,12 @@ export function freezeGroup(pid: number): void {
 
 /** Freezes the process group this process leads (a worker's brake, at its bound). */
 export function freezeOwnGroup(): void {
-  signal(-process.pid, "SIGSTOP");
+  freezeGroup(process.pid);
 }
 
 /** Kills the process group this process leads: a worker and what its tasks started. */
 export function killOwnGroup(): void {
-  signal(-process.pid);
+  killGroup(process.pid);
 }
 
 /** Whether `pid` is stopped by a signal (state `T` in /proc/PID/stat); false if gone. */

@@ -21,6 +21,7 @@ import type {
   WorkerUsage,
 } from "../wire/messages.ts";
 import { holdsSharedMemory } from "../wire/shared_memory.ts";
+import { isPlainPrimitive } from "../wire/plain_primitive.ts";
 import { toWire } from "../wire/wire_error.ts";
 import { WaitedChildren } from "../linux/cpu_time.ts";
 import { BRAKE_ARG, MemoryBrake } from "./memory_brake.ts";
@@ -191,11 +192,7 @@ async function run(message: RunMessage): Promise<void> {
       // structuredClone copies shared memory; the IPC channel refuses it
       // (on Deno, by ending this process).
       // Primitives but symbols always can (most results: no copy to check).
-      const kind = typeof value;
-      if (
-        value !== null &&
-        (kind === "object" || kind === "function" || kind === "symbol")
-      ) {
+      if (!isPlainPrimitive(value)) {
         if (holdsSharedMemory(value)) {
           throw new TypeError(
             "it holds a SharedArrayBuffer, which cannot cross to another process",
