@@ -8,7 +8,11 @@
  * more than `SLACK_BYTES` since the last reset: the next peak is then at
  * most that much above the truth. Linux keeps `maxRSS` across `execve`, so a
  * worker forked by a big host starts with the host's mark, which no reset
- * clears: then every peak is read from `VmHWM`. Used inside worker processes
+ * clears: then peaks are read from `VmHWM` (about 9 µs), but only after page
+ * faults: resident memory grows through them, so with none since the mark
+ * was read, it is the same. (Not seen so: pages populated without a fault
+ * counted, by `mlock` or `MAP_POPULATE` from native code; the worker's brake
+ * and the host's watchdog still sample them.) Used inside worker processes
  * (worker.process.ts).
  */
 import { openSync, writeSync } from "node:fs";
@@ -30,6 +34,8 @@ export class PeakMeter {
   #last = Infinity;
   /** Whether `maxRSS` carries a mark from before `execve` (the forking host's). */
   #inherited = false;
+  /** This process's page faults when `#last` was read from `VmHWM`, or before (NaN: none). */
+  #faultsAtMark = NaN;
   #status: HighWaterMark | undefined;
 
   constructor() {
@@ -54,29 +60,33 @@ export class PeakMeter {
       return;
     }
     try {
+      // Counted before the reset: a fault meanwhile makes the next peak read.
+      const faults = this.#inherited ? pageFaults(resourceUsage()) : NaN;
       writeSync(this.#fd, RESET);
       this.#base = this.#last = this.#mark();
+      this.#faultsAtMark = faults;
     } catch {
       this.#fd = undefined;
     }
   }
 
-  /** The mark may have risen unseen (a task ran without reading it): reset at the next chance. */
-  invalidate(): void {
-    this.#last = Infinity;
-  }
-
   /**
    * Peak resident bytes since the last reset, exact when above `above`;
-   * undefined if unknown. `maxRssBytes`: a `maxRSS` just read, if the caller
-   * read `process.resourceUsage()` anyway (it costs ~9 µs on Deno).
+   * undefined if unknown. `usage`: `process.resourceUsage()` just read (at
+   * the task's end), for `maxRSS` and the page faults.
    */
-  peak(above: number, maxRssBytes?: number): number | undefined {
+  peak(above: number, usage = resourceUsage()): number | undefined {
     if (this.#fd === undefined) return undefined;
-    const bound = this.#last = this.#inherited
-      ? this.#status!.read()
-      : maxRssBytes ?? maxRss();
-    if (bound <= above || this.#inherited) return bound;
+    if (this.#inherited) {
+      const faults = pageFaults(usage);
+      if (faults !== this.#faultsAtMark) {
+        this.#faultsAtMark = faults;
+        this.#last = this.#status!.read();
+      }
+      return this.#last;
+    }
+    const bound = this.#last = usage.maxRSS * 1024;
+    if (bound <= above) return bound;
     return this.#status!.read();
   }
 
@@ -108,6 +118,17 @@ class HighWaterMark {
   }
 }
 
+/**
+ * This process's getrusage, taken when this module is evaluated: task code
+ * that replaces `process.resourceUsage` later does not blind the meter.
+ */
+const resourceUsage = process.resourceUsage.bind(process);
+
 function maxRss(): number {
-  return process.resourceUsage().maxRSS * 1024;
+  return resourceUsage().maxRSS * 1024;
+}
+
+/** Page faults, minor and major, in `usage`. */
+function pageFaults(usage: ReturnType<typeof resourceUsage>): number {
+  return usage.minorPageFault + usage.majorPageFault;
 }

@@ -83,8 +83,7 @@ function measure(): (peakAbove: number) => WorkerUsage {
       wallMs,
       cpuMs: (cpuAtIdleUs - cpu0) / 1000 + children,
       // Without a resettable peak (no /proc/self/clear_refs), what it holds now.
-      peak: peaks.peak(peakAbove, now.maxRSS * 1024) ??
-        process.memoryUsage.rss(),
+      peak: peaks.peak(peakAbove, now) ?? process.memoryUsage.rss(),
       processCpuMs: processCpuMs(),
     };
     if (counts) usage.allocated = meter.allocatedBytes() - allocated0;
