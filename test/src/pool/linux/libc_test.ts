@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { test } from "../../../harness.ts";
+import { isNode, test } from "../../../harness.ts";
 import { libc } from "../../../../src/pool/linux/libc.ts";
 import { WaitedChildren } from "../../../../src/pool/linux/cpu_time.ts";
 import {
@@ -71,3 +71,28 @@ test("WaitedChildren: reads the children's clock through libc, and keeps the las
     "the same clock as libc's",
   );
 });
+
+test(
+  "WaitedChildren: where FFI is refused (Node's --permission), reads /proc/self/stat to the tick",
+  () => {
+    const script = new URL("../fixtures/waited_children.ts", import.meta.url);
+    const child = spawnSync(process.execPath, [
+      "--permission",
+      "--allow-fs-read=*",
+      "--allow-child-process",
+      script.pathname,
+    ], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(child.status, 0, child.stderr);
+    const { libc: opened, grewMs, shellMs } = JSON.parse(
+      child.stdout.trim().split("\n").at(-1)!,
+    );
+    assert.equal(opened, false, "node:ffi is refused without --allow-ffi");
+    assert.ok(shellMs >= 100, `the shell used only ${shellMs} ms`);
+    assert.ok(
+      grewMs >= shellMs - MS_PER_TICK && grewMs <= shellMs + 2 * MS_PER_TICK,
+      `/proc grew ${grewMs} ms for a shell's ${shellMs} ms`,
+    );
+    assert.ok(Number.isInteger(grewMs / MS_PER_TICK), "whole ticks");
+  },
+  { skip: !isNode },
+);
