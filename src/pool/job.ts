@@ -7,6 +7,7 @@ import { cancellation } from "../token.ts";
 import type { PoolResult } from "../usage.ts";
 import type { CheckedRun } from "./check_options.ts";
 import type { WorkerProcess } from "./spawn/worker_process.ts";
+import { keptAllowance } from "./accounting/charge.ts";
 import type { WatchedJob } from "./watchdog/watch_slots.ts";
 import type { RunMessage } from "./wire/messages.ts";
 
@@ -30,6 +31,13 @@ export interface Job extends CheckedRun {
   queuedAt: number;
   onAbort?: () => void;
   done: boolean;
+  /** Its generation in its worker's watch slot, once armed (watch_slots.ts `generationOf`). */
+  generation: number;
+  /**
+   * Sent ahead of its worker's running job (ahead.ts): the tag its worker
+   * names its thread with when it starts it; undefined otherwise.
+   */
+  tag?: number;
 }
 
 /** A new job, not yet queued. */
@@ -58,6 +66,8 @@ export function newJob(
     sentAt: 0,
     queuedAt: performance.now(),
     done: false,
+    generation: -1,
+    tag: undefined,
   };
 }
 
@@ -79,6 +89,10 @@ export function runMessage(job: Job, watchesMemory: boolean): RunMessage {
       : job.startBytes + job.memoryLimit,
     brakeAbove: watchesMemory && job.memoryLimit !== undefined
       ? worker.freshBytes + job.memoryLimit
+      : undefined,
+    tag: job.tag,
+    startBelow: job.tag !== undefined && job.memoryLimit !== undefined
+      ? worker.freshBytes + keptAllowance(job.memoryLimit)
       : undefined,
   };
 }

@@ -38,6 +38,12 @@ import type {
   WorkerPoolOptions,
 } from "./pool_options.ts";
 import { AllSettled } from "./queue/all_settled.ts";
+import {
+  type AheadRules,
+  maySendAhead,
+  newTag,
+  watched,
+} from "./queue/ahead.ts";
 import { JobQueue } from "./queue/job_queue.ts";
 import { QueueFullError } from "./queue/queue_full_error.ts";
 import type {
@@ -47,6 +53,7 @@ import type {
   TaskValue,
 } from "./task_types.ts";
 import type { WorkerExit, WorkerProcess } from "./spawn/worker_process.ts";
+import type { WorkerExitReason } from "./observe/pool_events.ts";
 import { workerStarter } from "./spawn/worker_starter.ts";
 import {
   UNWATCHED,
@@ -120,6 +127,14 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   #exports: Set<string> | undefined;
   #nextId = 1;
   #closed = false;
+  /** Which runs may be sent ahead (queue/ahead.ts). */
+  readonly #aheadRules: AheadRules;
+  /** Runs sent ahead that their worker has not started (as far as this thread knows). */
+  #aheadWaiting = 0;
+  /** True while a run is taken from the queue to be sent ahead. */
+  #takingAhead = false;
+  /** Busy workers that may take a run sent ahead (their current job allows one). */
+  readonly #mayTakeAhead = new Set<WorkerProcess>();
 
   /**
    * Starts `minSize` (by default `size`) worker processes on the task module
@@ -137,9 +152,14 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     this.#memoryLimit = checked.memoryLimit;
     this.#processMemoryLimit = checked.processMemoryLimit;
     this.#queue = new JobQueue(checked.maxQueue);
-    this.#queue.onDrain = () => emit(this, "drain");
+    this.#queue.onDrain = () => this.#drained();
     const stats = this.#stats = new StatsRecorder(this.#size);
     this.#minAvailableMemory = checked.minAvailableMemory;
+    this.#aheadRules = {
+      allowed: this.#readsProc && checked.processMemoryLimit === undefined &&
+        checked.minAvailableMemory === undefined,
+      maxTasksPerWorker: checked.maxTasksPerWorker,
+    };
     this.#watchdog = new Watchdog(
       this.#size,
       this.#processMemoryLimit,
@@ -149,6 +169,9 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     this.#watchdog.onVerdict = (slot, id) => {
       const job = this.#running.get(id);
       if (job?.worker?.slot !== slot) return; // settled meanwhile
+      // Moved on to by the watchdog before this thread read the result of
+      // the job before it: settled when that result is read.
+      if (job.worker.ahead === job) return;
       // The verdict in the slot is the result (`#takeBack` returns it).
       this.#interrupt(job, new LimitExceeded("memory"));
     };
@@ -179,9 +202,9 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     return this.#size;
   }
 
-  /** Runs waiting for a worker. */
+  /** Runs waiting for a worker (with those sent ahead to a busy one, not yet started). */
   get queueSize(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#aheadWaiting;
   }
 
   /** Worker processes alive now (starting, idle or busy). */
@@ -244,7 +267,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#queue.full && this.#workers.idleCount === 0) {
+    if (this.queueSize >= this.#queue.max && this.#workers.idleCount === 0) {
       return Promise.reject(new QueueFullError(this.#queue.max));
     }
     return new Promise<PoolResult<unknown>>((resolve, reject) => {
@@ -361,10 +384,54 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       }
       if (job.armed) {
         // Before the send: the watchdog knows the job before it can start.
-        this.#watchdog.arm(worker.slot, watchedJob(job));
+        job.generation = this.#watchdog.arm(worker.slot, watchedJob(job));
       }
       job.sentAt = performance.now();
+      worker.current = job;
+      this.#mayTakeAhead.add(worker);
       worker.send(runMessage(job, watchesMemory));
+    }
+    this.#sendAhead();
+  }
+
+  /**
+   * Sends the queue's next runs to busy workers that may take one ahead of
+   * the job they run (queue/ahead.ts), once the pool has all its workers.
+   */
+  #sendAhead(): void {
+    // Not while a worker more could run the queue's runs side by side.
+    if (!this.#aheadRules.allowed || !this.#workers.full) return;
+    for (const worker of this.#mayTakeAhead) {
+      if (this.#queue.length === 0) return;
+      this.#mayTakeAhead.delete(worker);
+      const running = worker.current;
+      // Not a "drain": the run goes ahead, or back to the queue.
+      this.#takingAhead = true;
+      const job = this.#queue.shift()!;
+      this.#takingAhead = false;
+      if (
+        running === undefined || running.done || !this.#workers.has(worker) ||
+        !this.#exports?.has(job.exportName) ||
+        (watched(job) && this.#watchdog.error !== undefined) ||
+        !maySendAhead(this.#aheadRules, worker, running, job)
+      ) {
+        this.#queue.unshift(job);
+        continue;
+      }
+      job.worker = worker;
+      worker.tasksRun++;
+      worker.ahead = job;
+      this.#aheadWaiting++;
+      this.#running.set(job.id, job);
+      if (job.memoryLimit !== undefined) job.startBytes = worker.freshBytes;
+      job.sentAt = performance.now();
+      // Before the send: the watchdog moves on to it once it starts. (It
+      // watches nothing of a worker whose job is not armed.)
+      if (running.armed) {
+        job.tag = newTag();
+        this.#watchdog.armAhead(worker.slot, watchedJob(job), job.tag);
+      }
+      worker.send(runMessage(job, this.#watchesMemory(job)));
     }
   }
 
@@ -379,7 +446,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   #takeBack(job: Job): WatchReadings {
     if (!job.armed) return UNWATCHED;
     job.armed = false;
-    return this.#watchdog.takeBack(job.worker!.slot);
+    return this.#watchdog.takeBack(job.worker!.slot, job.generation);
   }
 
   #onMessage(worker: WorkerProcess, message: WorkerMessage): void {
@@ -388,7 +455,14 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     const job = this.#running.get(message.id);
     if (
       !job || job.done || job.worker !== worker || message.token !== job.token
-    ) return;
+    ) {
+      // The result of a job stopped before it was read: the job sent ahead
+      // of it may have started.
+      if (worker.ahead && message.t !== "declined") worker.aheadMayRun = true;
+      return;
+    }
+    if (message.t === "declined") return this.#declined(worker, job);
+    if (job !== worker.current) return; // a job sent ahead answers only after the one before
     if (!job.armed) this.#watchdog.ranUnwatched(worker.slot);
     const settled = chargeSettled(
       job,
@@ -396,7 +470,20 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       message,
       this.#watchesMemory(job),
     );
-    if (settled.limit) return this.#stop(job, settled.limit);
+    const next = worker.ahead;
+    if (settled.limit) {
+      if (next) worker.aheadMayRun = true; // it started once this result was sent
+      return this.#stop(job, settled.limit);
+    }
+    // The worker runs the job sent ahead from here: it is watched as such,
+    // and the worker sent the run after it, before this one settles.
+    const keptMuch = settled.replace || keptTooMuch(worker, settled.kept);
+    const nextStopped = next !== undefined &&
+      this.#moveOn(worker, job, next, keptMuch);
+    if (next && !nextStopped) {
+      this.#mayTakeAhead.add(worker);
+      this.#sendAhead();
+    }
     if (message.t === "value") {
       this.#finish(job, {
         ok: true,
@@ -406,12 +493,116 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     } else if (message.t === "threw") {
       this.#fail(job, fromWire(message.error), "threw", settled.usage);
     }
-    if (settled.replace || keptTooMuch(worker, settled.kept)) {
-      this.#workers.retire(worker, "keptMemory");
+    if (nextStopped) {
+      // Its verdict came before this result was read (the verdict in the
+      // slot is the result).
+      this.#interrupt(next, new LimitExceeded("memory"));
+    } else if (next) {
+      return;
+    } else if (keptMuch || worker.retireAfterJob) {
+      this.#retire(worker, "keptMemory");
     } else if (this.#workers.has(worker)) {
       this.#workers.putIdle(worker);
       this.#dispatch();
     }
+  }
+
+  /**
+   * `worker` sent the result of `done` and runs `next`, sent ahead: from
+   * here `next` is its job, watched by the watchdog from its start (which
+   * the watchdog may have seen already). True if the watchdog stopped it.
+   */
+  #moveOn(
+    worker: WorkerProcess,
+    done: Job,
+    next: Job,
+    keptMuch: boolean,
+  ): boolean {
+    this.#dropAhead(worker);
+    worker.current = next;
+    next.sentAt = performance.now();
+    if (keptMuch) worker.retireAfterJob = true;
+    const slot = worker.slot;
+    const now = this.#watchdog.current(slot);
+    if (done.generation >= 0 && now.generation !== done.generation) {
+      // The watchdog saw it start and watches it (or stopped it already).
+      next.armed = true;
+      next.generation = now.generation;
+      return now.verdict;
+    }
+    this.#watchdog.clearAhead(slot);
+    next.armed = watched(next);
+    if (next.armed) {
+      next.generation = this.#watchdog.arm(slot, watchedJob(next));
+    }
+    return false;
+  }
+
+  /**
+   * The worker did not start `job`, sent ahead: it kept more memory than
+   * `job` may be charged for. `job` runs on another worker.
+   */
+  #declined(worker: WorkerProcess, job: Job): void {
+    if (job !== worker.ahead && job !== worker.current) return;
+    this.#takeBack(job);
+    if (worker.ahead === job) {
+      this.#dropAhead(worker);
+      this.#watchdog.clearAhead(worker.slot);
+    }
+    if (worker.current === job) worker.current = undefined;
+    this.#requeue(job);
+    this.#retire(worker, "keptMemory");
+  }
+
+  /** `job`, sent ahead, never started: back to the head of the queue. */
+  #requeue(job: Job): void {
+    this.#running.delete(job.id);
+    job.worker!.tasksRun--;
+    job.worker = undefined;
+    job.tag = undefined;
+    job.armed = false;
+    job.generation = -1;
+    this.#queue.unshift(job);
+    this.#workers.topUp();
+    this.#dispatch();
+  }
+
+  /**
+   * Replaces `worker`. A job sent ahead to it is settled once every message
+   * it sent has been read: run elsewhere if it never started, failed if it
+   * may have.
+   */
+  #retire(worker: WorkerProcess, reason: WorkerExitReason): void {
+    this.#mayTakeAhead.delete(worker);
+    this.#workers.retire(worker, reason);
+    if (worker.ahead) void worker.closed.then(() => this.#settleAhead(worker));
+  }
+
+  /** `worker` has no run sent ahead any more (it started, or is taken back). */
+  #dropAhead(worker: WorkerProcess): void {
+    if (worker.ahead === undefined) return;
+    worker.ahead = undefined;
+    this.#aheadWaiting--;
+    if (this.#aheadWaiting === 0 && this.#queue.length === 0) this.#drained();
+  }
+
+  /** The queue and the runs sent ahead are empty: producers may add runs. */
+  #drained(): void {
+    if (this.#aheadWaiting === 0 && !this.#takingAhead) emit(this, "drain");
+  }
+
+  #settleAhead(worker: WorkerProcess): void {
+    const job = worker.ahead;
+    if (job === undefined) return;
+    this.#dropAhead(worker);
+    if (job.done) return;
+    if (!worker.aheadMayRun) return this.#requeue(job);
+    this.#fail(
+      job,
+      new Error(
+        `the worker process was stopped for the run before this one, after this run "${job.exportName}" may have started`,
+      ),
+    );
   }
 
   /**
@@ -432,12 +623,22 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     const worker = job.worker;
     if (!worker) this.#queue.remove(job);
     this.#finish(job, result);
-    if (worker) this.#workers.retire(worker, "limit");
+    if (worker) this.#retire(worker, "limit");
   }
 
   /** A ready worker exited unasked (a crash, the heap cap, or the watchdog's kill). */
   #onExit(worker: WorkerProcess, exit: WorkerExit): void {
-    const job = [...this.#running.values()].find((j) => j.worker === worker);
+    if (worker.ahead) {
+      // Every message it sent is read first: whether the job before the one
+      // sent ahead ended, and so which of the two the exit stopped.
+      void worker.closed.then(() => this.#onExitRead(worker, exit));
+      return;
+    }
+    this.#onExitRead(worker, exit);
+  }
+
+  #onExitRead(worker: WorkerProcess, exit: WorkerExit): void {
+    const job = worker.current?.done === false ? worker.current : undefined;
     let reason: "limit" | "crash" = "crash";
     if (job) {
       const limit = job.memoryLimit ?? this.#processMemoryLimit;
@@ -455,7 +656,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
         );
       }
     }
-    this.#workers.retire(worker, reason);
+    this.#retire(worker, reason);
   }
 
   #finish(job: Job, result: PoolResult<unknown>): void {
@@ -484,6 +685,11 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   #settle(job: Job, outcome: RunOutcome, usage: PoolUsage): void {
     job.done = true;
     this.#running.delete(job.id);
+    if (job.worker?.current === job) {
+      job.worker.current = undefined;
+      this.#mayTakeAhead.delete(job.worker);
+    }
+    if (job.worker?.ahead === job) this.#dropAhead(job.worker);
     this.#takeBack(job); // a pending run failed: watch it no more
     if (job.onAbort) job.signal!.removeEventListener("abort", job.onAbort);
     const started = job.worker !== undefined;

@@ -76,6 +76,11 @@ export class WorkerSet {
     return this.#all.size;
   }
 
+  /** Whether every worker the set may have is up: `size` of them, none starting. */
+  get full(): boolean {
+    return this.#all.size >= this.#sizes.size && this.#starting === 0;
+  }
+
   /** Idle workers, ready for a job. */
   get idleCount(): number {
     return this.#idle.length;

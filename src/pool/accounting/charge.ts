@@ -168,7 +168,7 @@ const REPLACE_ABOVE_BYTES = 64 * MiB;
  * `memoryLimit` (which is charged for it): an eighth of the limit, at most
  * 16 MiB.
  */
-function keptAllowance(memoryLimit: number): number {
+export function keptAllowance(memoryLimit: number): number {
   return Math.min(16 * MiB, memoryLimit / 8);
 }
 

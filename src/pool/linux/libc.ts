@@ -16,23 +16,39 @@ export interface Libc {
    * from `getrusage(RUSAGE_CHILDREN)`; undefined if the call failed.
    */
   childrenCpuUs(): number | undefined;
+  /**
+   * Names the calling thread (`prctl(PR_SET_NAME)`, 15 bytes at most, as
+   * /proc/PID/task/TID/comm shows it): true if it did.
+   */
+  setThreadName(name: string): boolean;
 }
 
 const RUSAGE_CHILDREN = -1;
+const PR_SET_NAME = 15;
+/** A thread's name: 15 bytes and the terminating zero. */
+const NAME_BYTES = 16;
 /** `struct rusage` on 64-bit Linux: two timevals, then 14 longs. */
 const RUSAGE_BYTES = 144;
 
-/** The raw calls: `getrusage` writes into the buffer it was made with. */
+/**
+ * The raw calls: `getrusage` writes into the buffer it was made with;
+ * `name` is the address of the name buffer, for `prctl(PR_SET_NAME)`.
+ */
 interface Calls {
   prctl(option: number, arg: bigint, a: bigint, b: bigint, c: bigint): number;
   getrusage(who: number): number;
+  name: bigint;
 }
 
 const PRCTL = ["i32", "u64", "u64", "u64", "u64"];
 
-function denoCalls(buffer: Uint8Array): Calls | undefined {
+function denoCalls(buffer: Uint8Array, name: Uint8Array): Calls | undefined {
   const deno = (globalThis as unknown as {
     Deno: {
+      UnsafePointer: {
+        of(buffer: Uint8Array): unknown;
+        value(pointer: unknown): bigint | number;
+      };
       permissions: { querySync(d: { name: string }): { state: string } };
       dlopen(
         path: string,
@@ -48,18 +64,20 @@ function denoCalls(buffer: Uint8Array): Calls | undefined {
     prctl: { parameters: PRCTL, result: "i32" },
     getrusage: { parameters: ["i32", "buffer"], result: "i32" },
   });
+  const { UnsafePointer } = deno;
   return {
     prctl: (...args) => symbols.prctl(...args),
     getrusage: (who) => symbols.getrusage(who, buffer),
+    name: BigInt(UnsafePointer.value(UnsafePointer.of(name))),
   };
 }
 
-function bunCalls(buffer: Uint8Array): Calls {
+function bunCalls(buffer: Uint8Array, name: Uint8Array): Calls {
   // Through getBuiltinModule, as the Bun meter loads bun:jsc: an import()
   // of it would not type-check elsewhere, and `deno publish` warns about an
   // import() it cannot analyze.
   // deno-lint-ignore no-explicit-any
-  const { dlopen, FFIType } = process.getBuiltinModule("bun:ffi") as any;
+  const { dlopen, FFIType, ptr } = process.getBuiltinModule("bun:ffi") as any;
   const { symbols } = dlopen("libc.so.6", {
     prctl: {
       args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64],
@@ -70,10 +88,11 @@ function bunCalls(buffer: Uint8Array): Calls {
   return {
     prctl: (...args) => symbols.prctl(...args),
     getrusage: (who) => symbols.getrusage(who, buffer),
+    name: BigInt(ptr(name)),
   };
 }
 
-function nodeCalls(buffer: Uint8Array): Calls | undefined {
+function nodeCalls(buffer: Uint8Array, name: Uint8Array): Calls | undefined {
   const getBuiltin = (process as unknown as {
     getBuiltinModule?: (id: string) => unknown;
   }).getBuiltinModule;
@@ -107,6 +126,7 @@ function nodeCalls(buffer: Uint8Array): Calls | undefined {
     return {
       prctl: (...args) => functions.prctl(...args),
       getrusage: (who) => functions.getrusage(who, pointer),
+      name: ffi.getRawPointer(name.buffer as ArrayBuffer),
     };
   } finally {
     process.emitWarning = emitWarning;
@@ -116,18 +136,21 @@ function nodeCalls(buffer: Uint8Array): Calls | undefined {
 function open(): Libc | undefined {
   if (process.platform !== "linux") return undefined;
   const buffer = new Uint8Array(new ArrayBuffer(RUSAGE_BYTES));
+  // Its own ArrayBuffer (not on the JS heap): its address does not move.
+  const name = new Uint8Array(new ArrayBuffer(NAME_BYTES));
   let calls: Calls | undefined;
   try {
     calls = runtime === "deno"
-      ? denoCalls(buffer)
+      ? denoCalls(buffer, name)
       : runtime === "bun"
-      ? bunCalls(buffer)
-      : nodeCalls(buffer);
+      ? bunCalls(buffer, name)
+      : nodeCalls(buffer, name);
   } catch {
     return undefined; // no libc.so.6, FFI refused, ...
   }
   if (!calls) return undefined;
   const { prctl, getrusage } = calls;
+  const encoder = new TextEncoder();
   // ru_utime and ru_stime: seconds and µs each.
   const times = new BigInt64Array(buffer.buffer, 0, 4);
   return {
@@ -135,6 +158,11 @@ function open(): Libc | undefined {
     childrenCpuUs() {
       if (getrusage(RUSAGE_CHILDREN) !== 0) return undefined;
       return Number(times[0] + times[2]) * 1e6 + Number(times[1] + times[3]);
+    },
+    setThreadName(text) {
+      name.fill(0);
+      encoder.encodeInto(text.slice(0, NAME_BYTES - 1), name);
+      return prctl(PR_SET_NAME, calls.name, 0n, 0n, 0n) === 0;
     },
   };
 }

@@ -17,9 +17,13 @@ import {
 import { ResidentReader } from "../linux/resident_memory.ts";
 import { markedProcesses, MARKER_VARIABLE } from "../linux/marked_processes.ts";
 import { spawnCommand } from "./command_line.ts";
+import type { Job } from "../job.ts";
 
 /** `WorkerPoolOptions.startTimeout` when not given, ms. */
 export const DEFAULT_START_TIMEOUT = 30_000;
+
+/** The longest the pool waits, after a worker's exit, for its channel to close. */
+const CLOSE_AFTER_EXIT_MS = 1000;
 
 /** How a worker process ended. */
 export interface WorkerExit {
@@ -38,6 +42,12 @@ export class WorkerProcess {
   readonly ready: Promise<string[]>;
   /** Resolves when the process has exited (for any reason). */
   readonly exited: Promise<WorkerExit>;
+  /**
+   * Resolves once the process has exited and every message it sent has been
+   * read (the channel closed), or a second after the exit if something it
+   * started holds the channel open.
+   */
+  readonly closed: Promise<void>;
   /** True once we asked for the process to be killed. */
   killed = false;
   /** True once the task module loaded ("ready"). */
@@ -54,6 +64,19 @@ export class WorkerProcess {
   subreaper = false;
   /** Whether the worker reports exact peaks (it may reset its VmHWM). */
   reportsPeaks = false;
+  /** Whether the worker names its main thread after a run's tag (`RunMessage.tag`). */
+  tags = false;
+  /** The job it runs (the pool's view: until it read that job's result). */
+  current: Job | undefined;
+  /** The job sent ahead of `current` (queue/ahead.ts), until the pool moves it on. */
+  ahead: Job | undefined;
+  /**
+   * The pool read the result of a job it had already stopped, with a job
+   * sent ahead: that job may have started.
+   */
+  aheadMayRun = false;
+  /** Replace the worker once its current job settles (it kept too much memory). */
+  retireAfterJob = false;
   /**
    * The worker's CPU time when it last became idle, ms, as it reported it
    * (NaN: not known): its next task's CPU time counts from there.
@@ -114,6 +137,19 @@ export class WorkerProcess {
         }
       });
     });
+    this.closed = new Promise<void>((resolve) => {
+      let done = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const close = () => {
+        done = true;
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#child.once("close", close);
+      this.exited.then(() => {
+        if (!done) timer = setTimeout(close, CLOSE_AFTER_EXIT_MS);
+      });
+    });
     this.ready = new Promise<string[]>((resolve, reject) => {
       // A module whose top level spins or awaits forever never sends
       // "ready": without a bound, every run would wait for it.
@@ -131,13 +167,16 @@ export class WorkerProcess {
         if (message === undefined) return;
         if (this.loaded) {
           if (message.t !== "ready" && message.t !== "fatal") {
-            this.idleCpuMs = message.usage.processCpuMs ?? NaN;
+            if ("usage" in message) {
+              this.idleCpuMs = message.usage.processCpuMs ?? NaN;
+            }
             this.onMessage(message);
           }
         } else if (message.t === "ready") {
           this.freshBytes = this.residentBytes() ?? message.rss;
           this.reportsPeaks = message.peaks;
           this.subreaper = message.subreaper;
+          this.tags = message.tags ?? false;
           this.idleCpuMs = message.processCpuMs ?? NaN;
           this.loaded = true;
           clearTimeout(timer);

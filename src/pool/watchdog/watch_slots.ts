@@ -34,6 +34,17 @@ export function stateOf(word: number): State {
   return (word & STATE_MASK) as State;
 }
 
+/** The generation in a slot's state word: how many jobs were armed in it (modulo 2^29). */
+export function generationOf(word: number): number {
+  return word >>> STATE_BITS;
+}
+
+/** The state word of the next job armed after `word`, running. */
+function nextRunning(word: number): number {
+  return (((generationOf(word) + 1) << STATE_BITS) | State.Running) &
+    0x7fffffff;
+}
+
 /** What the watchdog found. */
 export const VerdictKind = {
   Memory: 1,
@@ -68,6 +79,7 @@ const S_VERDICT = 3;
 const S_DESCENDANTS = 4; // descendants at the watchdog's last scan
 const S_READY = 5; // 1 once the worker loaded its module (idle from then on, between jobs)
 const S_RUNS = 6; // jobs armed in, or run unwatched by, this slot's worker since it was assigned
+const S_AHEAD = 7; // the job sent ahead of the running one (0: none), see `armAhead`
 const SLOT_INTS = 8;
 // Slot, Float64 words.
 const S_DEADLINE = 0; // epoch ms, NaN: none
@@ -82,7 +94,9 @@ const S_CPU_LIMIT = 8; // ms of CPU time, NaN: none
 const S_CPU = 9; // ms of CPU time the tree used, at the watchdog's last reading (NaN: none)
 const S_DECIDED = 10; // epoch ms of the verdict
 const S_CPU_START = 11; // the worker's CPU ms when it took the job, as it reported it (NaN: unknown)
-const SLOT_FLOATS = 12;
+const S_AHEAD_TAG = 12; // the tag the worker names its thread with when it starts the job sent ahead
+const S_AHEAD_TIMEOUT = 13; // that job's timeout, ms (NaN: none)
+const SLOT_FLOATS = 14;
 
 /** Milliseconds since the epoch, comparable across threads. */
 export function epochMs(): number {
@@ -307,8 +321,11 @@ export class WatchSlots {
     Atomics.store(this.#ints, this.#int(slot, S_PID), 0);
   }
 
-  /** Main thread: the job's limits, written before the job is sent. */
-  arm(slot: number, job: WatchedJob): void {
+  /**
+   * Main thread: the job's limits, written before the job is sent. Returns
+   * the job's generation (see `generationOf`).
+   */
+  arm(slot: number, job: WatchedJob): number {
     const f = this.#floats;
     f[this.#float(slot, S_STARTED)] = epochMs();
     f[this.#float(slot, S_TIMEOUT)] = job.timeout ?? NaN;
@@ -326,28 +343,92 @@ export class WatchSlots {
     Atomics.add(this.#ints, this.#int(slot, S_RUNS), 1);
     // The state last: the watchdog reads the fields only once it sees
     // Running. A new generation: a verdict on the job before cannot take it.
-    const generation = (this.stateWord(slot) >>> STATE_BITS) + 1;
-    Atomics.store(
-      this.#ints,
-      this.#int(slot, S_STATE),
-      ((generation << STATE_BITS) | State.Running) & 0x7fffffff,
-    );
+    const word = nextRunning(this.stateWord(slot));
+    Atomics.store(this.#ints, this.#int(slot, S_STATE), word);
     this.wake();
+    return generationOf(word);
   }
 
   /**
-   * Takes the running job back (it settled, or the main thread stops it).
-   * False if the watchdog took it first: read its `verdict()`.
+   * Main thread: `id` was sent ahead of the running job, with `tag` and its
+   * `timeout` (its memory limit is the running job's). The watchdog moves
+   * the slot on to it once the worker's thread bears the tag (`advance`).
    */
-  claim(slot: number): boolean {
-    const word = this.stateWord(slot);
-    if (stateOf(word) !== State.Running) return false;
-    return Atomics.compareExchange(
-      this.#ints,
-      this.#int(slot, S_STATE),
-      word,
-      (word & ~STATE_MASK) | State.Alive,
-    ) === word;
+  armAhead(slot: number, id: number, tag: number, timeout?: number): void {
+    this.#floats[this.#float(slot, S_AHEAD_TAG)] = tag;
+    this.#floats[this.#float(slot, S_AHEAD_TIMEOUT)] = timeout ?? NaN;
+    Atomics.store(this.#ints, this.#int(slot, S_AHEAD), id);
+  }
+
+  /** The job sent ahead in `slot` that the watchdog has not yet seen start (0: none). */
+  aheadJob(slot: number): number {
+    return Atomics.load(this.#ints, this.#int(slot, S_AHEAD));
+  }
+
+  /** The tag of `aheadJob`. */
+  aheadTag(slot: number): number {
+    return this.#floats[this.#float(slot, S_AHEAD_TAG)];
+  }
+
+  /** Main thread: no job waits ahead in `slot` any more. */
+  clearAhead(slot: number): void {
+    Atomics.store(this.#ints, this.#int(slot, S_AHEAD), 0);
+  }
+
+  /**
+   * Watchdog: the worker started the job sent ahead (its thread bears the
+   * tag): that job is the slot's running job from `now`, in the next
+   * generation. `running`: the state word the watchdog read; false if the
+   * main thread took the job before (it then arms the next one itself).
+   */
+  advance(slot: number, running: number, now: number): boolean {
+    const id = this.aheadJob(slot);
+    if (id === 0 || stateOf(running) !== State.Running) return false;
+    const word = nextRunning(running);
+    if (
+      Atomics.compareExchange(
+        this.#ints,
+        this.#int(slot, S_STATE),
+        running,
+        word,
+      ) !== running
+    ) return false;
+    const f = this.#floats;
+    const timeout = f[this.#float(slot, S_AHEAD_TIMEOUT)];
+    f[this.#float(slot, S_STARTED)] = now;
+    f[this.#float(slot, S_TIMEOUT)] = timeout;
+    f[this.#float(slot, S_DEADLINE)] = now + timeout; // NaN without one
+    f[this.#float(slot, S_PEAK)] = 0;
+    f[this.#float(slot, S_CPU)] = NaN;
+    f[this.#float(slot, S_CPU_START)] = NaN;
+    Atomics.store(this.#ints, this.#int(slot, S_JOB), id);
+    Atomics.add(this.#ints, this.#int(slot, S_RUNS), 1);
+    Atomics.store(this.#ints, this.#int(slot, S_AHEAD), 0);
+    return true;
+  }
+
+  /**
+   * Main thread: takes the running job of `generation` back (it settled,
+   * or the main thread stops it): "claimed"; "verdict" if the watchdog took
+   * it first (read `verdict()`); "gone" if the slot no longer runs it (the
+   * watchdog moved on to the job sent ahead of it, or it was taken before).
+   */
+  claim(slot: number, generation: number): "claimed" | "verdict" | "gone" {
+    for (;;) {
+      const word = this.stateWord(slot);
+      if (generationOf(word) !== generation) return "gone";
+      const state = stateOf(word);
+      if (state === State.Verdict) return "verdict";
+      if (state !== State.Running) return "gone";
+      const alive = (word & ~STATE_MASK) | State.Alive;
+      const seen = Atomics.compareExchange(
+        this.#ints,
+        this.#int(slot, S_STATE),
+        word,
+        alive,
+      );
+      if (seen === word) return "claimed";
+    }
   }
 
   /**

@@ -14,6 +14,7 @@ import { peakBytesOf, TreeSampler } from "../linux/process_tree.ts";
 import { currentThreadId } from "../linux/realtime.ts";
 import { isStopped, killTree } from "../linux/signals.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
+import { ProcFileReader } from "../linux/proc_file_reader.ts";
 import { AvailableMemory, floorReached } from "../linux/machine_memory.ts";
 import { MemoryPressure } from "../linux/memory_pressure.ts";
 import {
@@ -158,6 +159,8 @@ function drop(slot: number): void {
   samplers[slot] = undefined;
   clocks[slot]?.close();
   clocks[slot] = undefined;
+  names[slot]?.close();
+  names[slot] = undefined;
 }
 
 /**
@@ -180,6 +183,31 @@ function stop(
   // Settled at once if the main thread is free, else when it turns (the
   // worker's exit tells it too).
   parentPort?.postMessage({ slot, job });
+}
+
+/** Per slot, the reader of its worker's main thread name, for the pid it was made for. */
+const names: (ProcFileReader | undefined)[] = new Array(count);
+const namePids = new Int32Array(count);
+const decoder = new TextDecoder();
+
+/**
+ * Whether the worker of `slot` started the job sent ahead: its main thread
+ * bears that job's tag (`RunMessage.tag`).
+ */
+function startedAhead(slot: number, pid: number): boolean {
+  let reader = names[slot];
+  if (reader === undefined || namePids[slot] !== pid) {
+    reader?.close();
+    reader = names[slot] = new ProcFileReader(
+      `/proc/${pid}/task/${pid}/comm`,
+      32,
+    );
+    namePids[slot] = pid;
+  }
+  const n = reader.read();
+  if (n === undefined) return false;
+  const name = decoder.decode(reader.bytes.subarray(0, n)).trim();
+  return name === `ml${slots.aheadTag(slot)}`;
 }
 
 /** Per slot, its state word when this tick saw its job running. */
@@ -239,7 +267,7 @@ function tick(): void {
   let total = watchProcess ? host.read() ?? 0 : 0;
   const watched: number[] = [];
   for (let slot = 0; slot < count; slot++) {
-    const word = slots.stateWord(slot);
+    let word = slots.stateWord(slot);
     const state = stateOf(word);
     if (state !== State.Alive && state !== State.Running) {
       drop(slot);
@@ -248,6 +276,10 @@ function tick(): void {
     const pid = slots.pid(slot);
     if (wantsIdleStart(slot)) startIdle(slot);
     let limit = NaN;
+    if (
+      state === State.Running && slots.aheadJob(slot) !== 0 &&
+      startedAhead(slot, pid) && slots.advance(slot, word, now)
+    ) word = slots.stateWord(slot); // the job sent ahead runs: watched from now
     if (state === State.Running) {
       if (readsProc) clockFor(slot, pid); // the job's CPU counts from here
       const started = slots.started(slot);

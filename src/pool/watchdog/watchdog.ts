@@ -9,6 +9,9 @@ import { Worker } from "node:worker_threads";
 import { WATCHDOG_THREAD } from "../spawn/entry_points.ts";
 import { raiseToRealtime } from "../linux/realtime.ts";
 import {
+  generationOf,
+  State,
+  stateOf,
   type VerdictWithUsage,
   type WatchedJob,
   WatchSlots,
@@ -157,9 +160,35 @@ export class Watchdog {
     this.#slots.ranUnwatched(slot);
   }
 
-  /** Hands `job` to the watchdog; call before sending it to the worker. */
-  arm(slot: number, job: WatchedJob): void {
-    this.#slots.arm(slot, job);
+  /**
+   * Hands `job` to the watchdog; call before sending it to the worker.
+   * Returns its generation in the slot.
+   */
+  arm(slot: number, job: WatchedJob): number {
+    return this.#slots.arm(slot, job);
+  }
+
+  /**
+   * `job` is sent ahead of the running job of `slot`, with `tag`: the
+   * watchdog watches it from when the worker's thread bears the tag (see
+   * `WatchSlots.advance`). Call before sending it.
+   */
+  armAhead(slot: number, job: WatchedJob, tag: number): void {
+    this.#slots.armAhead(slot, job.id, tag, job.timeout);
+  }
+
+  /** No job waits ahead in `slot` any more (the pool took it back or on). */
+  clearAhead(slot: number): void {
+    this.#slots.clearAhead(slot);
+  }
+
+  /** The generation of the job the slot watches now, and whether the watchdog took it (a verdict). */
+  current(slot: number): { generation: number; verdict: boolean } {
+    const word = this.#slots.stateWord(slot);
+    return {
+      generation: generationOf(word),
+      verdict: stateOf(word) === State.Verdict,
+    };
   }
 
   /**
@@ -167,14 +196,15 @@ export class Watchdog {
    * job until then: the one way the pool ends a watched job, whether the
    * worker settled it, the pool stopped it or the worker exited.
    */
-  takeBack(slot: number): WatchReadings {
+  takeBack(slot: number, generation: number): WatchReadings {
     const peak = this.#slots.peak(slot);
     const cpuMs = this.#slots.cpuUsed(slot);
     const descendants = this.#slots.descendants(slot);
-    // Claimed by the pool, or already taken with the watchdog's verdict.
-    const verdict = this.#slots.claim(slot)
-      ? undefined
-      : this.#slots.verdict(slot);
+    // Claimed by the pool, or already taken with the watchdog's verdict, or
+    // no longer the slot's job (what was read is another job's).
+    const claim = this.#slots.claim(slot, generation);
+    if (claim === "gone") return UNWATCHED;
+    const verdict = claim === "claimed" ? undefined : this.#slots.verdict(slot);
     return { verdict, peak, cpuMs, descendants };
   }
 

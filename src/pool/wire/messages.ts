@@ -28,6 +28,19 @@ export interface RunMessage {
    * above this (its memory brake, memory_brake.ts); absent: no brake.
    */
   brakeAbove?: number;
+  /**
+   * The run's tag, for a run sent ahead of the one its worker runs: the
+   * worker names its main thread `ml<tag>` when it starts the run, which is
+   * how the watchdog learns that it did (watchdog.thread.ts). A random
+   * number, which task code never sees.
+   */
+  tag?: number;
+  /**
+   * For a run sent ahead under a memory limit: resident bytes above which
+   * the worker hands the run back ("declined") instead of starting it, as
+   * the host would not have sent it to a worker that kept that much.
+   */
+  startBelow?: number;
 }
 
 /**
@@ -88,6 +101,8 @@ export type WorkerMessage =
     rss: number;
     /** Its CPU time now, ms (see `WorkerUsage.processCpuMs`). */
     processCpuMs?: number;
+    /** Whether it names its main thread after the runs' tags (`RunMessage.tag`). */
+    tags?: boolean;
   }
   /** The task module failed to load; the worker is useless. */
   | { t: "fatal"; error: WireError }
@@ -107,6 +122,8 @@ export type WorkerMessage =
     error: WireError;
     usage: WorkerUsage;
   }
+  /** A run sent ahead was not started: the worker kept more than its `startBelow`. */
+  | { t: "declined"; id: number; token: number }
   /** A limit enforced inside the worker (allocations) was reached. */
   | {
     t: "limit";
@@ -157,16 +174,18 @@ export function readWorkerMessage(raw: unknown): WorkerMessage | undefined {
       return Array.isArray(m.exports) &&
           m.exports.every((e) => typeof e === "string") &&
           typeof m.peaks === "boolean" && typeof m.subreaper === "boolean" &&
-          typeof m.rss === "number" && isNumberOrAbsent(m.processCpuMs)
+          typeof m.rss === "number" && isNumberOrAbsent(m.processCpuMs) &&
+          (m.tags === undefined || typeof m.tags === "boolean")
         ? raw as WorkerMessage
         : undefined;
     case "fatal":
       return isWireError(m.error) ? raw as WorkerMessage : undefined;
   }
-  if (
-    !Number.isSafeInteger(m.id) || typeof m.token !== "number" ||
-    !isUsage(m.usage)
-  ) return undefined;
+  if (!Number.isSafeInteger(m.id) || typeof m.token !== "number") {
+    return undefined;
+  }
+  if (m.t === "declined") return raw as WorkerMessage;
+  if (!isUsage(m.usage)) return undefined;
   switch (m.t) {
     case "value":
       return "value" in m ? raw as WorkerMessage : undefined;

@@ -11,11 +11,12 @@
  *   while a task runs, they read `undefined`. The runtimes' own IPC code
  *   reads them by name on `process` (Node's `handleMessage` checks
  *   `process.channel`, Deno's read loop `process.connected`), so they cannot
- *   simply be deleted; it reads them only when a message arrives, and the
- *   host sends a worker nothing while it loads or runs a task. (Telling the
- *   runtime's reads from the task's by the caller's stack would cost 13 to
- *   30 µs a read, about two per message, measured here: as much as a whole
- *   round trip.)
+ *   simply be deleted; it reads them only when a message arrives. The host
+ *   sends a worker nothing while it loads, and nothing while it runs a task
+ *   but a run sent ahead (queue/ahead.ts): for that one, `channel` and
+ *   `connected` are given to the runtime's own code alone, told by its
+ *   caller's frame (`readByRuntime`: 2 µs on Node, 9 on Deno, once per run
+ *   sent ahead; every read told this way would cost about two a message).
  * - "message" and "disconnect" reach only this module: `process.emit` (how
  *   Node and Deno deliver them) becomes an accessor whose function keeps
  *   them, whatever the task assigns to it, and any other listener of theirs
@@ -60,6 +61,54 @@ export interface PrivateChannel {
   listen(): void;
 }
 
+/**
+ * What the runtimes' IPC code reads when a message arrives: Node's
+ * `handleMessage` checks `process.channel`, Deno's read loop
+ * `process.connected`. A run sent ahead (queue/ahead.ts) arrives while a
+ * task may run: then they are given to that code alone.
+ */
+const READ_ON_ARRIVAL = ["channel", "connected"];
+/** Where the runtimes' own modules live (no task's file can be named so). */
+const RUNTIME_FILE = /^(?:node:internal\/|ext:deno_node\/)/;
+const NativeError = Error as ErrorConstructor & {
+  prepareStackTrace?: (error: Error, sites: CallSite[]) => unknown;
+  captureStackTrace(target: object, above?: unknown): void;
+};
+interface CallSite {
+  getFileName(): string | null | undefined;
+}
+
+/**
+ * Whether the code that called `accessor` is the runtime's own: its frame,
+ * read as a CallSite (a stack text could be made up by a task's
+ * `Error.prepareStackTrace`; one the task made unwritable makes this false).
+ * A few µs, once per message that arrives while a task may run.
+ */
+function readByRuntime(accessor: unknown): boolean {
+  const prepare = NativeError.prepareStackTrace;
+  const limit = NativeError.stackTraceLimit;
+  try {
+    NativeError.prepareStackTrace = (_, sites) => sites;
+    NativeError.stackTraceLimit = 1;
+    const holder: { stack?: unknown } = {};
+    NativeError.captureStackTrace(holder, accessor);
+    const sites = holder.stack;
+    const file = Array.isArray(sites)
+      ? (sites[0] as CallSite | undefined)?.getFileName()
+      : undefined;
+    return typeof file === "string" && RUNTIME_FILE.test(file);
+  } catch {
+    return false;
+  } finally {
+    try {
+      NativeError.prepareStackTrace = prepare;
+      NativeError.stackTraceLimit = limit;
+    } catch {
+      // left as the task made it
+    }
+  }
+}
+
 /** Takes the channel from `process` (once: see `channel`). */
 function takeChannel(): PrivateChannel {
   const proc = process as unknown as Process;
@@ -82,10 +131,15 @@ function takeChannel(): PrivateChannel {
     }
     values.set(name, own.value);
     delete proc[name];
+    const arrival = READ_ON_ARRIVAL.includes(name);
     Object.defineProperty(proc, name, {
       configurable: false,
       enumerable: false,
-      get: () => visible ? values.get(name) : undefined,
+      get: function get() {
+        return visible || (arrival && readByRuntime(get))
+          ? values.get(name)
+          : undefined;
+      },
       // The runtime's own writes (`connected = false` at the end) land.
       set: (value) => {
         if (visible) values.set(name, value);

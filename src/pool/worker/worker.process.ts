@@ -26,6 +26,8 @@ import { toWire } from "../wire/wire_error.ts";
 import { WaitedChildren } from "../linux/cpu_time.ts";
 import { BRAKE_ARG, MemoryBrake } from "./memory_brake.ts";
 import { becomeSubreaper } from "../linux/subreaper.ts";
+import { libc } from "../linux/libc.ts";
+import { ResidentReader } from "../linux/resident_memory.ts";
 
 channel.listen();
 const send = (message: WorkerMessage) => channel.send(message);
@@ -33,6 +35,8 @@ const peaks = new PeakMeter();
 const meter = currentMeter();
 const waited = new WaitedChildren();
 const brake = process.argv.includes(BRAKE_ARG) ? new MemoryBrake() : undefined;
+const lib = libc();
+const ownResident = new ResidentReader(process.pid);
 
 /**
  * A task shorter than this cannot have started and waited for a process
@@ -149,6 +153,8 @@ const exports = Object.keys(tasks!).filter((k) =>
 
 async function run(message: RunMessage): Promise<void> {
   const { id, token, exportName, args, allocationLimit } = message;
+  // How the watchdog learns that a run sent ahead started.
+  if (message.tag !== undefined) lib?.setThreadName(`ml${message.tag}`);
   const peakAbove = message.peakAbove ?? Infinity;
   const usage = measure();
   if (message.brakeAbove !== undefined) brake?.arm(message.brakeAbove);
@@ -158,6 +164,7 @@ async function run(message: RunMessage): Promise<void> {
     channel.taskCode(false);
     busy = false;
     peaks.reset(); // the next task's peak starts here, after the result has gone
+    startNext();
   };
   const task = () => tasks[exportName](...args);
   try {
@@ -240,14 +247,55 @@ async function run(message: RunMessage): Promise<void> {
   }
 }
 
-/** Whether a task runs: the host sends no run meanwhile (one a task made up is dropped). */
+/** Whether a task runs. */
 let busy = false;
+/** A run that starts once the message that brought it has been delivered. */
+let starting: RunMessage | undefined;
+/**
+ * A run the host sent ahead of the one that runs, started as soon as that
+ * one's result is sent; one at most (any more, which only a task could have
+ * made up, are dropped).
+ */
+let next: RunMessage | undefined;
 channel.onMessage = (message) => {
-  if (message.t !== "run" || busy) return;
+  if (message.t !== "run") return;
+  if (busy || starting) {
+    next ??= message;
+    return;
+  }
+  // Started after this message's delivery: Bun delivers the messages of one
+  // read one after another, and the next one (a run sent ahead) must not
+  // reach a "message" listener the task adds (private_channel.ts removes it
+  // in a microtask).
+  starting = message;
+  queueMicrotask(() => {
+    const run = starting!;
+    starting = undefined;
+    tryStart(run);
+  });
+};
+
+/** Starts `message`'s run, unless this worker kept more than it allows. */
+function tryStart(message: RunMessage): void {
+  if (
+    message.startBelow !== undefined &&
+    (ownResident.read() ?? process.memoryUsage.rss()) > message.startBelow
+  ) {
+    send({ t: "declined", id: message.id, token: message.token });
+    return;
+  }
   busy = true;
   channel.taskCode(true);
   void run(message);
-};
+}
+
+/** Starts the run sent ahead, if there is one. */
+function startNext(): void {
+  const message = next;
+  if (message === undefined) return;
+  next = undefined;
+  tryStart(message);
+}
 // The module loaded: from here an unhandled rejection ends the worker again
 // (see load_guard.preload.ts, preloaded only for workers that may not read the module).
 (globalThis as Record<symbol, (() => void) | undefined>)[
@@ -265,4 +313,5 @@ send({
   subreaper,
   rss: process.memoryUsage().rss,
   processCpuMs: processCpuMs(),
+  tags: lib?.setThreadName("ml0") ?? false,
 });

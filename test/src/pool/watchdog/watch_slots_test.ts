@@ -17,6 +17,7 @@ import assert from "node:assert/strict";
 import { test } from "../../../harness.ts";
 import {
   epochMs,
+  generationOf,
   State,
   VerdictKind,
   type WatchedJob,
@@ -44,8 +45,7 @@ function running(job: WatchedJob = JOB) {
   const s = sides();
   s.main.assign(0, 4242);
   s.main.markReady(0);
-  s.main.arm(0, job);
-  return s;
+  return { ...s, generation: s.main.arm(0, job) };
 }
 
 test("watch slots: the state and verdict codes", () => {
@@ -99,7 +99,7 @@ test("watch slots: assign makes a slot Alive with its worker; markReady marks it
 
 test("watch slots: arm makes the slot Running with the job's limits, counted in runs", () => {
   const before = epochMs();
-  const { main, watchdog } = running();
+  const { main, watchdog, generation } = running();
   const after = epochMs();
   assert.equal(watchdog.state(0), State.Running);
   assert.equal(watchdog.anyRunning(), true);
@@ -115,7 +115,7 @@ test("watch slots: arm makes the slot Running with the job's limits, counted in 
   assert.equal(watchdog.peak(0), 0);
   assert.ok(Number.isNaN(watchdog.cpuUsed(0)));
   // A job without limits: each is NaN, and so is its deadline.
-  assert.ok(main.claim(0));
+  assert.equal(main.claim(0, generation), "claimed");
   main.arm(0, { id: 8, baseBytes: 10 * MiB });
   assert.equal(watchdog.jobId(0), 8);
   assert.equal(watchdog.runs(0), 2);
@@ -128,7 +128,7 @@ test("watch slots: arm makes the slot Running with the job's limits, counted in 
 });
 
 test("watch slots: the watchdog's readings of a running job; arm starts the next job's afresh", () => {
-  const { main, watchdog } = running();
+  const { main, watchdog, generation } = running();
   watchdog.notePeak(0, 40 * MiB);
   watchdog.notePeak(0, 35 * MiB); // a peak only rises
   watchdog.noteCpu(0, 120);
@@ -137,7 +137,7 @@ test("watch slots: the watchdog's readings of a running job; arm starts the next
   assert.equal(main.peak(0), 40 * MiB);
   assert.equal(main.cpuUsed(0), 90);
   assert.equal(main.descendants(0), 3);
-  assert.ok(main.claim(0));
+  assert.equal(main.claim(0, generation), "claimed");
   main.arm(0, { ...JOB, id: 8 });
   assert.equal(main.peak(0), 0);
   assert.ok(Number.isNaN(main.cpuUsed(0)));
@@ -148,9 +148,9 @@ test("watch slots: the watchdog's readings of a running job; arm starts the next
 });
 
 test("watch slots: runs counts the jobs armed and the jobs run unwatched, per worker", () => {
-  const { main, watchdog } = running(); // one job armed
+  const { main, watchdog, generation } = running(); // one job armed
   assert.equal(watchdog.runs(0), 1);
-  assert.ok(main.claim(0));
+  assert.equal(main.claim(0, generation), "claimed");
   // A job the watchdog does not watch ran and ended: counted, the slot
   // stays Alive (it was never Running).
   main.ranUnwatched(0);
@@ -164,11 +164,11 @@ test("watch slots: runs counts the jobs armed and the jobs run unwatched, per wo
 });
 
 test("watch slots: claim takes a Running job back to Alive, once", () => {
-  const { main, watchdog } = running();
-  assert.equal(main.claim(0), true);
+  const { main, watchdog, generation } = running();
+  assert.equal(main.claim(0, generation), "claimed");
   assert.equal(watchdog.state(0), State.Alive);
   assert.equal(watchdog.anyRunning(), false);
-  assert.equal(main.claim(0), false, "a second claim");
+  assert.equal(main.claim(0, generation), "gone", "a second claim");
   assert.equal(watchdog.state(0), State.Alive);
   assert.equal(watchdog.pid(0), 4242, "the worker stays");
   assert.equal(watchdog.isReady(0), true);
@@ -220,8 +220,8 @@ test("watch slots: decide takes a Running job to Verdict, and the verdict is rea
 test("watch slots: claim against decide: the first wins, the other is told so and changes nothing", () => {
   // The main thread first (the task settled): the watchdog must not kill.
   {
-    const { main, watchdog } = running();
-    assert.equal(main.claim(0), true);
+    const { main, watchdog, generation } = running();
+    assert.equal(main.claim(0, generation), "claimed");
     assert.equal(
       watchdog.decide(0, {
         kind: VerdictKind.Timeout,
@@ -234,7 +234,7 @@ test("watch slots: claim against decide: the first wins, the other is told so an
   }
   // The watchdog first: the main thread reads its verdict.
   {
-    const { main, watchdog } = running();
+    const { main, watchdog, generation } = running();
     assert.equal(
       watchdog.decide(
         0,
@@ -243,7 +243,7 @@ test("watch slots: claim against decide: the first wins, the other is told so an
       ),
       true,
     );
-    assert.equal(main.claim(0), false);
+    assert.equal(main.claim(0, generation), "verdict");
     assert.equal(main.state(0), State.Verdict);
     const { kind, limit, observed } = main.verdict(0);
     assert.deepEqual({ kind, limit, observed }, {
@@ -268,13 +268,13 @@ test("watch slots: claim and decide change nothing in a slot with no running job
   const verdict = { kind: VerdictKind.Memory, limit: 1, observed: 2 };
   const { main, watchdog } = sides();
   // Empty.
-  assert.equal(main.claim(0), false);
+  assert.equal(main.claim(0, 0), "gone");
   assert.equal(watchdog.decide(0, verdict, watchdog.stateWord(0)), false);
   assert.equal(main.state(0), State.Empty);
   // Alive, ready, between jobs.
   main.assign(0, 4242);
   main.markReady(0);
-  assert.equal(main.claim(0), false);
+  assert.equal(main.claim(0, 0), "gone");
   assert.equal(watchdog.decide(0, verdict, watchdog.stateWord(0)), false);
   assert.equal(main.state(0), State.Alive);
   assert.equal(main.pid(0), 4242);
@@ -282,8 +282,8 @@ test("watch slots: claim and decide change nothing in a slot with no running job
 
 test("watch slots: release empties a slot from every state; assign starts the next worker afresh", () => {
   for (const reach of ["Alive", "Running", "Verdict"] as const) {
-    const { main, watchdog } = running();
-    if (reach === "Alive") main.claim(0);
+    const { main, watchdog, generation } = running();
+    if (reach === "Alive") main.claim(0, generation);
     if (reach === "Verdict") {
       watchdog.decide(
         0,
@@ -297,7 +297,7 @@ test("watch slots: release empties a slot from every state; assign starts the ne
     assert.equal(watchdog.pid(0), 0, reach);
     assert.equal(watchdog.anyRunning(), false, reach);
     // Nothing to take back or to decide any more.
-    assert.equal(main.claim(0), false, reach);
+    assert.equal(main.claim(0, generation), "gone", reach);
     assert.equal(
       watchdog.decide(
         0,
@@ -365,12 +365,13 @@ test("watch slots: each slot's words are its own", () => {
 });
 
 test("watch slots: a verdict reached for one job never takes the next job armed in the slot", () => {
-  const { main, watchdog } = running();
+  const { main, watchdog, generation } = running();
   // The watchdog sees job 7 running and starts measuring it ...
   const seen = watchdog.stateWord(0);
   // ... meanwhile job 7 settles and job 8 is armed in the same slot.
-  assert.equal(main.claim(0), true);
-  main.arm(0, { ...JOB, id: 8 });
+  assert.equal(main.claim(0, generation), "claimed");
+  const generation8 = main.arm(0, { ...JOB, id: 8 });
+  assert.equal(generation8, generation + 1);
   assert.equal(main.state(0), State.Running);
   assert.equal(
     watchdog.decide(0, {
@@ -391,6 +392,50 @@ test("watch slots: a verdict reached for one job never takes the next job armed 
     ),
     true,
   );
-  assert.equal(main.claim(0), false);
+  assert.equal(main.claim(0, generation8), "verdict");
+  assert.equal(main.claim(0, generation), "gone", "job 7's is not job 8's");
   assert.equal(main.verdict(0).kind, VerdictKind.Memory);
+});
+
+test("watch slots: advance moves a slot on to the job sent ahead, in the next generation", () => {
+  const { main, watchdog, generation } = running();
+  watchdog.notePeak(0, 50 * MiB);
+  main.armAhead(0, 9, 123456789012, 500);
+  assert.equal(watchdog.aheadJob(0), 9);
+  assert.equal(watchdog.aheadTag(0), 123456789012);
+  const word = watchdog.stateWord(0);
+  const now = epochMs();
+  assert.equal(watchdog.advance(0, word, now), true);
+  assert.equal(main.jobId(0), 9);
+  assert.equal(main.state(0), State.Running);
+  assert.equal(generationOf(main.stateWord(0)), generation + 1);
+  assert.equal(main.started(0), now);
+  assert.equal(main.deadline(0), now + 500);
+  assert.equal(main.timeout(0), 500);
+  assert.equal(main.memoryLimit(0), 64 * MiB, "the same memory limit");
+  assert.equal(main.peak(0), 0, "the job sent ahead's own peak");
+  assert.equal(main.aheadJob(0), 0);
+  assert.equal(main.runs(0), 2);
+  // The job before is not the slot's any more; the one sent ahead is.
+  assert.equal(main.claim(0, generation), "gone");
+  assert.equal(main.claim(0, generation + 1), "claimed");
+  // A second advance without a job sent ahead does nothing.
+  assert.equal(watchdog.advance(0, watchdog.stateWord(0), now), false);
+});
+
+test("watch slots: advance against claim: the main thread first, the watchdog does not move on", () => {
+  const { main, watchdog, generation } = running();
+  main.armAhead(0, 9, 123456789012, undefined);
+  const seen = watchdog.stateWord(0);
+  assert.equal(main.claim(0, generation), "claimed");
+  assert.equal(watchdog.advance(0, seen, epochMs()), false);
+  assert.equal(main.state(0), State.Alive);
+  assert.equal(main.jobId(0), 7);
+  main.clearAhead(0);
+  assert.equal(main.aheadJob(0), 0);
+  // Without a timeout, the job moved on to has no deadline.
+  const next = running();
+  next.main.armAhead(0, 9, 1, undefined);
+  next.watchdog.advance(0, next.watchdog.stateWord(0), epochMs());
+  assert.ok(Number.isNaN(next.main.deadline(0)));
 });

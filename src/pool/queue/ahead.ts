@@ -1,0 +1,58 @@
+/**
+ * Runs sent ahead: while a worker runs one job, the pool may send it the
+ * next one, which the worker starts as soon as it has sent the first one's
+ * result, without waiting for the host's answer (a round trip of 50 to 100
+ * µs, bench/RESULTS.md "A run sent ahead"). The worker names its main thread
+ * after the job's tag when it starts it, and the watchdog, which reads that
+ * name, watches the job from then on (watch_slots.ts `advance`), whatever
+ * the host's main thread is doing.
+ *
+ * Only where nothing has to tell the two jobs apart before the host reads
+ * the first one's result: no AbortSignal (a job sent ahead cannot be
+ * stopped without its worker), no `cpuLimit` or allocation limit, the same
+ * memory limit, a pool without `processMemoryLimit` or `minAvailableMemory`
+ * (their verdicts are on the whole tree), and a worker that
+ * `maxTasksPerWorker` will not retire after the first job.
+ */
+import type { Job } from "../job.ts";
+import type { WorkerProcess } from "../spawn/worker_process.ts";
+
+/** What the pool allows of runs sent ahead. */
+export interface AheadRules {
+  /** Whether the pool's limits allow them at all (see the module's comment). */
+  allowed: boolean;
+  /** Tasks a worker runs before it is replaced. */
+  maxTasksPerWorker: number;
+}
+
+/** Whether `next` may be sent to `worker`, which runs `running`. */
+export function maySendAhead(
+  rules: AheadRules,
+  worker: WorkerProcess,
+  running: Job,
+  next: Job,
+): boolean {
+  return rules.allowed && worker.tags && worker.ahead === undefined &&
+    !worker.retireAfterJob &&
+    worker.tasksRun + 1 <= rules.maxTasksPerWorker &&
+    plain(running) && plain(next) &&
+    running.memoryLimit === next.memoryLimit &&
+    // The watchdog moves on to `next` only from a job it watches.
+    (running.armed || !watched(next));
+}
+
+/** No limit or signal that needs the job told apart from its neighbour. */
+function plain(job: Job): boolean {
+  return job.signal === undefined && job.cpuLimit === undefined &&
+    job.allocationLimit === undefined;
+}
+
+/** Whether the watchdog will watch `job` (with the pool's rules: `allowed`). */
+export function watched(job: Job): boolean {
+  return job.timeout !== undefined || job.memoryLimit !== undefined;
+}
+
+/** A tag for a job sent ahead: random, 12 digits (`ml` and it fit a thread's 15-byte name). */
+export function newTag(): number {
+  return 1e11 + Math.floor(Math.random() * 9e11);
+}

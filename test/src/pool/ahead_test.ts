@@ -1,0 +1,138 @@
+/**
+ * Runs sent ahead (queue/ahead.ts): a busy worker gets its next run before
+ * it has answered the one it runs, and starts it at once. Each run is still
+ * charged its own limits, also while the host's main thread is blocked and
+ * cannot read the first run's result; a run whose worker ends before it
+ * started runs elsewhere.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "../../harness.ts";
+import { WorkerPool } from "../../../src/pool/worker_pool.ts";
+import { limitError, MiB, TASKS } from "./helpers.ts";
+
+/** Blocks this thread for `ms` (the host's main thread: no message is read). */
+function block(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // busy
+  }
+}
+
+/** The name of `pid`'s main thread (`ml` and a tag once it started a run sent ahead). */
+function threadName(pid: number): string {
+  return readFileSync(`/proc/${pid}/task/${pid}/comm`, "utf8").trim();
+}
+
+/** A pool of `size` workers, ready (a run sent ahead needs every worker up). */
+async function readyPool(
+  size: number,
+  memoryLimit?: number,
+): Promise<WorkerPool> {
+  const pool = new WorkerPool(TASKS, { size, memoryLimit });
+  await Promise.all(
+    Array.from({ length: size }, () => pool.run("add", [1, 1])),
+  );
+  return pool;
+}
+
+test("ahead: 200 runs on 2 workers, 8 in flight, with memoryLimit and timeout each settle with their own value", async () => {
+  await using pool = await readyPool(2, 256 * MiB);
+  let next = 0;
+  const values: number[] = [];
+  const lane = async () => {
+    while (next < 200) {
+      const i = next++;
+      const r = await pool.run("delayed", [i, i % 3], { timeout: 5_000 });
+      assert.ok(r.ok, `run ${i}`);
+      if (r.ok) values[i] = r.value as number;
+      assert.ok(r.usage.waitMs >= 0 && r.usage.wallMs >= 0, `run ${i}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, lane));
+  assert.deepEqual(values, Array.from({ length: 200 }, (_, i) => i));
+  // Runs were sent ahead: the workers' threads bear a run's tag.
+  assert.ok(
+    pool.workerPids.some((pid) => /^ml\d{12}$/.test(threadName(pid))),
+    pool.workerPids.map(threadName).join(", "),
+  );
+  const { runs } = pool.stats();
+  assert.equal(runs.ok, 202);
+});
+
+test("ahead: with the host blocked, a bomb sent ahead of a short run is charged itself, and the short run keeps its value", async () => {
+  await using pool = await readyPool(1, 64 * MiB);
+  const first = pool.run("delayed", ["first", 50], { timeout: 10_000 });
+  const bomb = pool.run("holdThenSpin", [512 * MiB], { timeout: 10_000 });
+  // The first run ends and the bomb starts while this thread reads nothing.
+  block(2_000);
+  const [a, b] = await Promise.all([first, bomb]);
+  assert.deepEqual([a.ok, a.ok && a.value], [true, "first"]);
+  const error = limitError(b);
+  assert.equal(error.kind, "memory");
+  assert.ok(
+    error.observed! > 64 * MiB && error.observed! < 160 * MiB,
+    `observed ${error.observed! / MiB} MiB`,
+  );
+  assert.deepEqual(
+    [(await pool.run("add", [2, 3])).ok, pool.workerCount],
+    [true, 1],
+  );
+});
+
+test("ahead: with the host blocked, a run sent ahead is stopped at its own timeout, counted from its start", async () => {
+  await using pool = await readyPool(1, 64 * MiB);
+  const first = pool.run("delayed", ["first", 100], { timeout: 300 });
+  const spinner = pool.run("spin", [], { timeout: 500 });
+  // Past the first run's deadline: only the spinner's own may stop it.
+  block(1_500);
+  const [a, b] = await Promise.all([first, spinner]);
+  assert.deepEqual([a.ok, a.ok && a.value], [true, "first"]);
+  const error = limitError(b);
+  assert.equal(error.kind, "timeout");
+  assert.equal(error.limit, 500);
+  assert.ok(
+    error.observed! >= 500 && error.observed! < 800,
+    `observed ${error.observed} ms`,
+  );
+});
+
+test("ahead: a run sent ahead of one that crashes its worker runs on the next worker", async () => {
+  await using pool = await readyPool(1, 64 * MiB);
+  const before = pool.workerPids[0];
+  const crash = pool.run("crash", [], { timeout: 10_000 });
+  const next = pool.run("add", [20, 22], { timeout: 10_000 });
+  await assert.rejects(crash, /exited unexpectedly/);
+  const r = await next;
+  assert.deepEqual([r.ok, r.ok && r.value], [true, 42]);
+  assert.notEqual(pool.workerPids[0], before);
+});
+
+test("ahead: a worker that kept memory hands the run sent ahead back, and it runs on a fresh worker", async () => {
+  await using pool = await readyPool(1, 256 * MiB);
+  const before = pool.workerPids[0];
+  // 48 MiB kept in the module: more than a 256 MiB run may be charged for.
+  const leak = pool.run("leak", [48 * MiB], { timeout: 10_000 });
+  const next = pool.run("add", [1, 2], { timeout: 10_000 });
+  assert.equal((await leak).ok, true);
+  const r = await next;
+  assert.ok(r.ok);
+  assert.notEqual(
+    pool.workerPids[0],
+    before,
+    "not the worker that kept the memory",
+  );
+});
+
+test("ahead: a run with an AbortSignal is never sent ahead, so aborting it does not touch the run before", async () => {
+  await using pool = await readyPool(1, 64 * MiB);
+  const first = pool.run("delayed", ["first", 300], { timeout: 10_000 });
+  const controller = new AbortController();
+  const second = pool.run("add", [1, 2], { signal: controller.signal });
+  setTimeout(() => controller.abort(), 50);
+  const b = await second;
+  assert.equal(limitError(b).kind, "token");
+  assert.equal(b.usage.wallMs, 0, "it never ran");
+  const a = await first;
+  assert.deepEqual([a.ok, a.ok && a.value], [true, "first"]);
+});
