@@ -73,6 +73,13 @@ let cpuAtIdleUs = cpuUs(resourceUsage());
  */
 let allocatedAtIdle = meter.countsAllocations ? meter.allocatedBytes() : 0;
 
+/**
+ * This process's highest resident bytes so far, at its last task's end
+ * (`maxRSS`): below a run's `startBelow`, what it holds now is too, and
+ * the run starts without a reading of /proc.
+ */
+let maxRssBytes = Infinity;
+
 function cpuUs(r: ReturnType<typeof resourceUsage>): number {
   return r.userCPUTime + r.systemCPUTime;
 }
@@ -93,6 +100,7 @@ function measure(): (peakAbove: number) => WorkerUsage {
     // One getrusage for the CPU time and the mark.
     const now = resourceUsage();
     cpuAtIdleUs = cpuUs(now);
+    maxRssBytes = now.maxRSS * 1024;
     const children = wallMs < MIN_MS_FOR_CHILDREN ? 0 : waited.ms() - children0;
     const usage: WorkerUsage = {
       wallMs,
@@ -278,7 +286,7 @@ channel.onMessage = (message) => {
 /** Starts `message`'s run, unless this worker kept more than it allows. */
 function tryStart(message: RunMessage): void {
   if (
-    message.startBelow !== undefined &&
+    message.startBelow !== undefined && maxRssBytes > message.startBelow &&
     (ownResident.read() ?? process.memoryUsage.rss()) > message.startBelow
   ) {
     send({ t: "declined", id: message.id, token: message.token });
