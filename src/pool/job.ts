@@ -77,7 +77,7 @@ export function newJob(
  */
 export function runMessage(job: Job, watchesMemory: boolean): RunMessage {
   const worker = job.worker!;
-  return {
+  const message: RunMessage = {
     t: "run",
     id: job.id,
     token: job.token,
@@ -90,11 +90,14 @@ export function runMessage(job: Job, watchesMemory: boolean): RunMessage {
     brakeAbove: watchesMemory && job.memoryLimit !== undefined
       ? worker.freshBytes + job.memoryLimit
       : undefined,
-    tag: job.tag,
-    startBelow: job.tag !== undefined && job.memoryLimit !== undefined
-      ? worker.freshBytes + keptAllowance(job.memoryLimit)
-      : undefined,
   };
+  if (job.tag !== undefined) {
+    message.tag = job.tag;
+    if (job.memoryLimit !== undefined) {
+      message.startBelow = worker.freshBytes + keptAllowance(job.memoryLimit);
+    }
+  }
+  return message;
 }
 
 /** What the watchdog is told of `job`, armed on its worker. */

@@ -27,6 +27,7 @@ import { WaitedChildren } from "../linux/cpu_time.ts";
 import { BRAKE_ARG, MemoryBrake } from "./memory_brake.ts";
 import { becomeSubreaper } from "../linux/subreaper.ts";
 import { libc } from "../linux/libc.ts";
+import { runtime } from "../../runtime.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
 
 channel.listen();
@@ -271,10 +272,12 @@ channel.onMessage = (message) => {
     next ??= message;
     return;
   }
-  // Started after this message's delivery: Bun delivers the messages of one
-  // read one after another, and the next one (a run sent ahead) must not
-  // reach a "message" listener the task adds (private_channel.ts removes it
-  // in a microtask).
+  // On Bun, started after this message's delivery: Bun delivers the
+  // messages of one read one after another to the listeners, and the next
+  // one (a run sent ahead) must not reach a "message" listener the task
+  // adds (private_channel.ts removes it in a microtask). Node and Deno
+  // deliver through `process.emit`, which task code cannot hear.
+  if (runtime !== "bun") return tryStart(message);
   starting = message;
   queueMicrotask(() => {
     const run = starting!;
