@@ -549,12 +549,26 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       this.#dropAhead(worker);
       this.#watchdog.clearAhead(worker.slot);
     }
-    if (worker.current === job) worker.current = undefined;
+    const next = worker.ahead;
+    if (worker.current === job) {
+      worker.current = undefined;
+      // A run already sent after it: the worker hands it back too or runs
+      // it (its memory may have been collected meanwhile); the worker is
+      // replaced after that, never while it may run it.
+      if (next) {
+        worker.retireAfterJob = true;
+        if (this.#moveOn(worker, job, next, true)) {
+          this.#interrupt(next, new LimitExceeded("memory"));
+        }
+      }
+    }
     this.#requeue(job);
-    this.#retire(worker, "keptMemory");
+    if (!worker.retireAfterJob || worker.current === undefined) {
+      this.#retire(worker, "keptMemory");
+    }
   }
 
-  /** `job`, sent ahead, never started: back to the head of the queue. */
+  /** `job`, sent ahead, never started: back in the queue, in its turn. */
   #requeue(job: Job): void {
     this.#running.delete(job.id);
     job.worker!.tasksRun--;
@@ -562,7 +576,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     job.tag = undefined;
     job.armed = false;
     job.generation = -1;
-    this.#queue.unshift(job);
+    this.#queue.putBack(job);
     this.#workers.topUp();
     this.#dispatch();
   }

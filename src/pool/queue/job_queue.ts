@@ -36,6 +36,17 @@ export class JobQueue {
     this.#jobs.unshift(job);
   }
 
+  /**
+   * Puts back `job`, which was taken from the queue earlier, in the place of
+   * its `run()` call among the runs that wait (they are in the order of
+   * their ids).
+   */
+  putBack(job: Job): void {
+    const i = this.#jobs.findIndex((waiting) => waiting.id > job.id);
+    if (i < 0) this.#jobs.push(job);
+    else this.#jobs.splice(i, 0, job);
+  }
+
   /** Takes the run that waited longest. */
   shift(): Job | undefined {
     const job = this.#jobs.shift();

@@ -114,9 +114,16 @@ test("ahead: a worker that kept memory hands the run sent ahead back, and it run
   // 48 MiB kept in the module: more than a 256 MiB run may be charged for.
   const leak = pool.run("leak", [48 * MiB], { timeout: 10_000 });
   const next = pool.run("add", [1, 2], { timeout: 10_000 });
+  // Sent ahead in its turn once `next` is taken for started: handed back
+  // too, or run before its worker is replaced, never lost.
+  const third = pool.run("add", [3, 4], { timeout: 10_000 });
   assert.equal((await leak).ok, true);
   const r = await next;
   assert.ok(r.ok);
+  assert.deepEqual(
+    [r.value, (await third).ok && (await third).usage.wallMs >= 0],
+    [3, true],
+  );
   assert.notEqual(
     pool.workerPids[0],
     before,

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "../../../harness.ts";
 import { QueueFullError, WorkerPool } from "../../../../mod.ts";
 import { eventually } from "../helpers.ts";
+import { JobQueue } from "../../../../src/pool/queue/job_queue.ts";
+import { newJob } from "../../../../src/pool/job.ts";
+import { checkRun } from "../../../../src/pool/check_options.ts";
 
 const TASKS = new URL("../fixtures/pool_tasks.ts", import.meta.url);
 
@@ -43,4 +46,15 @@ test("maxQueue: 0 runs a task at once on an idle worker and refuses one that wou
   await assert.rejects(pool.run("pid"), QueueFullError);
   assert.deepEqual((await first).ok, true);
   assert.equal((await pool.run("sleep", [1, "next"])).ok, true);
+});
+
+test("JobQueue: putBack puts a run taken out back in the order of the runs' ids", () => {
+  const queue = new JobQueue(Infinity);
+  const job = (id: number) =>
+    newJob(id, "add", [], checkRun("add", [], {}, undefined));
+  for (const id of [5, 7]) queue.push(job(id));
+  queue.putBack(job(3));
+  queue.putBack(job(6));
+  queue.putBack(job(9));
+  assert.deepEqual(queue.takeAll().map((j) => j.id), [3, 5, 6, 7, 9]);
 });
