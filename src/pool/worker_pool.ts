@@ -429,6 +429,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       // watches nothing of a worker whose job is not armed.)
       if (running.armed) {
         job.tag = newTag();
+        worker.aheadAfter = running.generation;
         this.#watchdog.armAhead(worker.slot, watchedJob(job), job.tag);
       }
       worker.send(runMessage(job, this.#watchesMemory(job)));
@@ -588,6 +589,13 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
    */
   #retire(worker: WorkerProcess, reason: WorkerExitReason): void {
     this.#mayTakeAhead.delete(worker);
+    // The watchdog saw the run sent ahead start (its tag) even if its
+    // worker's answer to the run before never arrived whole.
+    const ahead = worker.ahead;
+    if (
+      ahead?.tag !== undefined && worker.slot >= 0 &&
+      this.#watchdog.current(worker.slot).generation !== worker.aheadAfter
+    ) worker.aheadMayRun = true;
     this.#workers.retire(worker, reason);
     if (worker.ahead) void worker.closed.then(() => this.#settleAhead(worker));
   }

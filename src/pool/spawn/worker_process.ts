@@ -75,6 +75,8 @@ export class WorkerProcess {
    * sent ahead: that job may have started.
    */
   aheadMayRun = false;
+  /** The watch generation of the job that `ahead` was sent after (watch_slots.ts). */
+  aheadAfter = -1;
   /** Replace the worker once its current job settles (it kept too much memory). */
   retireAfterJob = false;
   /**
