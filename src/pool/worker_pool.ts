@@ -38,12 +38,7 @@ import type {
   WorkerPoolOptions,
 } from "./pool_options.ts";
 import { AllSettled } from "./queue/all_settled.ts";
-import {
-  type AheadRules,
-  maySendAhead,
-  newTag,
-  watched,
-} from "./queue/ahead.ts";
+import { type AheadRules, maySendAhead, newTag } from "./queue/ahead.ts";
 import { JobQueue } from "./queue/job_queue.ts";
 import { QueueFullError } from "./queue/queue_full_error.ts";
 import type {
@@ -366,11 +361,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       worker.tasksRun++;
       this.#running.set(job.id, job);
       const watchesMemory = this.#watchesMemory(job);
-      // A job with a limit is watched: the watchdog samples it about every
-      // ms. Others report their own usage; one with a signal, which this
-      // thread handles, is read here once more if the signal stops it.
-      job.armed = job.timeout !== undefined || watchesMemory ||
-        job.cpuLimit !== undefined;
+      job.armed = this.#watches(job);
       if (job.armed && this.#watchdog.error) {
         this.#workers.putIdle(worker, true);
         this.#fail(
@@ -412,8 +403,14 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       if (
         running === undefined || running.done || !this.#workers.has(worker) ||
         !this.#exports?.has(job.exportName) ||
-        (watched(job) && this.#watchdog.error !== undefined) ||
-        !maySendAhead(this.#aheadRules, worker, running, job)
+        (this.#watches(job) && this.#watchdog.error !== undefined) ||
+        !maySendAhead(
+          this.#aheadRules,
+          worker,
+          running,
+          job,
+          this.#watches(job),
+        )
       ) {
         this.#queue.unshift(job);
         continue;
@@ -434,6 +431,16 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       }
       worker.send(runMessage(job, this.#watchesMemory(job)));
     }
+  }
+
+  /**
+   * Whether the watchdog watches `job`: one with a limit, which it samples
+   * about every ms. Others report their own usage; one with a signal, which
+   * this thread handles, is read here once more if the signal stops it.
+   */
+  #watches(job: Job): boolean {
+    return job.timeout !== undefined || this.#watchesMemory(job) ||
+      job.cpuLimit !== undefined;
   }
 
   /** Whether memory limits apply to `job`. */
@@ -532,7 +539,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       return now.verdict;
     }
     this.#watchdog.clearAhead(slot);
-    next.armed = watched(next);
+    next.armed = this.#watches(next);
     if (next.armed) {
       next.generation = this.#watchdog.arm(slot, watchedJob(next));
     }

@@ -25,12 +25,16 @@ export interface AheadRules {
   maxTasksPerWorker: number;
 }
 
-/** Whether `next` may be sent to `worker`, which runs `running`. */
+/**
+ * Whether `next` may be sent to `worker`, which runs `running`.
+ * `nextWatched`: the watchdog would watch `next` (it has limits).
+ */
 export function maySendAhead(
   rules: AheadRules,
   worker: WorkerProcess,
   running: Job,
   next: Job,
+  nextWatched: boolean,
 ): boolean {
   return rules.allowed && worker.tags && worker.ahead === undefined &&
     !worker.retireAfterJob &&
@@ -38,18 +42,13 @@ export function maySendAhead(
     plain(running) && plain(next) &&
     running.memoryLimit === next.memoryLimit &&
     // The watchdog moves on to `next` only from a job it watches.
-    (running.armed || !watched(next));
+    (running.armed || !nextWatched);
 }
 
 /** No limit or signal that needs the job told apart from its neighbour. */
 function plain(job: Job): boolean {
   return job.signal === undefined && job.cpuLimit === undefined &&
     job.allocationLimit === undefined;
-}
-
-/** Whether the watchdog will watch `job` (with the pool's rules: `allowed`). */
-export function watched(job: Job): boolean {
-  return job.timeout !== undefined || job.memoryLimit !== undefined;
 }
 
 /** A tag for a job sent ahead: random, 12 digits (`ml` and it fit a thread's 15-byte name). */

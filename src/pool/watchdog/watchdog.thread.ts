@@ -188,7 +188,6 @@ function stop(
 /** Per slot, the reader of its worker's main thread name, for the pid it was made for. */
 const names: (ProcFileReader | undefined)[] = new Array(count);
 const namePids = new Int32Array(count);
-const decoder = new TextDecoder();
 
 /**
  * Whether the worker of `slot` started the job sent ahead: its main thread
@@ -205,9 +204,22 @@ function startedAhead(slot: number, pid: number): boolean {
     namePids[slot] = pid;
   }
   const n = reader.read();
-  if (n === undefined) return false;
-  const name = decoder.decode(reader.bytes.subarray(0, n)).trim();
-  return name === `ml${slots.aheadTag(slot)}`;
+  return n !== undefined && tagOf(reader.bytes, n) === slots.aheadTag(slot);
+}
+
+/**
+ * The tag in a thread name `ml<digits>\n` given as its first `n` bytes
+ * (NaN for any other name): read from the bytes, without a string, at
+ * every tick.
+ */
+function tagOf(bytes: Uint8Array, n: number): number {
+  if (bytes[0] !== 0x6d || bytes[1] !== 0x6c) return NaN; // "ml"
+  let tag = 0;
+  let i = 2;
+  for (; i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39; i++) {
+    tag = tag * 10 + bytes[i] - 0x30;
+  }
+  return i > 2 && (i === n || bytes[i] === 0x0a) ? tag : NaN;
 }
 
 /** Per slot, its state word when this tick saw its job running. */
