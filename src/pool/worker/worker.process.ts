@@ -293,6 +293,9 @@ function tryStart(message: RunMessage): void {
     (ownResident.read() ?? process.memoryUsage.rss()) > message.startBelow
   ) {
     send({ t: "declined", id: message.id, token: message.token });
+    // One that came in meanwhile (on Bun, while this one waited to start)
+    // is answered too: started, or handed back as well.
+    startNext();
     return;
   }
   busy = true;
