@@ -422,11 +422,10 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       this.#running.set(job.id, job);
       if (job.memoryLimit !== undefined) job.startBytes = worker.freshBytes;
       job.sentAt = performance.now();
+      job.tag = newTag();
       // Before the send: the watchdog moves on to it once it starts. (It
       // watches nothing of a worker whose job is not armed.)
       if (running.armed) {
-        job.tag = newTag();
-        worker.aheadAfter = running.generation;
         this.#watchdog.armAhead(worker.slot, watchedJob(job), job.tag);
       }
       worker.send(runMessage(job, this.#watchesMemory(job)));
@@ -464,9 +463,6 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     if (
       !job || job.done || job.worker !== worker || message.token !== job.token
     ) {
-      // The result of a job stopped before it was read: the job sent ahead
-      // of it may have started.
-      if (worker.ahead && message.t !== "declined") worker.aheadMayRun = true;
       return;
     }
     if (message.t === "declined") return this.#declined(worker, job);
@@ -479,10 +475,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       this.#watchesMemory(job),
     );
     const next = worker.ahead;
-    if (settled.limit) {
-      if (next) worker.aheadMayRun = true; // it started once this result was sent
-      return this.#stop(job, settled.limit);
-    }
+    if (settled.limit) return this.#stop(job, settled.limit);
     // The worker runs the job sent ahead from here: it is watched as such,
     // and the worker sent the run after it, before this one settles.
     const keptMuch = settled.replace || keptTooMuch(worker, settled.kept);
@@ -590,19 +583,12 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   }
 
   /**
-   * Replaces `worker`. A job sent ahead to it is settled once every message
-   * it sent has been read: run elsewhere if it never started, failed if it
-   * may have.
+   * Replaces `worker`. A job sent ahead to it is settled once it is gone
+   * and every message it sent has been read: run elsewhere if its beacon
+   * never showed the job's tag, failed if it did (it started).
    */
   #retire(worker: WorkerProcess, reason: WorkerExitReason): void {
     this.#mayTakeAhead.delete(worker);
-    // The watchdog saw the run sent ahead start (its tag) even if its
-    // worker's answer to the run before never arrived whole.
-    const ahead = worker.ahead;
-    if (
-      ahead?.tag !== undefined && worker.slot >= 0 &&
-      this.#watchdog.current(worker.slot).generation !== worker.aheadAfter
-    ) worker.aheadMayRun = true;
     this.#workers.retire(worker, reason);
     if (worker.ahead) void worker.closed.then(() => this.#settleAhead(worker));
   }
@@ -625,7 +611,11 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     if (job === undefined) return;
     this.#dropAhead(worker);
     if (job.done) return;
-    if (!worker.aheadMayRun) return this.#requeue(job);
+    // The beacon is read last, after the worker's end: a run it never
+    // showed never started. (Unreadable: it may have.)
+    if (!Number.isNaN(worker.lastTag) && worker.lastTag !== job.tag) {
+      return this.#requeue(job);
+    }
     this.#fail(
       job,
       new Error(

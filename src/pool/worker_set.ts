@@ -173,7 +173,7 @@ export class WorkerSet {
       ([exports]) => {
         started();
         if (!this.#all.has(worker)) return;
-        this.#watchdog.ready(worker.slot);
+        this.#watchdog.ready(worker.slot, worker.beacon?.workerFd);
         this.#idle.push(worker);
         this.#startIdleTimer(worker);
         this.#events.ready(worker, exports);

@@ -5,6 +5,7 @@
  * refused under `--permission` without `--allow-ffi`). Opened once, on first
  * use; where none works the callers fall back to what they did without it.
  */
+import { closeSync } from "node:fs";
 import { runtime } from "../../runtime.ts";
 
 /** libc, as far as the worker uses it. */
@@ -17,37 +18,53 @@ export interface Libc {
    */
   childrenCpuUs(): number | undefined;
   /**
-   * Names the calling thread (`prctl(PR_SET_NAME)`, 15 bytes at most, as
-   * /proc/PID/task/TID/comm shows it): true if it did.
+   * `bytes` of an anonymous shared file (`memfd_create`, close-on-exec)
+   * mapped into this process: what is written to `buffer` is in the file at
+   * once, where another process reads it through `/proc/PID/fd/FD`.
+   * Undefined if a call failed. The mapping lasts as long as the process.
    */
-  setThreadName(name: string): boolean;
+  sharedMemory(bytes: number): SharedMemory | undefined;
+}
+
+/** A shared file's descriptor in this process and its mapped memory (`Libc.sharedMemory`). */
+export interface SharedMemory {
+  fd: number;
+  buffer: ArrayBuffer;
 }
 
 const RUSAGE_CHILDREN = -1;
-const PR_SET_NAME = 15;
-/** A thread's name: 15 bytes and the terminating zero. */
-const NAME_BYTES = 16;
+const MFD_CLOEXEC = 1;
+const PROT_READ_WRITE = 3;
+const MAP_SHARED = 1;
+/** The name `memfd_create` gives the file (/proc/PID/fd/FD links to "/memfd:memlimits"). */
+const MEMFD_NAME = new TextEncoder().encode("memlimits\0");
 /** `struct rusage` on 64-bit Linux: two timevals, then 14 longs. */
 const RUSAGE_BYTES = 144;
 
 /**
  * The raw calls: `getrusage` writes into the buffer it was made with;
- * `name` is the address of the name buffer, for `prctl(PR_SET_NAME)`.
+ * `memfd` makes a file named MEMFD_NAME, `map` maps `bytes` of `fd` shared,
+ * read and write (null if mmap failed).
  */
 interface Calls {
   prctl(option: number, arg: bigint, a: bigint, b: bigint, c: bigint): number;
   getrusage(who: number): number;
-  name: bigint;
+  memfd(): number;
+  ftruncate(fd: number, bytes: number): number;
+  map(fd: number, bytes: number): ArrayBuffer | null;
 }
 
 const PRCTL = ["i32", "u64", "u64", "u64", "u64"];
+const MMAP = ["pointer", "u64", "i32", "i32", "i32", "i64"];
+/** `mmap`'s MAP_FAILED, as an address. */
+const MAP_FAILED = 2n ** 64n - 1n;
 
-function denoCalls(buffer: Uint8Array, name: Uint8Array): Calls | undefined {
+function denoCalls(buffer: Uint8Array): Calls | undefined {
   const deno = (globalThis as unknown as {
     Deno: {
-      UnsafePointer: {
-        of(buffer: Uint8Array): unknown;
-        value(pointer: unknown): bigint | number;
+      UnsafePointer: { value(pointer: unknown): bigint | number };
+      UnsafePointerView: {
+        getArrayBuffer(pointer: unknown, bytes: number): ArrayBuffer;
       };
       permissions: { querySync(d: { name: string }): { state: string } };
       dlopen(
@@ -63,36 +80,63 @@ function denoCalls(buffer: Uint8Array, name: Uint8Array): Calls | undefined {
   const { symbols } = deno.dlopen("libc.so.6", {
     prctl: { parameters: PRCTL, result: "i32" },
     getrusage: { parameters: ["i32", "buffer"], result: "i32" },
+    memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
+    ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+    mmap: { parameters: MMAP, result: "pointer" },
   });
-  const { UnsafePointer } = deno;
+  const { UnsafePointer, UnsafePointerView } = deno;
   return {
     prctl: (...args) => symbols.prctl(...args),
     getrusage: (who) => symbols.getrusage(who, buffer),
-    name: BigInt(UnsafePointer.value(UnsafePointer.of(name))),
+    memfd: () => symbols.memfd_create(MEMFD_NAME, MFD_CLOEXEC),
+    ftruncate: (fd, bytes) => symbols.ftruncate(fd, BigInt(bytes)),
+    map(fd, bytes) {
+      const at = symbols.mmap(
+        null,
+        BigInt(bytes),
+        PROT_READ_WRITE,
+        MAP_SHARED,
+        fd,
+        0n,
+      );
+      if (at === null || BigInt(UnsafePointer.value(at)) === MAP_FAILED) {
+        return null;
+      }
+      return UnsafePointerView.getArrayBuffer(at, bytes);
+    },
   };
 }
 
-function bunCalls(buffer: Uint8Array, name: Uint8Array): Calls {
+function bunCalls(buffer: Uint8Array): Calls {
   // Through getBuiltinModule, as the Bun meter loads bun:jsc: an import()
   // of it would not type-check elsewhere, and `deno publish` warns about an
   // import() it cannot analyze.
-  // deno-lint-ignore no-explicit-any
-  const { dlopen, FFIType, ptr } = process.getBuiltinModule("bun:ffi") as any;
+  const { dlopen, FFIType, toArrayBuffer } =
+    // deno-lint-ignore no-explicit-any
+    process.getBuiltinModule("bun:ffi") as any;
+  const { i32, u32, u64, i64, ptr } = FFIType;
   const { symbols } = dlopen("libc.so.6", {
-    prctl: {
-      args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64],
-      returns: FFIType.i32,
-    },
-    getrusage: { args: [FFIType.i32, FFIType.ptr], returns: FFIType.i32 },
+    prctl: { args: [i32, u64, u64, u64, u64], returns: i32 },
+    getrusage: { args: [i32, ptr], returns: i32 },
+    memfd_create: { args: [ptr, u32], returns: i32 },
+    ftruncate: { args: [i32, i64], returns: i32 },
+    mmap: { args: [ptr, u64, i32, i32, i32, i64], returns: ptr },
   });
   return {
     prctl: (...args) => symbols.prctl(...args),
     getrusage: (who) => symbols.getrusage(who, buffer),
-    name: BigInt(ptr(name)),
+    memfd: () => symbols.memfd_create(MEMFD_NAME, MFD_CLOEXEC),
+    ftruncate: (fd, bytes) => symbols.ftruncate(fd, bytes),
+    map(fd, bytes) {
+      const at = symbols.mmap(null, bytes, PROT_READ_WRITE, MAP_SHARED, fd, 0);
+      // Bun gives addresses as numbers: MAP_FAILED (-1) reads as 2 ** 64.
+      if (at === null || BigInt(at) >= MAP_FAILED) return null;
+      return toArrayBuffer(at, 0, bytes);
+    },
   };
 }
 
-function nodeCalls(buffer: Uint8Array, name: Uint8Array): Calls | undefined {
+function nodeCalls(buffer: Uint8Array): Calls | undefined {
   const getBuiltin = (process as unknown as {
     getBuiltinModule?: (id: string) => unknown;
   }).getBuiltinModule;
@@ -115,18 +159,37 @@ function nodeCalls(buffer: Uint8Array, name: Uint8Array): Calls | undefined {
         definitions: Record<string, { arguments: string[]; return: string }>,
       ): { functions: Record<string, (...args: unknown[]) => number> };
       getRawPointer(source: ArrayBuffer): bigint;
+      toArrayBuffer(pointer: bigint, bytes: number, copy: boolean): ArrayBuffer;
     } | undefined;
     if (!ffi) return undefined; // before Node 26
     const { functions } = ffi.dlopen("libc.so.6", {
       prctl: { arguments: PRCTL, return: "i32" },
       getrusage: { arguments: ["i32", "pointer"], return: "i32" },
+      memfd_create: { arguments: ["pointer", "u32"], return: "i32" },
+      ftruncate: { arguments: ["i32", "i64"], return: "i32" },
+      mmap: { arguments: MMAP, return: "pointer" },
     });
-    // The buffer's own ArrayBuffer: its memory stays where it is.
+    // Their own ArrayBuffers: the memory stays where it is.
     const pointer = ffi.getRawPointer(buffer.buffer as ArrayBuffer);
+    const name = ffi.getRawPointer(MEMFD_NAME.buffer as ArrayBuffer);
     return {
       prctl: (...args) => functions.prctl(...args),
       getrusage: (who) => functions.getrusage(who, pointer),
-      name: ffi.getRawPointer(name.buffer as ArrayBuffer),
+      memfd: () => functions.memfd_create(name, MFD_CLOEXEC),
+      ftruncate: (fd, bytes) => functions.ftruncate(fd, BigInt(bytes)),
+      map(fd, bytes) {
+        const at = functions.mmap(
+          0n,
+          BigInt(bytes),
+          PROT_READ_WRITE,
+          MAP_SHARED,
+          fd,
+          0n,
+        ) as unknown as bigint;
+        if (at === MAP_FAILED) return null;
+        // Not a copy: the mapped memory itself.
+        return ffi.toArrayBuffer(at, bytes, false);
+      },
     };
   } finally {
     process.emitWarning = emitWarning;
@@ -135,22 +198,20 @@ function nodeCalls(buffer: Uint8Array, name: Uint8Array): Calls | undefined {
 
 function open(): Libc | undefined {
   if (process.platform !== "linux") return undefined;
-  const buffer = new Uint8Array(new ArrayBuffer(RUSAGE_BYTES));
   // Its own ArrayBuffer (not on the JS heap): its address does not move.
-  const name = new Uint8Array(new ArrayBuffer(NAME_BYTES));
+  const buffer = new Uint8Array(new ArrayBuffer(RUSAGE_BYTES));
   let calls: Calls | undefined;
   try {
     calls = runtime === "deno"
-      ? denoCalls(buffer, name)
+      ? denoCalls(buffer)
       : runtime === "bun"
-      ? bunCalls(buffer, name)
-      : nodeCalls(buffer, name);
+      ? bunCalls(buffer)
+      : nodeCalls(buffer);
   } catch {
     return undefined; // no libc.so.6, FFI refused, ...
   }
   if (!calls) return undefined;
-  const { prctl, getrusage } = calls;
-  const encoder = new TextEncoder();
+  const { prctl, getrusage, memfd, ftruncate, map } = calls;
   // ru_utime and ru_stime: seconds and µs each.
   const times = new BigInt64Array(buffer.buffer, 0, 4);
   return {
@@ -159,10 +220,15 @@ function open(): Libc | undefined {
       if (getrusage(RUSAGE_CHILDREN) !== 0) return undefined;
       return Number(times[0] + times[2]) * 1e6 + Number(times[1] + times[3]);
     },
-    setThreadName(text) {
-      name.fill(0);
-      encoder.encodeInto(text.slice(0, NAME_BYTES - 1), name);
-      return prctl(PR_SET_NAME, calls.name, 0n, 0n, 0n) === 0;
+    sharedMemory(bytes) {
+      const fd = memfd();
+      if (fd < 0) return undefined;
+      const buffer = ftruncate(fd, bytes) === 0 ? map(fd, bytes) : null;
+      if (buffer === null) {
+        closeSync(fd);
+        return undefined;
+      }
+      return { fd, buffer };
     },
   };
 }

@@ -2,10 +2,11 @@
  * Runs sent ahead: while a worker runs one job, the pool may send it the
  * next one, which the worker starts as soon as it has sent the first one's
  * result, without waiting for the host's answer (a round trip of 50 to 100
- * µs, bench/RESULTS.md "A run sent ahead"). The worker names its main thread
- * after the job's tag when it starts it, and the watchdog, which reads that
- * name, watches the job from then on (watch_slots.ts `advance`), whatever
- * the host's main thread is doing.
+ * µs, bench/RESULTS.md "A run sent ahead"). The worker shows the job's tag
+ * in its run beacon (wire/run_beacon.ts) when it starts it: the watchdog,
+ * which reads it, watches the job from then on (watch_slots.ts `advance`),
+ * whatever the host's main thread is doing, and if the worker dies the pool
+ * reads it to tell whether the job may have run.
  *
  * Only where nothing has to tell the two jobs apart before the host reads
  * the first one's result: no AbortSignal (a job sent ahead cannot be
@@ -36,7 +37,8 @@ export function maySendAhead(
   next: Job,
   nextWatched: boolean,
 ): boolean {
-  return rules.allowed && worker.tags && worker.ahead === undefined &&
+  return rules.allowed && worker.beacon !== undefined &&
+    worker.ahead === undefined &&
     !worker.retireAfterJob &&
     worker.tasksRun + 1 <= rules.maxTasksPerWorker &&
     plain(running) && plain(next) &&
@@ -51,7 +53,7 @@ function plain(job: Job): boolean {
     job.allocationLimit === undefined;
 }
 
-/** A tag for a job sent ahead: random, 12 digits (`ml` and it fit a thread's 15-byte name). */
+/** A tag for a job sent ahead: random, never 0 (a new beacon's value), exact as a Float64. */
 export function newTag(): number {
-  return 1e11 + Math.floor(Math.random() * 9e11);
+  return 1 + Math.floor(Math.random() * 2 ** 52);
 }

@@ -17,6 +17,7 @@ import {
 import { ResidentReader } from "../linux/resident_memory.ts";
 import { markedProcesses, MARKER_VARIABLE } from "../linux/marked_processes.ts";
 import { spawnCommand } from "./command_line.ts";
+import { BeaconReader } from "../wire/run_beacon.ts";
 import type { Job } from "../job.ts";
 
 /** `WorkerPoolOptions.startTimeout` when not given, ms. */
@@ -64,19 +65,17 @@ export class WorkerProcess {
   subreaper = false;
   /** Whether the worker reports exact peaks (it may reset its VmHWM). */
   reportsPeaks = false;
-  /** Whether the worker names its main thread after a run's tag (`RunMessage.tag`). */
-  tags = false;
+  /** Its run beacon (wire/run_beacon.ts), where it shows which run it started; open until it is gone. */
+  beacon: BeaconReader | undefined;
+  /**
+   * The tag its beacon showed last, read once it is gone and every message
+   * it sent was read (`closed`); NaN before, or without a beacon.
+   */
+  lastTag = NaN;
   /** The job it runs (the pool's view: until it read that job's result). */
   current: Job | undefined;
   /** The job sent ahead of `current` (queue/ahead.ts), until the pool moves it on. */
   ahead: Job | undefined;
-  /**
-   * The pool read the result of a job it had already stopped, with a job
-   * sent ahead: that job may have started.
-   */
-  aheadMayRun = false;
-  /** The watch generation of the job that `ahead` was sent after (watch_slots.ts). */
-  aheadAfter = -1;
   /** Replace the worker once its current job settles (it kept too much memory). */
   retireAfterJob = false;
   /**
@@ -145,11 +144,19 @@ export class WorkerProcess {
       const close = () => {
         done = true;
         clearTimeout(timer);
+        if (this.beacon) this.lastTag = this.beacon.tag();
+        this.beacon?.close();
         resolve();
       };
       this.#child.once("close", close);
       this.exited.then(() => {
-        if (!done) timer = setTimeout(close, CLOSE_AFTER_EXIT_MS);
+        if (done) return;
+        timer = setTimeout(() => {
+          // Deno keeps the channel of a worker that died in the middle of
+          // a message open: closed here, it is not left behind.
+          if (this.#child.connected) this.#child.disconnect();
+          close();
+        }, CLOSE_AFTER_EXIT_MS);
       });
     });
     this.ready = new Promise<string[]>((resolve, reject) => {
@@ -178,7 +185,9 @@ export class WorkerProcess {
           this.freshBytes = this.residentBytes() ?? message.rss;
           this.reportsPeaks = message.peaks;
           this.subreaper = message.subreaper;
-          this.tags = message.tags ?? false;
+          if (message.beacon !== undefined && pid !== undefined) {
+            this.beacon = BeaconReader.open(pid, message.beacon);
+          }
           this.idleCpuMs = message.processCpuMs ?? NaN;
           this.loaded = true;
           clearTimeout(timer);

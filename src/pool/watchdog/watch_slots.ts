@@ -80,7 +80,8 @@ const S_DESCENDANTS = 4; // descendants at the watchdog's last scan
 const S_READY = 5; // 1 once the worker loaded its module (idle from then on, between jobs)
 const S_RUNS = 6; // jobs armed in, or run unwatched by, this slot's worker since it was assigned
 const S_AHEAD = 7; // the job sent ahead of the running one (0: none), see `armAhead`
-const SLOT_INTS = 8;
+const S_BEACON = 8; // the worker's descriptor of its run beacon (-1: none)
+const SLOT_INTS = 9;
 // Slot, Float64 words.
 const S_DEADLINE = 0; // epoch ms, NaN: none
 const S_STARTED = 1; // epoch ms
@@ -94,7 +95,7 @@ const S_CPU_LIMIT = 8; // ms of CPU time, NaN: none
 const S_CPU = 9; // ms of CPU time the tree used, at the watchdog's last reading (NaN: none)
 const S_DECIDED = 10; // epoch ms of the verdict
 const S_CPU_START = 11; // the worker's CPU ms when it took the job, as it reported it (NaN: unknown)
-const S_AHEAD_TAG = 12; // the tag the worker names its thread with when it starts the job sent ahead
+const S_AHEAD_TAG = 12; // the tag the worker shows in its beacon when it starts the job sent ahead
 const S_AHEAD_TIMEOUT = 13; // that job's timeout, ms (NaN: none)
 const SLOT_FLOATS = 14;
 
@@ -282,17 +283,24 @@ export class WatchSlots {
     Atomics.store(this.#ints, this.#int(slot, S_DESCENDANTS), 0);
     Atomics.store(this.#ints, this.#int(slot, S_READY), 0);
     Atomics.store(this.#ints, this.#int(slot, S_RUNS), 0);
+    Atomics.store(this.#ints, this.#int(slot, S_BEACON), -1);
     this.#setState(slot, State.Alive);
   }
 
   /**
    * Main thread: the worker of `slot` loaded its module and waits for jobs,
    * so that the watchdog may read its CPU clock while it is idle (see
-   * watchdog.thread.ts).
+   * watchdog.thread.ts); `beacon`: its descriptor of its run beacon.
    */
-  markReady(slot: number): void {
+  markReady(slot: number, beacon = -1): void {
+    Atomics.store(this.#ints, this.#int(slot, S_BEACON), beacon);
     Atomics.store(this.#ints, this.#int(slot, S_READY), 1);
     this.wake();
+  }
+
+  /** The descriptor, in `slot`'s worker, of its run beacon (wire/run_beacon.ts), -1: none. */
+  beacon(slot: number): number {
+    return Atomics.load(this.#ints, this.#int(slot, S_BEACON));
   }
 
   /** Whether the worker of `slot` loaded its module. */
@@ -352,7 +360,7 @@ export class WatchSlots {
   /**
    * Main thread: `id` was sent ahead of the running job, with `tag` and its
    * `timeout` (its memory limit is the running job's). The watchdog moves
-   * the slot on to it once the worker's thread bears the tag (`advance`).
+   * the slot on to it once the worker's beacon shows the tag (`advance`).
    */
   armAhead(slot: number, id: number, tag: number, timeout?: number): void {
     this.#floats[this.#float(slot, S_AHEAD_TAG)] = tag;
@@ -376,7 +384,7 @@ export class WatchSlots {
   }
 
   /**
-   * Watchdog: the worker started the job sent ahead (its thread bears the
+   * Watchdog: the worker started the job sent ahead (its beacon shows the
    * tag): that job is the slot's running job from `now`, in the next
    * generation. `running`: the state word the watchdog read; false if the
    * main thread took the job before (it then arms the next one itself).

@@ -14,7 +14,7 @@ import { peakBytesOf, TreeSampler } from "../linux/process_tree.ts";
 import { currentThreadId } from "../linux/realtime.ts";
 import { isStopped, killTree } from "../linux/signals.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
-import { ProcFileReader } from "../linux/proc_file_reader.ts";
+import { BeaconReader } from "../wire/run_beacon.ts";
 import { AvailableMemory, floorReached } from "../linux/machine_memory.ts";
 import { MemoryPressure } from "../linux/memory_pressure.ts";
 import {
@@ -159,8 +159,9 @@ function drop(slot: number): void {
   samplers[slot] = undefined;
   clocks[slot]?.close();
   clocks[slot] = undefined;
-  names[slot]?.close();
-  names[slot] = undefined;
+  beacons[slot]?.close();
+  beacons[slot] = undefined;
+  beaconPids[slot] = 0;
 }
 
 /**
@@ -185,41 +186,27 @@ function stop(
   parentPort?.postMessage({ slot, job });
 }
 
-/** Per slot, the reader of its worker's main thread name, for the pid it was made for. */
-const names: (ProcFileReader | undefined)[] = new Array(count);
-const namePids = new Int32Array(count);
+/**
+ * Per slot, this thread's reader of its worker's run beacon, for the pid it
+ * was opened for (its own: on Deno a descriptor is only valid in the thread
+ * that opened it).
+ */
+const beacons: (BeaconReader | undefined)[] = new Array(count);
+const beaconPids = new Int32Array(count);
 
 /**
- * Whether the worker of `slot` started the job sent ahead: its main thread
- * bears that job's tag (`RunMessage.tag`).
+ * Whether the worker `pid` of `slot` started the job sent ahead: its run
+ * beacon shows that job's tag (wire/run_beacon.ts).
  */
 function startedAhead(slot: number, pid: number): boolean {
-  let reader = names[slot];
-  if (reader === undefined || namePids[slot] !== pid) {
+  let reader = beacons[slot];
+  if (beaconPids[slot] !== pid) {
     reader?.close();
-    reader = names[slot] = new ProcFileReader(
-      `/proc/${pid}/task/${pid}/comm`,
-      32,
-    );
-    namePids[slot] = pid;
+    const fd = slots.beacon(slot);
+    reader = beacons[slot] = fd < 0 ? undefined : BeaconReader.open(pid, fd);
+    beaconPids[slot] = pid;
   }
-  const n = reader.read();
-  return n !== undefined && tagOf(reader.bytes, n) === slots.aheadTag(slot);
-}
-
-/**
- * The tag in a thread name `ml<digits>\n` given as its first `n` bytes
- * (NaN for any other name): read from the bytes, without a string, at
- * every tick.
- */
-function tagOf(bytes: Uint8Array, n: number): number {
-  if (bytes[0] !== 0x6d || bytes[1] !== 0x6c) return NaN; // "ml"
-  let tag = 0;
-  let i = 2;
-  for (; i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39; i++) {
-    tag = tag * 10 + bytes[i] - 0x30;
-  }
-  return i > 2 && (i === n || bytes[i] === 0x0a) ? tag : NaN;
+  return reader !== undefined && reader.tag() === slots.aheadTag(slot);
 }
 
 /** Per slot, its state word when this tick saw its job running. */

@@ -132,9 +132,13 @@ export class Watchdog {
     return slot;
   }
 
-  /** The worker of `slot` loaded its module and waits for jobs. */
-  ready(slot: number): void {
-    this.#slots.markReady(slot);
+  /**
+   * The worker of `slot` loaded its module and waits for jobs; `beacon`:
+   * its descriptor of its run beacon (wire/run_beacon.ts), if the host
+   * could open it.
+   */
+  ready(slot: number, beacon?: number): void {
+    this.#slots.markReady(slot, beacon);
   }
 
   /** The worker of `slot` is gone; its slot is free again. */
@@ -170,7 +174,7 @@ export class Watchdog {
 
   /**
    * `job` is sent ahead of the running job of `slot`, with `tag`: the
-   * watchdog watches it from when the worker's thread bears the tag (see
+   * watchdog watches it from when the worker's beacon shows the tag (see
    * `WatchSlots.advance`). Call before sending it.
    */
   armAhead(slot: number, job: WatchedJob, tag: number): void {

@@ -30,8 +30,8 @@ export interface RunMessage {
   brakeAbove?: number;
   /**
    * The run's tag, for a run sent ahead of the one its worker runs: the
-   * worker names its main thread `ml<tag>` when it starts the run, which is
-   * how the watchdog learns that it did (watchdog.thread.ts). A random
+   * worker shows it in its run beacon (run_beacon.ts) right before it
+   * starts the run, which is how the host learns that it did. A random
    * number, which task code never sees.
    */
   tag?: number;
@@ -101,8 +101,11 @@ export type WorkerMessage =
     rss: number;
     /** Its CPU time now, ms (see `WorkerUsage.processCpuMs`). */
     processCpuMs?: number;
-    /** Whether it names its main thread after the runs' tags (`RunMessage.tag`). */
-    tags?: boolean;
+    /**
+     * Its run beacon's descriptor (wire/run_beacon.ts), where it shows the
+     * tag of a run as it starts it (`RunMessage.tag`); absent without one.
+     */
+    beacon?: number;
   }
   /** The task module failed to load; the worker is useless. */
   | { t: "fatal"; error: WireError }
@@ -175,7 +178,7 @@ export function readWorkerMessage(raw: unknown): WorkerMessage | undefined {
           m.exports.every((e) => typeof e === "string") &&
           typeof m.peaks === "boolean" && typeof m.subreaper === "boolean" &&
           typeof m.rss === "number" && isNumberOrAbsent(m.processCpuMs) &&
-          (m.tags === undefined || typeof m.tags === "boolean")
+          (m.beacon === undefined || Number.isSafeInteger(m.beacon))
         ? raw as WorkerMessage
         : undefined;
     case "fatal":

@@ -26,7 +26,7 @@ import { toWire } from "../wire/wire_error.ts";
 import { WaitedChildren } from "../linux/cpu_time.ts";
 import { BRAKE_ARG, MemoryBrake } from "./memory_brake.ts";
 import { becomeSubreaper } from "../linux/subreaper.ts";
-import { libc } from "../linux/libc.ts";
+import { RunBeacon } from "../wire/run_beacon.ts";
 import { runtime } from "../../runtime.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
 
@@ -36,7 +36,8 @@ const peaks = new PeakMeter();
 const meter = currentMeter();
 const waited = new WaitedChildren();
 const brake = process.argv.includes(BRAKE_ARG) ? new MemoryBrake() : undefined;
-const lib = libc();
+// Before the task module loads: how the host learns which run started.
+const beacon = RunBeacon.create();
 const ownResident = new ResidentReader(process.pid);
 
 /**
@@ -162,8 +163,8 @@ const exports = Object.keys(tasks!).filter((k) =>
 
 async function run(message: RunMessage): Promise<void> {
   const { id, token, exportName, args, allocationLimit } = message;
-  // How the watchdog learns that a run sent ahead started.
-  if (message.tag !== undefined) lib?.setThreadName(`ml${message.tag}`);
+  // How the host learns that a run sent ahead started.
+  if (message.tag !== undefined) beacon?.show(message.tag);
   const peakAbove = message.peakAbove ?? Infinity;
   const usage = measure();
   if (message.brakeAbove !== undefined) brake?.arm(message.brakeAbove);
@@ -327,5 +328,5 @@ send({
   subreaper,
   rss: process.memoryUsage().rss,
   processCpuMs: processCpuMs(),
-  tags: lib?.setThreadName("ml0") ?? false,
+  beacon: beacon?.fd,
 });

@@ -6,7 +6,15 @@
  * started runs elsewhere.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "../../harness.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { limitError, MiB, TASKS } from "./helpers.ts";
@@ -19,9 +27,24 @@ function block(ms: number): void {
   }
 }
 
-/** The name of `pid`'s main thread (`ml` and a tag once it started a run sent ahead). */
-function threadName(pid: number): string {
-  return readFileSync(`/proc/${pid}/task/${pid}/comm`, "utf8").trim();
+/**
+ * What `pid`'s run beacon shows (wire/run_beacon.ts): the tag of the last run
+ * sent ahead that it started, 0 before one; read from the memfd it has open
+ * ("/memfd:memlimits"), found among its descriptors.
+ */
+function beaconTag(pid: number): number | undefined {
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target = "";
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue; // closed meanwhile
+    }
+    if (target.startsWith("/memfd:memlimits")) {
+      return readFileSync(`/proc/${pid}/fd/${fd}`).readDoubleLE(0);
+    }
+  }
+  return undefined;
 }
 
 /** A pool of `size` workers, ready (a run sent ahead needs every worker up). */
@@ -51,11 +74,9 @@ test("ahead: 200 runs on 2 workers, 8 in flight, with memoryLimit and timeout ea
   };
   await Promise.all(Array.from({ length: 8 }, lane));
   assert.deepEqual(values, Array.from({ length: 200 }, (_, i) => i));
-  // Runs were sent ahead: the workers' threads bear a run's tag.
-  assert.ok(
-    pool.workerPids.some((pid) => /^ml\d{12}$/.test(threadName(pid))),
-    pool.workerPids.map(threadName).join(", "),
-  );
+  // Runs were sent ahead: the workers' beacons show a run's tag.
+  const tags = pool.workerPids.map(beaconTag);
+  assert.ok(tags.some((tag) => tag! >= 1), `tags ${tags.join(", ")}`);
   const { runs } = pool.stats();
   assert.equal(runs.ok, 202);
 });
@@ -106,6 +127,37 @@ test("ahead: a run sent ahead of one that crashes its worker runs on the next wo
   const r = await next;
   assert.deepEqual([r.ok, r.ok && r.value], [true, 42]);
   assert.notEqual(pool.workerPids[0], before);
+});
+
+test("ahead: a run sent ahead that started is never run again, even when its worker died before the result of the run before arrived whole", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "memlimits-ahead-"));
+  try {
+    const starts = join(dir, "starts");
+    // No limits: no watchdog sees the run start; only its beacon tells.
+    await using pool = await readyPool(1);
+    // 8 MiB: more than the channel holds while this thread reads nothing,
+    // so the worker may start the next run with this result still unsent.
+    const big = pool.run("large", [8 * MiB]);
+    const crasher = pool.run("countThenCrash", [starts]);
+    block(500);
+    const [a, b] = await Promise.allSettled([big, crasher]);
+    // The large result arrived whole (a runtime that writes it before it
+    // goes on), or was lost with the worker; either way the crasher ran
+    // once, and failed.
+    if (a.status === "fulfilled") {
+      assert.ok(a.value.ok && a.value.value === "x".repeat(8 * MiB));
+    } else assert.match(String(a.reason), /exited unexpectedly/);
+    assert.equal(b.status, "rejected");
+    assert.match(
+      String(b.reason),
+      /exited unexpectedly|may have started/,
+    );
+    assert.equal(readFileSync(starts, "utf8"), "started\n");
+    const r = await pool.run("add", [2, 3]);
+    assert.deepEqual([r.ok, r.ok && r.value], [true, 5]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("ahead: a worker that kept memory hands the run sent ahead back, and it runs on a fresh worker", async () => {

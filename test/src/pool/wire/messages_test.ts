@@ -21,6 +21,15 @@ test("worker messages: well-formed ones are read as they are", () => {
       rss: 1,
       processCpuMs: 80.5,
     },
+    // With its run beacon's descriptor.
+    {
+      t: "ready",
+      exports: [],
+      peaks: false,
+      subreaper: false,
+      rss: 1,
+      beacon: 23,
+    },
     {
       t: "value",
       id: 3,
@@ -63,6 +72,22 @@ test("worker messages: anything malformed is dropped (undefined)", () => {
       subreaper: false,
       rss: 1,
       processCpuMs: null,
+    },
+    {
+      t: "ready",
+      exports: [],
+      peaks: false,
+      subreaper: false,
+      rss: 1,
+      beacon: "/dev/shm/x",
+    },
+    {
+      t: "ready",
+      exports: [],
+      peaks: false,
+      subreaper: false,
+      rss: 1,
+      beacon: 1.5,
     },
   ];
   for (const message of bad) {
