@@ -38,7 +38,12 @@ import type {
   WorkerPoolOptions,
 } from "./pool_options.ts";
 import { AllSettled } from "./queue/all_settled.ts";
-import { type AheadRules, maySendAhead, newTag } from "./queue/ahead.ts";
+import {
+  AHEAD_DEPTH,
+  type AheadRules,
+  maySendAhead,
+  newTag,
+} from "./queue/ahead.ts";
 import { JobQueue } from "./queue/job_queue.ts";
 import { QueueFullError } from "./queue/queue_full_error.ts";
 import type {
@@ -55,6 +60,7 @@ import {
   Watchdog,
   type WatchReadings,
 } from "./watchdog/watchdog.ts";
+import { generationAfter, generationsBetween } from "./watchdog/watch_slots.ts";
 import type { WorkerMessage } from "./wire/messages.ts";
 import { fromWire } from "./wire/wire_error.ts";
 import { WorkerSet } from "./worker_set.ts";
@@ -166,7 +172,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       if (job?.worker?.slot !== slot) return; // settled meanwhile
       // Moved on to by the watchdog before this thread read the result of
       // the job before it: settled when that result is read.
-      if (job.worker.ahead === job) return;
+      if (job.worker.ahead.includes(job)) return;
       // The verdict in the slot is the result (`#takeBack` returns it).
       this.#interrupt(job, new LimitExceeded("memory"));
     };
@@ -386,50 +392,66 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   }
 
   /**
-   * Sends the queue's next runs to busy workers that may take one ahead of
+   * Sends the queue's next runs to busy workers that may take them ahead of
    * the job they run (queue/ahead.ts), once the pool has all its workers.
    */
   #sendAhead(): void {
     // Not while a worker more could run the queue's runs side by side.
     if (!this.#aheadRules.allowed || !this.#workers.full) return;
     for (const worker of this.#mayTakeAhead) {
+      while (this.#queue.length > 0 && worker.ahead.length < AHEAD_DEPTH) {
+        if (!this.#sendOneAhead(worker)) break;
+      }
       if (this.#queue.length === 0) return;
       this.#mayTakeAhead.delete(worker);
-      const running = worker.current;
-      // Not a "drain": the run goes ahead, or back to the queue.
-      this.#takingAhead = true;
-      const job = this.#queue.shift()!;
-      this.#takingAhead = false;
-      if (
-        running === undefined || running.done || !this.#workers.has(worker) ||
-        !this.#exports?.has(job.exportName) ||
-        (this.#watches(job) && this.#watchdog.error !== undefined) ||
-        !maySendAhead(
-          this.#aheadRules,
-          worker,
-          running,
-          job,
-          this.#watches(job),
-        )
-      ) {
-        this.#queue.unshift(job);
-        continue;
-      }
-      job.worker = worker;
-      worker.tasksRun++;
-      worker.ahead = job;
-      this.#aheadWaiting++;
-      this.#running.set(job.id, job);
-      if (job.memoryLimit !== undefined) job.startBytes = worker.freshBytes;
-      job.sentAt = performance.now();
-      job.tag = newTag();
-      // Before the send: the watchdog moves on to it once it starts. (It
-      // watches nothing of a worker whose job is not armed.)
-      if (running.armed) {
-        this.#watchdog.armAhead(worker.slot, watchedJob(job), job.tag);
-      }
-      worker.send(runMessage(job, this.#watchesMemory(job)));
     }
+  }
+
+  /** Sends the queue's next run to `worker`, busy, if it may take it: true if it did. */
+  #sendOneAhead(worker: WorkerProcess): boolean {
+    const running = worker.current;
+    // Not a "drain": the run goes ahead, or back to the queue.
+    this.#takingAhead = true;
+    const job = this.#queue.shift()!;
+    this.#takingAhead = false;
+    if (
+      running === undefined || running.done || !this.#workers.has(worker) ||
+      !this.#exports?.has(job.exportName) ||
+      (this.#watches(job) && this.#watchdog.error !== undefined) ||
+      !maySendAhead(
+        this.#aheadRules,
+        worker,
+        running,
+        job,
+        this.#watches(job),
+      )
+    ) {
+      this.#queue.unshift(job);
+      return false;
+    }
+    const before = worker.ahead.at(-1) ?? running;
+    job.worker = worker;
+    worker.tasksRun++;
+    worker.ahead.push(job);
+    this.#aheadWaiting++;
+    this.#running.set(job.id, job);
+    if (job.memoryLimit !== undefined) job.startBytes = worker.freshBytes;
+    job.sentAt = performance.now();
+    job.tag = newTag();
+    // Before the send: the watchdog moves on to it once it starts, in the
+    // generation after the job before it. (It watches nothing of a worker
+    // whose job is not armed.)
+    if (running.armed) {
+      job.generation = generationAfter(before.generation);
+      this.#watchdog.armAhead(
+        worker.slot,
+        watchedJob(job),
+        job.tag,
+        job.generation,
+      );
+    }
+    worker.send(runMessage(job, this.#watchesMemory(job)));
+    return true;
   }
 
   /**
@@ -474,13 +496,13 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       message,
       this.#watchesMemory(job),
     );
-    const next = worker.ahead;
+    const next = worker.ahead[0];
     if (settled.limit) return this.#stop(job, settled.limit);
     // The worker runs the job sent ahead from here: it is watched as such,
     // and the worker sent the run after it, before this one settles.
     const keptMuch = settled.replace || keptTooMuch(worker, settled.kept);
     const nextStopped = next !== undefined &&
-      this.#moveOn(worker, job, next, keptMuch);
+      this.#moveOn(worker, next, keptMuch);
     if (next && !nextStopped) {
       this.#mayTakeAhead.add(worker);
       this.#sendAhead();
@@ -509,30 +531,35 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   }
 
   /**
-   * `worker` sent the result of `done` and runs `next`, sent ahead: from
-   * here `next` is its job, watched by the watchdog from its start (which
-   * the watchdog may have seen already). True if the watchdog stopped it.
+   * `worker` sent the result of its job and runs `next`, the first job sent
+   * ahead of it: from here `next` is its job, watched by the watchdog from
+   * its start (which the watchdog may have seen already). True if the
+   * watchdog stopped it.
    */
   #moveOn(
     worker: WorkerProcess,
-    done: Job,
     next: Job,
     keptMuch: boolean,
   ): boolean {
-    this.#dropAhead(worker);
+    this.#removeAhead(worker, next);
     worker.current = next;
     next.sentAt = performance.now();
     if (keptMuch) worker.retireAfterJob = true;
     const slot = worker.slot;
-    const now = this.#watchdog.current(slot);
-    if (done.generation >= 0 && now.generation !== done.generation) {
-      // The watchdog saw it start and watches it (or stopped it already).
-      next.armed = true;
-      next.generation = now.generation;
-      return now.verdict;
+    if (next.generation >= 0) {
+      const now = this.#watchdog.current(slot);
+      const past = generationsBetween(next.generation, now.generation);
+      if (past <= AHEAD_DEPTH) {
+        // The watchdog saw it start and watches it (or stopped it already),
+        // or saw a later one start: it ended.
+        next.armed = true;
+        return past === 0 && now.verdict;
+      }
     }
-    this.#watchdog.clearAhead(slot);
-    next.armed = this.#watches(next);
+    // In the generation after the job before, as sent (watch_slots.ts): one
+    // sent ahead is armed even without limits of its own, so that those
+    // sent after it keep the generations they were sent with.
+    next.armed = next.generation >= 0 || this.#watches(next);
     if (next.armed) {
       next.generation = this.#watchdog.arm(slot, watchedJob(next));
     }
@@ -544,13 +571,10 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
    * `job` may be charged for. `job` runs on another worker.
    */
   #declined(worker: WorkerProcess, job: Job): void {
-    if (job !== worker.ahead && job !== worker.current) return;
+    if (job !== worker.current && !worker.ahead.includes(job)) return;
     this.#takeBack(job);
-    if (worker.ahead === job) {
-      this.#dropAhead(worker);
-      this.#watchdog.clearAhead(worker.slot);
-    }
-    const next = worker.ahead;
+    this.#removeAhead(worker, job);
+    const next = worker.ahead[0];
     if (worker.current === job) {
       worker.current = undefined;
       // A run already sent after it: the worker hands it back too or runs
@@ -558,7 +582,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       // replaced after that, never while it may run it.
       if (next) {
         worker.retireAfterJob = true;
-        if (this.#moveOn(worker, job, next, true)) {
+        if (this.#moveOn(worker, next, true)) {
           this.#interrupt(next, new LimitExceeded("memory"));
         }
       }
@@ -583,20 +607,22 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   }
 
   /**
-   * Replaces `worker`. A job sent ahead to it is settled once it is gone
-   * and every message it sent has been read: run elsewhere if its beacon
-   * never showed the job's tag, failed if it did (it started).
+   * Replaces `worker`. The jobs sent ahead to it are settled once it is gone
+   * and every message it sent has been read (`settleAhead`).
    */
   #retire(worker: WorkerProcess, reason: WorkerExitReason): void {
     this.#mayTakeAhead.delete(worker);
     this.#workers.retire(worker, reason);
-    if (worker.ahead) void worker.closed.then(() => this.#settleAhead(worker));
+    if (worker.ahead.length > 0) {
+      void worker.closed.then(() => this.#settleAhead(worker));
+    }
   }
 
-  /** `worker` has no run sent ahead any more (it started, or is taken back). */
-  #dropAhead(worker: WorkerProcess): void {
-    if (worker.ahead === undefined) return;
-    worker.ahead = undefined;
+  /** `job`, sent ahead to `worker`, is no longer ahead (it started, or is taken back). */
+  #removeAhead(worker: WorkerProcess, job: Job): void {
+    const i = worker.ahead.indexOf(job);
+    if (i < 0) return;
+    worker.ahead.splice(i, 1);
     this.#aheadWaiting--;
     if (this.#aheadWaiting === 0 && this.#queue.length === 0) this.#drained();
   }
@@ -606,22 +632,31 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     if (this.#aheadWaiting === 0 && !this.#takingAhead) emit(this, "drain");
   }
 
+  /**
+   * The jobs still sent ahead to `worker`, gone: its beacon, read last,
+   * shows the tag of the last one it started. Those after it never started
+   * and run elsewhere; it and those before it (whose results never came)
+   * fail. (Unreadable: all may have started.)
+   */
   #settleAhead(worker: WorkerProcess): void {
-    const job = worker.ahead;
-    if (job === undefined) return;
-    this.#dropAhead(worker);
-    if (job.done) return;
-    // The beacon is read last, after the worker's end: a run it never
-    // showed never started. (Unreadable: it may have.)
-    if (!Number.isNaN(worker.lastTag) && worker.lastTag !== job.tag) {
-      return this.#requeue(job);
+    const jobs = [...worker.ahead];
+    const started = Number.isNaN(worker.lastTag)
+      ? jobs.length - 1
+      : jobs.findIndex((job) => job.tag === worker.lastTag);
+    for (const [i, job] of jobs.entries()) {
+      this.#removeAhead(worker, job);
+      if (job.done) continue;
+      if (i > started) {
+        this.#requeue(job);
+        continue;
+      }
+      this.#fail(
+        job,
+        new Error(
+          `the worker process was stopped for the run before this one, after this run "${job.exportName}" may have started`,
+        ),
+      );
     }
-    this.#fail(
-      job,
-      new Error(
-        `the worker process was stopped for the run before this one, after this run "${job.exportName}" may have started`,
-      ),
-    );
   }
 
   /**
@@ -647,7 +682,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
 
   /** A ready worker exited unasked (a crash, the heap cap, or the watchdog's kill). */
   #onExit(worker: WorkerProcess, exit: WorkerExit): void {
-    if (worker.ahead) {
+    if (worker.ahead.length > 0) {
       // Every message it sent is read first: whether the job before the one
       // sent ahead ended, and so which of the two the exit stopped.
       void worker.closed.then(() => this.#onExitRead(worker, exit));
@@ -708,7 +743,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       job.worker.current = undefined;
       this.#mayTakeAhead.delete(job.worker);
     }
-    if (job.worker?.ahead === job) this.#dropAhead(job.worker);
+    if (job.worker) this.#removeAhead(job.worker, job);
     this.#takeBack(job); // a pending run failed: watch it no more
     if (job.onAbort) job.signal!.removeEventListener("abort", job.onAbort);
     const started = job.worker !== undefined;

@@ -1,8 +1,9 @@
 /**
  * Runs sent ahead: while a worker runs one job, the pool may send it the
- * next one, which the worker starts as soon as it has sent the first one's
- * result, without waiting for the host's answer (a round trip of 50 to 100
- * µs, bench/RESULTS.md "A run sent ahead"). The worker shows the job's tag
+ * next ones (AHEAD_DEPTH at most), which the worker starts in turn as soon
+ * as it has sent the result of the one before, without waiting for the
+ * host's answer (a round trip of 50 to 100 µs, bench/RESULTS.md "A run sent
+ * ahead"). The worker shows each job's tag
  * in its run beacon (wire/run_beacon.ts) when it starts it: the watchdog,
  * which reads it, watches the job from then on (watch_slots.ts `advance`),
  * whatever the host's main thread is doing, and if the worker dies the pool
@@ -18,6 +19,14 @@
 import type { Job } from "../job.ts";
 import type { WorkerProcess } from "../spawn/worker_process.ts";
 
+/**
+ * Runs a worker holds ahead of the one it runs, at most. With one, a
+ * worker whose host was slow to answer (on 2 cores busy with 2 workers:
+ * 3 runs of 4) still finished its run before the next one came, and waited
+ * for it; with two it seldom does (bench/RESULTS.md "Two runs ahead").
+ */
+export const AHEAD_DEPTH = 2;
+
 /** What the pool allows of runs sent ahead. */
 export interface AheadRules {
   /** Whether the pool's limits allow them at all (see the module's comment). */
@@ -27,7 +36,8 @@ export interface AheadRules {
 }
 
 /**
- * Whether `next` may be sent to `worker`, which runs `running`.
+ * Whether `next` may be sent to `worker`, which runs `running` and holds the
+ * runs `worker.ahead` after it.
  * `nextWatched`: the watchdog would watch `next` (it has limits).
  */
 export function maySendAhead(
@@ -38,10 +48,11 @@ export function maySendAhead(
   nextWatched: boolean,
 ): boolean {
   return rules.allowed && worker.beacon !== undefined &&
-    worker.ahead === undefined &&
+    worker.ahead.length < AHEAD_DEPTH &&
     !worker.retireAfterJob &&
     worker.tasksRun + 1 <= rules.maxTasksPerWorker &&
     plain(running) && plain(next) &&
+    // The watchdog watches each with the running job's memory limit.
     running.memoryLimit === next.memoryLimit &&
     // The watchdog moves on to `next` only from a job it watches.
     (running.armed || !nextWatched);

@@ -74,8 +74,8 @@ export class WorkerProcess {
   lastTag = NaN;
   /** The job it runs (the pool's view: until it read that job's result). */
   current: Job | undefined;
-  /** The job sent ahead of `current` (queue/ahead.ts), until the pool moves it on. */
-  ahead: Job | undefined;
+  /** The jobs sent ahead of `current` (queue/ahead.ts), in order, until the pool moves on to each. */
+  ahead: Job[] = [];
   /** Replace the worker once its current job settles (it kept too much memory). */
   retireAfterJob = false;
   /**

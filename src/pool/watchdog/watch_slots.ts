@@ -11,6 +11,7 @@
  * Each slot is `SLOT_INTS` Int32 words and `SLOT_FLOATS` Float64 words (the
  * spare ones keep room for later fields).
  */
+import { AHEAD_DEPTH } from "../queue/ahead.ts";
 
 /** A slot's state word. */
 export const State = {
@@ -39,11 +40,35 @@ export function generationOf(word: number): number {
   return word >>> STATE_BITS;
 }
 
+/** Generations count modulo this. */
+const GENERATIONS = 2 ** (31 - STATE_BITS);
+
+/** The generation `steps` after `generation` (a job sent ahead's: its predecessor's and 1). */
+export function generationAfter(generation: number, steps = 1): number {
+  return (generation + steps) % GENERATIONS;
+}
+
+/** How many generations `later` is after `earlier` (modulo, so 0 to GENERATIONS - 1). */
+export function generationsBetween(earlier: number, later: number): number {
+  return (later - earlier + GENERATIONS) % GENERATIONS;
+}
+
+/** The state word of a running job of `generation`. */
+function runningWord(generation: number): number {
+  return (generation << STATE_BITS) | State.Running;
+}
+
 /** The state word of the next job armed after `word`, running. */
 function nextRunning(word: number): number {
-  return (((generationOf(word) + 1) << STATE_BITS) | State.Running) &
-    0x7fffffff;
+  return runningWord(generationAfter(generationOf(word)));
 }
+
+/**
+ * Entries for jobs sent ahead per slot: one per job a worker may hold
+ * ahead (queue/ahead.ts), and one more, so that the main thread never
+ * writes an entry the watchdog may be reading.
+ */
+const AHEAD_ENTRIES = AHEAD_DEPTH + 1;
 
 /** What the watchdog found. */
 export const VerdictKind = {
@@ -79,9 +104,12 @@ const S_VERDICT = 3;
 const S_DESCENDANTS = 4; // descendants at the watchdog's last scan
 const S_READY = 5; // 1 once the worker loaded its module (idle from then on, between jobs)
 const S_RUNS = 6; // jobs armed in, or run unwatched by, this slot's worker since it was assigned
-const S_AHEAD = 7; // the job sent ahead of the running one (0: none), see `armAhead`
-const S_BEACON = 8; // the worker's descriptor of its run beacon (-1: none)
-const SLOT_INTS = 9;
+const S_BEACON = 7; // the worker's descriptor of its run beacon (-1: none)
+// Jobs sent ahead (`armAhead`), each in the entry of its generation modulo
+// AHEAD_ENTRIES: its generation (-1: none), written last, and its id.
+const S_AHEAD_GEN = 8;
+const S_AHEAD_ID = S_AHEAD_GEN + AHEAD_ENTRIES;
+const SLOT_INTS = S_AHEAD_ID + AHEAD_ENTRIES;
 // Slot, Float64 words.
 const S_DEADLINE = 0; // epoch ms, NaN: none
 const S_STARTED = 1; // epoch ms
@@ -95,9 +123,11 @@ const S_CPU_LIMIT = 8; // ms of CPU time, NaN: none
 const S_CPU = 9; // ms of CPU time the tree used, at the watchdog's last reading (NaN: none)
 const S_DECIDED = 10; // epoch ms of the verdict
 const S_CPU_START = 11; // the worker's CPU ms when it took the job, as it reported it (NaN: unknown)
-const S_AHEAD_TAG = 12; // the tag the worker shows in its beacon when it starts the job sent ahead
-const S_AHEAD_TIMEOUT = 13; // that job's timeout, ms (NaN: none)
-const SLOT_FLOATS = 14;
+// Per entry of a job sent ahead: the tag the worker shows in its beacon
+// when it starts the job, and the job's timeout, ms (NaN: none).
+const S_AHEAD_TAG = 12;
+const S_AHEAD_TIMEOUT = S_AHEAD_TAG + AHEAD_ENTRIES;
+const SLOT_FLOATS = S_AHEAD_TIMEOUT + AHEAD_ENTRIES;
 
 /** Milliseconds since the epoch, comparable across threads. */
 export function epochMs(): number {
@@ -284,6 +314,9 @@ export class WatchSlots {
     Atomics.store(this.#ints, this.#int(slot, S_READY), 0);
     Atomics.store(this.#ints, this.#int(slot, S_RUNS), 0);
     Atomics.store(this.#ints, this.#int(slot, S_BEACON), -1);
+    for (let i = 0; i < AHEAD_ENTRIES; i++) {
+      Atomics.store(this.#ints, this.#int(slot, S_AHEAD_GEN + i), -1);
+    }
     this.#setState(slot, State.Alive);
   }
 
@@ -358,61 +391,76 @@ export class WatchSlots {
   }
 
   /**
-   * Main thread: `id` was sent ahead of the running job, with `tag` and its
-   * `timeout` (its memory limit is the running job's). The watchdog moves
-   * the slot on to it once the worker's beacon shows the tag (`advance`).
+   * Main thread: `id` was sent ahead of the running job (or of another job
+   * sent ahead), to run in `generation`, with `tag` and its `timeout` (its
+   * memory limit is the running job's). The watchdog moves the slot on to
+   * it once the worker's beacon shows the tag (`advance`).
    */
-  armAhead(slot: number, id: number, tag: number, timeout?: number): void {
-    this.#floats[this.#float(slot, S_AHEAD_TAG)] = tag;
-    this.#floats[this.#float(slot, S_AHEAD_TIMEOUT)] = timeout ?? NaN;
-    Atomics.store(this.#ints, this.#int(slot, S_AHEAD), id);
+  armAhead(
+    slot: number,
+    generation: number,
+    id: number,
+    tag: number,
+    timeout?: number,
+  ): void {
+    const entry = generation % AHEAD_ENTRIES;
+    const at = this.#int(slot, S_AHEAD_GEN + entry);
+    Atomics.store(this.#ints, at, -1);
+    this.#ints[this.#int(slot, S_AHEAD_ID + entry)] = id;
+    this.#floats[this.#float(slot, S_AHEAD_TAG + entry)] = tag;
+    this.#floats[this.#float(slot, S_AHEAD_TIMEOUT + entry)] = timeout ?? NaN;
+    Atomics.store(this.#ints, at, generation);
   }
 
-  /** The job sent ahead in `slot` that the watchdog has not yet seen start (0: none). */
-  aheadJob(slot: number): number {
-    return Atomics.load(this.#ints, this.#int(slot, S_AHEAD));
-  }
-
-  /** The tag of `aheadJob`. */
-  aheadTag(slot: number): number {
-    return this.#floats[this.#float(slot, S_AHEAD_TAG)];
-  }
-
-  /** Main thread: no job waits ahead in `slot` any more. */
-  clearAhead(slot: number): void {
-    Atomics.store(this.#ints, this.#int(slot, S_AHEAD), 0);
+  /** Whether a job was sent ahead of the running job of state word `running`. */
+  hasAhead(slot: number, running: number): boolean {
+    const next = generationAfter(generationOf(running));
+    return Atomics.load(
+      this.#ints,
+      this.#int(slot, S_AHEAD_GEN + next % AHEAD_ENTRIES),
+    ) === next;
   }
 
   /**
-   * Watchdog: the worker started the job sent ahead (its beacon shows the
-   * tag): that job is the slot's running job from `now`, in the next
-   * generation. `running`: the state word the watchdog read; false if the
-   * main thread took the job before (it then arms the next one itself).
+   * Watchdog: the worker's beacon shows `tag`. If that is the tag of a job
+   * sent ahead of the running job (state word `running`), the worker
+   * started it (and ended any sent between): it is the slot's running job
+   * from `now`, in its own generation. False if not, or if the main thread
+   * took the running job first (it then arms the next one itself).
    */
-  advance(slot: number, running: number, now: number): boolean {
-    const id = this.aheadJob(slot);
-    if (id === 0 || stateOf(running) !== State.Running) return false;
-    const word = nextRunning(running);
-    if (
-      Atomics.compareExchange(
-        this.#ints,
-        this.#int(slot, S_STATE),
-        running,
-        word,
-      ) !== running
-    ) return false;
-    const f = this.#floats;
-    const timeout = f[this.#float(slot, S_AHEAD_TIMEOUT)];
-    f[this.#float(slot, S_STARTED)] = now;
-    f[this.#float(slot, S_TIMEOUT)] = timeout;
-    f[this.#float(slot, S_DEADLINE)] = now + timeout; // NaN without one
-    f[this.#float(slot, S_PEAK)] = 0;
-    f[this.#float(slot, S_CPU)] = NaN;
-    f[this.#float(slot, S_CPU_START)] = NaN;
-    Atomics.store(this.#ints, this.#int(slot, S_JOB), id);
-    Atomics.add(this.#ints, this.#int(slot, S_RUNS), 1);
-    Atomics.store(this.#ints, this.#int(slot, S_AHEAD), 0);
-    return true;
+  advance(slot: number, running: number, now: number, tag: number): boolean {
+    if (stateOf(running) !== State.Running) return false;
+    for (let steps = 1; steps <= AHEAD_DEPTH; steps++) {
+      const generation = generationAfter(generationOf(running), steps);
+      const entry = generation % AHEAD_ENTRIES;
+      const at = this.#int(slot, S_AHEAD_GEN + entry);
+      if (Atomics.load(this.#ints, at) !== generation) return false;
+      const id = this.#ints[this.#int(slot, S_AHEAD_ID + entry)];
+      const timeout = this.#floats[this.#float(slot, S_AHEAD_TIMEOUT + entry)];
+      const entryTag = this.#floats[this.#float(slot, S_AHEAD_TAG + entry)];
+      // Read whole: the entry was not written anew meanwhile.
+      if (Atomics.load(this.#ints, at) !== generation) return false;
+      if (entryTag !== tag) continue;
+      if (
+        Atomics.compareExchange(
+          this.#ints,
+          this.#int(slot, S_STATE),
+          running,
+          runningWord(generation),
+        ) !== running
+      ) return false;
+      const f = this.#floats;
+      f[this.#float(slot, S_STARTED)] = now;
+      f[this.#float(slot, S_TIMEOUT)] = timeout;
+      f[this.#float(slot, S_DEADLINE)] = now + timeout; // NaN without one
+      f[this.#float(slot, S_PEAK)] = 0;
+      f[this.#float(slot, S_CPU)] = NaN;
+      f[this.#float(slot, S_CPU_START)] = NaN;
+      Atomics.store(this.#ints, this.#int(slot, S_JOB), id);
+      Atomics.add(this.#ints, this.#int(slot, S_RUNS), steps);
+      return true;
+    }
+    return false;
   }
 
   /**

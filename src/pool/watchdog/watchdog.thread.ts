@@ -195,10 +195,10 @@ const beacons: (BeaconReader | undefined)[] = new Array(count);
 const beaconPids = new Int32Array(count);
 
 /**
- * Whether the worker `pid` of `slot` started the job sent ahead: its run
- * beacon shows that job's tag (wire/run_beacon.ts).
+ * The tag the run beacon of `slot`'s worker `pid` shows (wire/run_beacon.ts):
+ * that of the last job sent ahead it started; NaN without a beacon.
  */
-function startedAhead(slot: number, pid: number): boolean {
+function beaconTag(slot: number, pid: number): number {
   let reader = beacons[slot];
   if (beaconPids[slot] !== pid) {
     reader?.close();
@@ -206,7 +206,7 @@ function startedAhead(slot: number, pid: number): boolean {
     reader = beacons[slot] = fd < 0 ? undefined : BeaconReader.open(pid, fd);
     beaconPids[slot] = pid;
   }
-  return reader !== undefined && reader.tag() === slots.aheadTag(slot);
+  return reader?.tag() ?? NaN;
 }
 
 /** Per slot, its state word when this tick saw its job running. */
@@ -275,10 +275,14 @@ function tick(): void {
     const pid = slots.pid(slot);
     if (wantsIdleStart(slot)) startIdle(slot);
     let limit = NaN;
+    // A job sent ahead that started is watched from here. Looked for only
+    // when the running job would be sampled or stopped: the host's main
+    // thread moves a stream of short jobs on itself, with no reading.
     if (
-      state === State.Running && slots.aheadJob(slot) !== 0 &&
-      startedAhead(slot, pid) && slots.advance(slot, word, now)
-    ) word = slots.stateWord(slot); // the job sent ahead runs: watched from now
+      state === State.Running && slots.hasAhead(slot, word) &&
+      (now - slots.started(slot) >= tickMs || now >= slots.deadline(slot)) &&
+      slots.advance(slot, word, now, beaconTag(slot, pid))
+    ) word = slots.stateWord(slot);
     if (state === State.Running) {
       if (readsProc) clockFor(slot, pid); // the job's CPU counts from here
       const started = slots.started(slot);

@@ -173,17 +173,18 @@ export class Watchdog {
   }
 
   /**
-   * `job` is sent ahead of the running job of `slot`, with `tag`: the
-   * watchdog watches it from when the worker's beacon shows the tag (see
+   * `job` is sent ahead of the running job of `slot` (or of a job sent
+   * ahead of it), to run in `generation`, with `tag`: the watchdog watches
+   * it from when the worker's beacon shows the tag (see
    * `WatchSlots.advance`). Call before sending it.
    */
-  armAhead(slot: number, job: WatchedJob, tag: number): void {
-    this.#slots.armAhead(slot, job.id, tag, job.timeout);
-  }
-
-  /** No job waits ahead in `slot` any more (the pool took it back or on). */
-  clearAhead(slot: number): void {
-    this.#slots.clearAhead(slot);
+  armAhead(
+    slot: number,
+    job: WatchedJob,
+    tag: number,
+    generation: number,
+  ): void {
+    this.#slots.armAhead(slot, generation, job.id, tag, job.timeout);
   }
 
   /** The generation of the job the slot watches now, and whether the watchdog took it (a verdict). */

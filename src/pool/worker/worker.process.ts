@@ -27,6 +27,7 @@ import { WaitedChildren } from "../linux/cpu_time.ts";
 import { BRAKE_ARG, MemoryBrake } from "./memory_brake.ts";
 import { becomeSubreaper } from "../linux/subreaper.ts";
 import { RunBeacon } from "../wire/run_beacon.ts";
+import { AHEAD_DEPTH } from "../queue/ahead.ts";
 import { runtime } from "../../runtime.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
 
@@ -262,15 +263,15 @@ let busy = false;
 /** A run that starts once the message that brought it has been delivered. */
 let starting: RunMessage | undefined;
 /**
- * A run the host sent ahead of the one that runs, started as soon as that
- * one's result is sent; one at most (any more, which only a task could have
- * made up, are dropped).
+ * Runs the host sent ahead of the one that runs, each started as soon as
+ * the result of the one before is sent; AHEAD_DEPTH at most (any more,
+ * which only a task could have made up, are dropped).
  */
-let next: RunMessage | undefined;
+const next: RunMessage[] = [];
 channel.onMessage = (message) => {
   if (message.t !== "run") return;
   if (busy || starting) {
-    next ??= message;
+    if (next.length < AHEAD_DEPTH) next.push(message);
     return;
   }
   // On Bun, started after this message's delivery: Bun delivers the
@@ -304,12 +305,10 @@ function tryStart(message: RunMessage): void {
   void run(message);
 }
 
-/** Starts the run sent ahead, if there is one. */
+/** Starts the next run sent ahead, if there is one. */
 function startNext(): void {
-  const message = next;
-  if (message === undefined) return;
-  next = undefined;
-  tryStart(message);
+  const message = next.shift();
+  if (message !== undefined) tryStart(message);
 }
 // The module loaded: from here an unhandled rejection ends the worker again
 // (see load_guard.preload.ts, preloaded only for workers that may not read the module).

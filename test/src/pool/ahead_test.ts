@@ -118,14 +118,53 @@ test("ahead: with the host blocked, a run sent ahead is stopped at its own timeo
   );
 });
 
-test("ahead: a run sent ahead of one that crashes its worker runs on the next worker", async () => {
+test("ahead: with the host blocked, a second run sent ahead is watched as its own, past the one between", async () => {
+  await using pool = await readyPool(1, 64 * MiB);
+  // Both sent ahead of the first (a worker holds two): the watchdog moves
+  // on to the bomb, the second, past the run between.
+  const first = pool.run("delayed", ["first", 50], { timeout: 10_000 });
+  const between = pool.run("delayed", ["between", 20], { timeout: 10_000 });
+  const bomb = pool.run("holdThenSpin", [512 * MiB], { timeout: 10_000 });
+  block(2_000);
+  const [a, b, c] = await Promise.all([first, between, bomb]);
+  assert.deepEqual([a.ok, a.ok && a.value], [true, "first"]);
+  assert.deepEqual([b.ok, b.ok && b.value], [true, "between"]);
+  const error = limitError(c);
+  assert.equal(error.kind, "memory");
+  assert.ok(
+    error.observed! > 64 * MiB && error.observed! < 160 * MiB,
+    `observed ${error.observed! / MiB} MiB`,
+  );
+  // A spinner second ahead: stopped at its own timeout, from its start.
+  const again = pool.run("delayed", ["again", 100], { timeout: 300 });
+  const and = pool.run("delayed", ["and", 100], { timeout: 300 });
+  const spinner = pool.run("spin", [], { timeout: 500 });
+  block(1_500);
+  const spun = await Promise.all([again, and, spinner]);
+  assert.deepEqual(spun.slice(0, 2).map((r) => r.ok && r.value), [
+    "again",
+    "and",
+  ]);
+  const timeout = limitError(spun[2]);
+  assert.deepEqual([timeout.kind, timeout.limit], ["timeout", 500]);
+  assert.ok(
+    timeout.observed! >= 500 && timeout.observed! < 800,
+    `observed ${timeout.observed} ms`,
+  );
+});
+
+test("ahead: the runs sent ahead of one that crashes its worker run on the next worker, in their order", async () => {
   await using pool = await readyPool(1, 64 * MiB);
   const before = pool.workerPids[0];
   const crash = pool.run("crash", [], { timeout: 10_000 });
-  const next = pool.run("add", [20, 22], { timeout: 10_000 });
+  const order: number[] = [];
+  const next = [pool.run("add", [20, 22], { timeout: 10_000 })];
+  next.push(pool.run("add", [1, 2], { timeout: 10_000 }));
+  next.forEach((run, i) => run.then(() => order.push(i)));
   await assert.rejects(crash, /exited unexpectedly/);
-  const r = await next;
-  assert.deepEqual([r.ok, r.ok && r.value], [true, 42]);
+  const r = await Promise.all(next);
+  assert.deepEqual(r.map((x) => x.ok && x.value), [42, 3]);
+  assert.deepEqual(order, [0, 1]);
   assert.notEqual(pool.workerPids[0], before);
 });
 

@@ -17,7 +17,9 @@ import assert from "node:assert/strict";
 import { test } from "../../../harness.ts";
 import {
   epochMs,
+  generationAfter,
   generationOf,
+  generationsBetween,
   State,
   VerdictKind,
   type WatchedJob,
@@ -400,12 +402,16 @@ test("watch slots: a verdict reached for one job never takes the next job armed 
 test("watch slots: advance moves a slot on to the job sent ahead, in the next generation", () => {
   const { main, watchdog, generation } = running();
   watchdog.notePeak(0, 50 * MiB);
-  main.armAhead(0, 9, 123456789012, 500);
-  assert.equal(watchdog.aheadJob(0), 9);
-  assert.equal(watchdog.aheadTag(0), 123456789012);
+  assert.equal(watchdog.hasAhead(0, watchdog.stateWord(0)), false);
+  main.armAhead(0, generationAfter(generation), 9, 123456789012, 500);
   const word = watchdog.stateWord(0);
+  assert.equal(watchdog.hasAhead(0, word), true);
   const now = epochMs();
-  assert.equal(watchdog.advance(0, word, now), true);
+  // Not its tag (the worker still shows an older one): no move.
+  assert.equal(watchdog.advance(0, word, now, 5), false);
+  assert.equal(watchdog.advance(0, word, now, NaN), false);
+  assert.equal(main.jobId(0), 7);
+  assert.equal(watchdog.advance(0, word, now, 123456789012), true);
   assert.equal(main.jobId(0), 9);
   assert.equal(main.state(0), State.Running);
   assert.equal(generationOf(main.stateWord(0)), generation + 1);
@@ -414,28 +420,65 @@ test("watch slots: advance moves a slot on to the job sent ahead, in the next ge
   assert.equal(main.timeout(0), 500);
   assert.equal(main.memoryLimit(0), 64 * MiB, "the same memory limit");
   assert.equal(main.peak(0), 0, "the job sent ahead's own peak");
-  assert.equal(main.aheadJob(0), 0);
+  assert.equal(main.hasAhead(0, main.stateWord(0)), false);
   assert.equal(main.runs(0), 2);
   // The job before is not the slot's any more; the one sent ahead is.
   assert.equal(main.claim(0, generation), "gone");
   assert.equal(main.claim(0, generation + 1), "claimed");
   // A second advance without a job sent ahead does nothing.
-  assert.equal(watchdog.advance(0, watchdog.stateWord(0), now), false);
+  assert.equal(
+    watchdog.advance(0, watchdog.stateWord(0), now, 123456789012),
+    false,
+  );
+});
+
+test("watch slots: two jobs sent ahead: the watchdog moves on to the one the beacon shows, past one it never saw", () => {
+  const { main, watchdog, generation } = running();
+  const second = generationAfter(generation, 2);
+  main.armAhead(0, generationAfter(generation), 9, 111, 500);
+  main.armAhead(0, second, 10, 222, 700);
+  const now = epochMs();
+  // The worker ran job 9 between two ticks and started job 10.
+  assert.equal(watchdog.advance(0, watchdog.stateWord(0), now, 222), true);
+  assert.equal(main.jobId(0), 10);
+  assert.equal(generationOf(main.stateWord(0)), second);
+  assert.equal(main.deadline(0), now + 700);
+  assert.equal(main.runs(0), 3, "job 9 ran too");
+  assert.equal(main.claim(0, generationAfter(generation)), "gone");
+  // A third, sent once the main thread moved on, reuses an entry of the ring.
+  main.armAhead(0, generationAfter(generation, 3), 11, 333, undefined);
+  assert.equal(watchdog.advance(0, watchdog.stateWord(0), now, 111), false);
+  assert.equal(watchdog.advance(0, watchdog.stateWord(0), now, 333), true);
+  assert.equal(main.jobId(0), 11);
+  assert.ok(Number.isNaN(main.deadline(0)), "no timeout: no deadline");
+});
+
+test("watch slots: generations count on modulo 2^29, and how far apart two are is read across the wrap", () => {
+  const last = 2 ** 29 - 1;
+  assert.equal(generationAfter(last), 0);
+  assert.equal(generationAfter(last, 2), 1);
+  assert.equal(generationsBetween(last, 1), 2);
+  assert.equal(generationsBetween(5, 5), 0);
+  assert.equal(generationsBetween(6, 5), last, "behind: far ahead");
 });
 
 test("watch slots: advance against claim: the main thread first, the watchdog does not move on", () => {
   const { main, watchdog, generation } = running();
-  main.armAhead(0, 9, 123456789012, undefined);
+  main.armAhead(0, generationAfter(generation), 9, 123456789012, undefined);
   const seen = watchdog.stateWord(0);
   assert.equal(main.claim(0, generation), "claimed");
-  assert.equal(watchdog.advance(0, seen, epochMs()), false);
+  assert.equal(watchdog.advance(0, seen, epochMs(), 123456789012), false);
   assert.equal(main.state(0), State.Alive);
   assert.equal(main.jobId(0), 7);
-  main.clearAhead(0);
-  assert.equal(main.aheadJob(0), 0);
-  // Without a timeout, the job moved on to has no deadline.
-  const next = running();
-  next.main.armAhead(0, 9, 1, undefined);
-  next.watchdog.advance(0, next.watchdog.stateWord(0), epochMs());
-  assert.ok(Number.isNaN(next.main.deadline(0)));
+  // The main thread arms it itself, in the generation it was sent for.
+  assert.equal(
+    main.arm(0, { id: 9, baseBytes: 0 }),
+    generationAfter(generation),
+  );
+  assert.equal(main.jobId(0), 9);
+  assert.equal(
+    watchdog.advance(0, watchdog.stateWord(0), epochMs(), 123456789012),
+    false,
+    "its entry is behind the slot now",
+  );
 });
