@@ -142,6 +142,8 @@ export class WorkerProcess {
       let done = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const close = () => {
+        // Once: a disconnect below closes the channel, and says so.
+        if (done) return;
         done = true;
         clearTimeout(timer);
         if (this.beacon) this.lastTag = this.beacon.tag();
