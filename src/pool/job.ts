@@ -35,7 +35,7 @@ export interface Job extends CheckedRun {
   generation: number;
   /**
    * Sent ahead of its worker's running job (ahead.ts): the tag its worker
-   * names its thread with when it starts it; undefined otherwise.
+   * shows in its run beacon when it starts it; undefined otherwise.
    */
   tag?: number;
 }
