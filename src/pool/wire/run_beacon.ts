@@ -10,12 +10,12 @@
  * whether a run sent ahead to it ever started. (It replaced a thread name
  * set per run with `prctl`: 10 µs a run on Node in place, bench/RESULTS.md.)
  */
-import { closeSync, openSync, readSync } from "node:fs";
 import { libc } from "../linux/libc.ts";
-import { readGranted } from "../linux/proc_file_reader.ts";
+import { ProcFileReader } from "../linux/proc_file_reader.ts";
 
 /** The shared file's size; the tag is the Float64 at its start. */
 const BEACON_BYTES = 4096;
+const TAG_BYTES = 8;
 
 /**
  * The worker's end: a tag written to shared memory.
@@ -65,13 +65,14 @@ export class RunBeacon {
 export class BeaconReader {
   /** The beacon's descriptor in the worker, as it announced it. */
   readonly workerFd: number;
-  #fd: number;
-  readonly #tag = new Float64Array(1);
-  readonly #bytes = new Uint8Array(this.#tag.buffer);
+  readonly #file: ProcFileReader;
+  /** The file's first 8 bytes as read last: the tag. */
+  readonly #tag: Float64Array;
 
-  private constructor(workerFd: number, fd: number) {
+  private constructor(workerFd: number, file: ProcFileReader) {
     this.workerFd = workerFd;
-    this.#fd = fd;
+    this.#file = file;
+    this.#tag = new Float64Array(file.bytes.buffer, 0, 1);
   }
 
   /**
@@ -79,37 +80,23 @@ export class BeaconReader {
    * undefined where /proc may not be read, or it is not a beacon.
    */
   static open(pid: number, fd: number): BeaconReader | undefined {
-    const path = `/proc/${pid}/fd/${fd}`;
-    if (!readGranted(path)) return undefined;
-    let opened: number;
-    try {
-      opened = openSync(path, "r");
-    } catch {
-      return undefined;
-    }
-    const reader = new BeaconReader(fd, opened);
+    const reader = new BeaconReader(
+      fd,
+      new ProcFileReader(`/proc/${pid}/fd/${fd}`, TAG_BYTES),
+    );
     // A beacon holds a number from the start (0 until the first run).
-    if (Number.isNaN(reader.tag())) {
-      reader.close();
-      return undefined;
-    }
-    return reader;
+    if (!Number.isNaN(reader.tag())) return reader;
+    reader.close();
+    return undefined;
   }
 
   /** The tag the worker showed last: one `pread` (NaN if it cannot be read, or once closed). */
   tag(): number {
-    if (this.#fd < 0) return NaN;
-    try {
-      if (readSync(this.#fd, this.#bytes, 0, 8, 0) !== 8) return NaN;
-    } catch {
-      return NaN;
-    }
-    return this.#tag[0];
+    return this.#file.read() === TAG_BYTES ? this.#tag[0] : NaN;
   }
 
   /** Closes the file. Idempotent. */
   close(): void {
-    if (this.#fd >= 0) closeSync(this.#fd);
-    this.#fd = -1;
+    this.#file.close();
   }
 }
