@@ -1,22 +1,29 @@
 /**
  * The thread of a worker's memory brake (memory_brake.ts): while a task is
- * armed, reads this process's resident memory every millisecond and, once
- * it is over the armed bound, freezes the process group for the host's
- * watchdog to charge and kill. Between tasks it ticks on for a few
+ * armed, reads this process's resident memory and, once it is over the
+ * armed bound, freezes the process group for the host's watchdog to charge
+ * and kill. It reads again after the least time the process could take to
+ * grow from there to the bound (memory_growth.ts): every millisecond near
+ * it, every few far below it. Between tasks it ticks on for a few
  * milliseconds, then sleeps until an arm wakes it.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { ResidentReader } from "../linux/resident_memory.ts";
 import { currentThreadId } from "../linux/realtime.ts";
 import { freezeOwnGroup } from "../linux/signals.ts";
+import { msToReach } from "../linux/memory_growth.ts";
+import { MiB } from "../../units.ts";
 
 const { buffer } = workerData as { buffer: SharedArrayBuffer };
 // The layout of memory_brake.ts.
-const ints = new Int32Array(buffer, 0, 2);
-const above = new Float64Array(buffer, 8, 1);
-const STATE = 0, SLEEPING = 1;
+const ints = new Int32Array(buffer, 0, 4);
+const above = new Float64Array(buffer, 16, 1);
+const STATE = 0, SLEEPING = 1, ARMS = 2, PLANNED_MIB = 3;
 const ARMED = 1, FIRED = 2; // 0: disarmed
+const MAX_MIB = 2 ** 31 - 1;
 const TICK_MS = 1;
+/** The longest wait between two readings, however far below its bound a task is. */
+const MAX_WAIT_MS = 20;
 /**
  * Ticks with nothing armed before the thread sleeps until an arm wakes it
  * (about 5 ms): back-to-back short tasks then find it ticking, and arming
@@ -30,27 +37,39 @@ if (resident.read() === undefined) throw new Error("no /proc/self/statm here");
 parentPort!.postMessage({ tid: currentThreadId() });
 let idleTicks = 0;
 for (;;) {
-  const now = Atomics.load(ints, STATE);
-  if (now !== ARMED) {
+  // Every wait below ends at once if an arm came after this reading.
+  const arms = Atomics.load(ints, ARMS);
+  if (Atomics.load(ints, STATE) !== ARMED) {
+    Atomics.store(ints, PLANNED_MIB, 0);
     if (++idleTicks < IDLE_TICKS_BEFORE_SLEEP) {
-      Atomics.wait(ints, STATE, now, TICK_MS);
+      Atomics.wait(ints, ARMS, arms, TICK_MS);
       continue;
     }
     // Announced before the state is read again: an arm that came in
     // between either sees the flag and wakes us, or is seen here.
     Atomics.store(ints, SLEEPING, 1);
-    if (Atomics.load(ints, STATE) === now) Atomics.wait(ints, STATE, now);
+    if (Atomics.load(ints, STATE) !== ARMED) Atomics.wait(ints, ARMS, arms);
     Atomics.store(ints, SLEEPING, 0);
     continue;
   }
   idleTicks = 0;
+  const bound = above[0];
   const bytes = resident.read();
   if (
-    bytes !== undefined && bytes > above[0] &&
+    bytes !== undefined && bytes > bound &&
     Atomics.compareExchange(ints, STATE, ARMED, FIRED) === ARMED
   ) {
     freezeOwnGroup();
     continue;
   }
-  Atomics.wait(ints, STATE, ARMED, TICK_MS);
+  // An arm with a lower bound than this wait was planned for wakes us.
+  Atomics.store(ints, PLANNED_MIB, Math.min(Math.ceil(bound / MiB), MAX_MIB));
+  Atomics.wait(
+    ints,
+    ARMS,
+    arms,
+    bytes === undefined
+      ? TICK_MS
+      : msToReach(bound - bytes, TICK_MS, MAX_WAIT_MS),
+  );
 }

@@ -1,8 +1,8 @@
 /**
  * A worker's own brake on its memory: a thread in the worker process that
- * samples the process's resident memory every millisecond while a task with
- * a memory limit runs, and freezes the process group (SIGSTOP) once it is
- * over the limit. The host's watchdog then charges and kills the frozen
+ * samples the process's resident memory while a task with a memory limit
+ * runs (every millisecond near the limit, less often far below it), and
+ * freezes the process group (SIGSTOP) once it is over the limit. The host's watchdog then charges and kills the frozen
  * worker as it would have anyway (watchdog.thread.ts); the brake only stops
  * the task from growing in the meantime.
  *
@@ -19,6 +19,7 @@
 import { Worker } from "node:worker_threads";
 import { BRAKE_THREAD } from "../spawn/entry_points.ts";
 import { raiseToRealtime } from "../linux/realtime.ts";
+import { MiB } from "../../units.ts";
 
 /**
  * The argument after the task module's URL that tells a worker to start its
@@ -29,7 +30,7 @@ import { raiseToRealtime } from "../linux/realtime.ts";
 export const BRAKE_ARG = "--memory-brake";
 
 /** Int32 words of the shared buffer (brake.thread.ts reads the same). */
-const STATE = 0, SLEEPING = 1;
+const STATE = 0, SLEEPING = 1, ARMS = 2, PLANNED_MIB = 3;
 
 /**
  * The brake of the process it is made in (a group leader: a pool worker).
@@ -51,12 +52,14 @@ const STATE = 0, SLEEPING = 1;
 export class MemoryBrake {
   /**
    * The state (0: disarmed, 1: armed, 2: fired), whether the thread sleeps
-   * until an arm wakes it (1) or ticks (0), then (at byte 8) the resident
-   * bytes above which the brake fires (brake.thread.ts).
+   * until an arm wakes it (1) or ticks (0), the arms so far (what the
+   * thread waits on), the bound its current wait was planned for (MiB,
+   * rounded up; 0: none), then (at byte 16) the resident bytes above which
+   * the brake fires (brake.thread.ts).
    */
-  readonly #buffer = new SharedArrayBuffer(16);
-  readonly #ints = new Int32Array(this.#buffer, 0, 2);
-  readonly #above = new Float64Array(this.#buffer, 8, 1);
+  readonly #buffer = new SharedArrayBuffer(24);
+  readonly #ints = new Int32Array(this.#buffer, 0, 4);
+  readonly #above = new Float64Array(this.#buffer, 16, 1);
   #up = false;
   #realtime = false;
   #threadId: number | undefined;
@@ -116,12 +119,15 @@ export class MemoryBrake {
     if (!this.#up) return;
     this.#above[0] = aboveBytes;
     Atomics.store(this.#ints, STATE, 1);
-    // A ticking thread sees the arm at its next tick. Waking it here would
-    // cost this thread the switch to it and its first reading (it runs
-    // under SCHED_FIFO and preempts): more than a short task itself.
-    if (Atomics.load(this.#ints, SLEEPING) === 1) {
-      Atomics.notify(this.#ints, STATE);
-    }
+    Atomics.add(this.#ints, ARMS, 1);
+    // A ticking thread sees the arm at its next reading. Waking it here
+    // would cost this thread the switch to it and its first reading (it
+    // runs under SCHED_FIFO and preempts): more than a short task itself.
+    // Unless it sleeps, or waits for longer than a lower bound allows.
+    if (
+      Atomics.load(this.#ints, SLEEPING) === 1 ||
+      aboveBytes < Atomics.load(this.#ints, PLANNED_MIB) * MiB
+    ) Atomics.notify(this.#ints, ARMS);
   }
 
   /** The task settled: stop sampling. */

@@ -41,6 +41,36 @@ test(`memory brake: its thread runs under SCHED_FIFO where the system allows it 
   }
 });
 
+/** Times the thread `tid` of `pid` gave up its core (a wait each). */
+function switchesOf(pid: number, tid: number): number {
+  const status = readProcText(`/proc/${pid}/task/${tid}/status`)!;
+  return Number(/^voluntary_ctxt_switches:\s*(\d+)/m.exec(status)![1]);
+}
+
+test("memory brake: armed 2 GiB below its bound, its thread reads every few ms, not every ms", async () => {
+  // 2 GiB cannot become resident in less than the longest wait (20 ms) on
+  // any machine (memory_growth.ts), so the thread waits that long.
+  const { child, output, ended } = startChild(["2048", "hold"]);
+  try {
+    assert.ok(await eventually(() => output().includes("\n"), 20_000));
+    const { works, tid } = JSON.parse(output().split("\n")[0]);
+    assert.equal(works, true, "the brake's thread is up");
+    const before = switchesOf(child.pid!, tid);
+    await new Promise((r) => setTimeout(r, 300));
+    const waits = switchesOf(child.pid!, tid) - before;
+    // Every millisecond, as near its bound: about 300.
+    assert.ok(waits < 60, `${waits} waits in 300 ms`);
+    assert.equal(await ended, 0);
+    assert.match(output(), /\ndone\n/);
+  } finally {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+});
+
 test("memory brake: a disarmed brake lets the process grow", async () => {
   const { child, output, ended } = startChild(["disarm"]);
   try {
