@@ -7,7 +7,7 @@ import { cancellation } from "../token.ts";
 import type { PoolResult } from "../usage.ts";
 import type { CheckedRun } from "./check_options.ts";
 import type { WorkerProcess } from "./spawn/worker_process.ts";
-import { keptAllowance } from "./accounting/charge.ts";
+import { keptAllowance } from "./accounting/kept_allowance.ts";
 import type { WatchedJob } from "./watchdog/watch_slots.ts";
 import type { RunMessage } from "./wire/messages.ts";
 

@@ -19,6 +19,7 @@ import { isHeapCapExit } from "../spawn/command_line.ts";
 import type { WorkerMessage } from "../wire/messages.ts";
 import type { WatchReadings } from "../watchdog/watchdog.ts";
 import { notRun, settledUsage, stoppedUsage, verdictResult } from "./usage.ts";
+import { keptAllowance } from "./kept_allowance.ts";
 
 /** What the charge needs to know of a run. */
 export interface ChargedRun {
@@ -162,15 +163,6 @@ function treePeak(worker: WorkerProcess): number {
 
 /** Growth of an idle worker's memory over its fresh size after which it is replaced. */
 const REPLACE_ABOVE_BYTES = 64 * MiB;
-
-/**
- * Memory a worker may keep from earlier tasks and still run a task under
- * `memoryLimit` (which is charged for it): an eighth of the limit, at most
- * 16 MiB.
- */
-export function keptAllowance(memoryLimit: number): number {
-  return Math.min(16 * MiB, memoryLimit / 8);
-}
 
 /** Reads how much `worker` kept over its fresh size (an upper bound was known). */
 function measureKept(worker: WorkerProcess): void {
