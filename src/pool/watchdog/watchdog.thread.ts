@@ -1,10 +1,12 @@
 /**
  * The watchdog's loop, in a thread of the host (node:worker_threads). It
- * never waits for the host's main thread: about every millisecond while a
- * job runs it reads /proc, and when a limit is reached it writes the verdict
- * into the job's slot and then kills the worker's process tree itself. The
- * main thread reads the verdict when its event loop turns (see watchdog.ts).
- * With nothing running it sleeps until the main thread arms a job.
+ * never waits for the host's main thread: while a job runs it reads /proc,
+ * every millisecond near the job's memory limit, less often far below it
+ * (sample_times.ts), and at its deadline; when a limit is reached it writes
+ * the verdict into the job's slot and then kills the worker's process tree
+ * itself. The main thread reads the verdict when its event loop turns (see
+ * watchdog.ts). With nothing running it sleeps until the main thread arms a
+ * job.
  */
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
@@ -17,6 +19,7 @@ import { ResidentReader } from "../linux/resident_memory.ts";
 import { BeaconReader } from "../wire/run_beacon.ts";
 import { AvailableMemory, floorReached } from "../linux/machine_memory.ts";
 import { MemoryPressure } from "../linux/memory_pressure.ts";
+import { MAX_WAIT_MS, sampleWaitMs } from "./sample_times.ts";
 import {
   epochMs,
   State,
@@ -33,7 +36,7 @@ const { buffer, count, tickMs, readsProc } = workerData as {
   /** Whether /proc may be read (for usage and CPU limits; memory limits need it). */
   readsProc: boolean;
 };
-const slots = new WatchSlots(count, buffer);
+const slots = new WatchSlots(count, buffer, tickMs);
 const host = new ResidentReader(process.pid);
 const machine = new AvailableMemory();
 const pressure = new MemoryPressure();
@@ -256,8 +259,16 @@ function checkFloor(now: number, running: Map<number, number>): void {
   );
 }
 
-function tick(): void {
-  const now = epochMs();
+/**
+ * Looks at every slot at epoch ms `now`: stops what is over a limit,
+ * samples what is due. Returns when the next look is due (epoch ms;
+ * Infinity: nothing asks for one).
+ */
+function look(now: number): number {
+  let next = Infinity;
+  const lookBy = (at: number) => {
+    if (at < next) next = at;
+  };
   const floorWatch = Number.isNaN(slots.minAvailable)
     ? undefined
     : new Map<number, number>();
@@ -284,6 +295,8 @@ function tick(): void {
       slots.advance(slot, word, now, beaconTag(slot, pid))
     ) word = slots.stateWord(slot);
     if (state === State.Running) {
+      // A job sent ahead with a timeout is looked for every tick.
+      if (slots.aheadTimed(slot, word)) lookBy(now + tickMs);
       if (readsProc) clockFor(slot, pid); // the job's CPU counts from here
       const started = slots.started(slot);
       if (now >= slots.deadline(slot)) {
@@ -297,13 +310,15 @@ function tick(): void {
         );
         continue;
       }
-      // Younger than a tick, a job has had no time to grow or compute much
-      // (the worker's brake stops a fast allocation meanwhile): its first
-      // sample waits for the next tick, which most short jobs do not see.
-      if (
-        now - started < tickMs && Number.isNaN(slots.cpuLimit(slot)) &&
-        !watchProcess && floorWatch === undefined
-      ) continue;
+      lookBy(slots.deadline(slot));
+      // Before its first sample a job has had no time to grow to its limit
+      // or compute much (the worker's brake stops a fast allocation
+      // meanwhile): most short jobs end before it.
+      const first = slots.firstLook(slot);
+      if (now < first) {
+        lookBy(first);
+        continue;
+      }
       limit = slots.memoryLimit(slot);
     }
     // Running jobs are sampled for their usage too, where /proc may be read.
@@ -316,9 +331,19 @@ function tick(): void {
     total += bytes;
     if (state !== State.Running) continue;
     slots.notePeak(slot, bytes);
+    const growth = bytes - slots.baseBytes(slot);
+    const cpuLimit = slots.cpuLimit(slot);
+    // Memory near its limit every tick, far below it later; CPU limits, the
+    // process limit and the floor every tick.
+    const headroom = Number.isNaN(limit) ? Infinity : limit - growth;
+    lookBy(
+      now +
+        (!Number.isNaN(cpuLimit) || watchProcess || floorWatch
+          ? tickMs
+          : sampleWaitMs(headroom, tickMs)),
+    );
     // Every sample under a cpuLimit; else now and then, for the usage of a
     // job the main thread stops (a token): a few µs saved per job and tick.
-    const cpuLimit = slots.cpuLimit(slot);
     if (!Number.isNaN(cpuLimit) || ++cpuSamples[slot] % USAGE_CPU_EVERY === 0) {
       const used = treeCpuMs(slot, pid) ?? 0;
       if (used > cpuLimit) {
@@ -328,7 +353,6 @@ function tick(): void {
     }
     watchedWords[slot] = word; // for the floor's and the process limit's stops
     floorWatch?.set(slot, bytes);
-    const growth = bytes - slots.baseBytes(slot);
     if (growth > limit) {
       stop(slot, word, pid, VerdictKind.Memory, limit, growth);
     } else if (growth > 0.9 * limit && isStopped(pid)) {
@@ -340,9 +364,9 @@ function tick(): void {
     } else watched.push(slot);
   }
   if (floorWatch) checkFloor(now, floorWatch);
-  if (!watchProcess || watched.length === 0) return;
+  if (!watchProcess || watched.length === 0) return next;
   slots.processPeak = Math.max(slots.processPeak, total);
-  if (total <= processLimit) return;
+  if (total <= processLimit) return next;
   for (const slot of watched) {
     stop(
       slot,
@@ -353,6 +377,17 @@ function tick(): void {
       total,
     );
   }
+  return next;
+}
+
+/**
+ * When to look again after a look at `now` that asked for `next`: a tick
+ * later at the soonest, MAX_WAIT_MS at the latest (unless a tick is longer).
+ */
+function wakeAt(now: number, next: number): number {
+  const soonest = now + tickMs;
+  const latest = now + Math.max(tickMs, MAX_WAIT_MS);
+  return next < soonest ? soonest : next > latest ? latest : next;
 }
 
 /**
@@ -385,23 +420,23 @@ parentPort?.postMessage("up"); // the pool sends no watched job before this
 const IDLE_TICKS_BEFORE_SLEEP = 20;
 let idleTicks = 0;
 while (!slots.stopped) {
+  const seen = slots.beginLook();
+  const now = epochMs();
   if (slots.anyRunning()) {
     idleTicks = 0;
-    tick();
-  } else {
-    // An idle worker's clock reading does not keep the watchdog awake: a
-    // stream of jobs it does not watch (each asks for one) lets it sleep.
-    if (anyWantsIdleStart()) tick();
-    if (++idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
-      slots.sleep(
-        Infinity,
-        true,
-        () => slots.anyRunning() || anyWantsIdleStart(),
-      );
-      continue;
-    }
+    slots.waitUntil(seen, wakeAt(now, look(now)));
+    continue;
   }
-  slots.sleep(tickMs, false);
+  // An idle worker's clock reading does not keep the watchdog awake: a
+  // stream of jobs it does not watch (each asks for one) lets it sleep.
+  if (anyWantsIdleStart()) look(now);
+  if (++idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
+    slots.sleep(
+      Infinity,
+      true,
+      () => slots.anyRunning() || anyWantsIdleStart(),
+    );
+  } else slots.waitUntil(seen, now + tickMs);
 }
 for (let slot = 0; slot < count; slot++) drop(slot);
 host.close();
