@@ -63,7 +63,7 @@ for (;;) {
     continue;
   }
   // An arm with a lower bound than this wait was planned for wakes us.
-  Atomics.store(ints, PLANNED_MIB, Math.min(Math.ceil(bound / MiB), MAX_MIB));
+  Atomics.store(ints, PLANNED_MIB, Math.min(Math.floor(bound / MiB), MAX_MIB));
   Atomics.wait(
     ints,
     ARMS,

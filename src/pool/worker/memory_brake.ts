@@ -54,7 +54,8 @@ export class MemoryBrake {
    * The state (0: disarmed, 1: armed, 2: fired), whether the thread sleeps
    * until an arm wakes it (1) or ticks (0), the arms so far (what the
    * thread waits on), the bound its current wait was planned for (MiB,
-   * rounded up; 0: none), then (at byte 16) the resident bytes above which
+   * rounded down, so that an arm at the same bound does not wake it; 0:
+   * none), then (at byte 16) the resident bytes above which
    * the brake fires (brake.thread.ts).
    */
   readonly #buffer = new SharedArrayBuffer(24);

@@ -47,7 +47,7 @@ function switchesOf(pid: number, tid: number): number {
   return Number(/^voluntary_ctxt_switches:\s*(\d+)/m.exec(status)![1]);
 }
 
-test("memory brake: armed 2 GiB below its bound, its thread reads every few ms, not every ms", async () => {
+test("memory brake: armed 2 GiB below its bound, again every ms, its thread reads every few ms, not every ms", async () => {
   // 2 GiB cannot become resident in less than the longest wait (20 ms) on
   // any machine (memory_growth.ts), so the thread waits that long.
   const { child, output, ended } = startChild(["2048", "hold"]);
