@@ -1,12 +1,14 @@
 /**
  * CPU time per task of every thread a pool uses, the host's and its
  * workers' (not a test; Linux): `node bench/thread_cost.ts [--ms 0.05]
- * [--tasks 3000] [--plain] DIR`, likewise `bun`.
+ * [--tasks 3000] [--plain] [--signal] DIR`, likewise `bun`.
  *
  * Runs `busyFor(ms)` (bench/peer_tasks.ts) `tasks` times on a pool of
  * checkout DIR (default: this one) with 2 workers and 8 tasks in flight,
  * with `memoryLimit` (256 MiB) and a `timeout` on every run unless
- * `--plain`, and reads `/proc/PID/task/TID/schedstat` of the host's threads
+ * `--plain`, and with an AbortSignal that never aborts with `--signal` (as
+ * memlimits/bullmq's runs: none is sent ahead), and reads
+ * `/proc/PID/task/TID/schedstat` of the host's threads
  * and the workers' around it: µs of CPU per task by thread name ("main" for
  * a process's main thread). One pool per process: to compare two checkouts,
  * run it for each in turn, a few times, and compare paired runs.
@@ -22,6 +24,7 @@ const { values: flags, positionals } = parseArgs({
     ms: { type: "string", default: "0.05" },
     tasks: { type: "string", default: "3000" },
     plain: { type: "boolean", default: false },
+    signal: { type: "boolean", default: false },
   },
   allowPositionals: true,
 });
@@ -62,7 +65,10 @@ const pool = new WorkerPool(
   pathToFileURL(`${dir}/bench/peer_tasks.ts`),
   { size: 2, ...(limited ? { memoryLimit: 256 * 2 ** 20 } : {}) },
 );
-const limits = limited ? { timeout: 10_000 } : {};
+const limits = {
+  ...(limited ? { timeout: 10_000 } : {}),
+  ...(flags.signal ? { signal: new AbortController().signal } : {}),
+};
 async function batch(n: number): Promise<void> {
   let next = 0;
   const lane = async () => {
@@ -94,9 +100,9 @@ try {
   console.log(
     `${runtimeLabel}, ${dir}, busyFor(${MS}), ${
       limited ? "memoryLimit + timeout" : "no limits"
-    }: ${(TASKS / wall * 1000).toFixed(0)} tasks/s, ${
-      total.toFixed(0)
-    } µs of CPU per task; ${
+    }${flags.signal ? " + signal" : ""}: ${
+      (TASKS / wall * 1000).toFixed(0)
+    } tasks/s, ${total.toFixed(0)} µs of CPU per task; ${
       [...perThread].sort().filter(([, us]) => us >= 1).map(([k, us]) =>
         `${k} ${us.toFixed(1)}`
       ).join(", ")
