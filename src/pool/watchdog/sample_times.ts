@@ -1,7 +1,8 @@
 /**
  * When the watchdog looks at a running job: near its memory limit every
  * tick (1 ms), far below it only once it could have grown to the limit
- * (linux/memory_growth.ts), and at its deadline. The watchdog thread plans
+ * (linux/memory_growth.ts), and at its deadline; a job sent ahead, often
+ * enough for its deadline to count from near its start. The watchdog thread plans
  * its waits with these; the main thread, arming a job, wakes it only if the
  * job is due before the planned wake (watch_slots.ts).
  */
@@ -21,6 +22,19 @@ export const MAX_WAIT_MS = 20;
  */
 export function sampleWaitMs(headroom: number, tickMs: number): number {
   return msToReach(headroom, tickMs, Math.max(tickMs, MAX_WAIT_MS));
+}
+
+/**
+ * Ms between two looks for the start of a job sent ahead with `timeout`:
+ * its deadline counts from the look that finds it started (the host's main
+ * thread, when free, moves on to it before, at its start), so it is late
+ * by less than a tenth of its timeout, and by MAX_WAIT_MS at most.
+ */
+export function aheadLookMs(timeout: number, tickMs: number): number {
+  return Math.min(
+    Math.max(tickMs, timeout / 10),
+    Math.max(tickMs, MAX_WAIT_MS),
+  );
 }
 
 /**

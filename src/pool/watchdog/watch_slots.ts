@@ -12,7 +12,7 @@
  * spare ones keep room for later fields).
  */
 import { AHEAD_DEPTH } from "../queue/ahead.ts";
-import { firstSampleMs } from "./sample_times.ts";
+import { aheadLookMs, firstSampleMs } from "./sample_times.ts";
 
 /** A slot's state word. */
 export const State = {
@@ -461,8 +461,10 @@ export class WatchSlots {
     this.#floats[this.#float(slot, S_AHEAD_TAG + entry)] = tag;
     this.#floats[this.#float(slot, S_AHEAD_TIMEOUT + entry)] = timeout ?? NaN;
     Atomics.store(this.#ints, at, generation);
-    // Looked for every tick from now (`aheadTimed`): its start is its deadline's.
-    if (timeout !== undefined) this.#wakeIfDueBefore(epochMs() + this.tickMs);
+    // Looked for often from now (`aheadLookMs`): its start is its deadline's.
+    if (timeout !== undefined) {
+      this.#wakeIfDueBefore(epochMs() + aheadLookMs(timeout, this.tickMs));
+    }
   }
 
   /**
@@ -482,22 +484,23 @@ export class WatchSlots {
   }
 
   /**
-   * Whether a job sent ahead of the running job of state word `running`
-   * has a timeout: it is then looked for every tick, for its deadline to
-   * count from within a tick of its start.
+   * The shortest timeout of the jobs sent ahead of the running job of
+   * state word `running` (NaN: none has one): the watchdog looks for their
+   * start often enough for their deadlines to count from near it.
    */
-  aheadTimed(slot: number, running: number): boolean {
+  aheadTimeout(slot: number, running: number): number {
+    let shortest = NaN;
     for (let steps = 1; steps <= AHEAD_DEPTH; steps++) {
       const generation = generationAfter(generationOf(running), steps);
       const entry = generation % AHEAD_ENTRIES;
       if (
         Atomics.load(this.#ints, this.#int(slot, S_AHEAD_GEN + entry)) !==
           generation
-      ) return false;
+      ) break;
       const timeout = this.#floats[this.#float(slot, S_AHEAD_TIMEOUT + entry)];
-      if (!Number.isNaN(timeout)) return true;
+      if (!(timeout >= shortest)) shortest = timeout; // NaN: none yet
     }
-    return false;
+    return shortest;
   }
 
   /** Whether a job was sent ahead of the running job of state word `running`. */

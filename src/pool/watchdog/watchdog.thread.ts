@@ -19,7 +19,7 @@ import { ResidentReader } from "../linux/resident_memory.ts";
 import { BeaconReader } from "../wire/run_beacon.ts";
 import { AvailableMemory, floorReached } from "../linux/machine_memory.ts";
 import { MemoryPressure } from "../linux/memory_pressure.ts";
-import { MAX_WAIT_MS, sampleWaitMs } from "./sample_times.ts";
+import { aheadLookMs, MAX_WAIT_MS, sampleWaitMs } from "./sample_times.ts";
 import {
   epochMs,
   State,
@@ -295,8 +295,11 @@ function look(now: number): number {
       slots.advance(slot, word, now, beaconTag(slot, pid))
     ) word = slots.stateWord(slot);
     if (state === State.Running) {
-      // A job sent ahead with a timeout is looked for every tick.
-      if (slots.aheadTimed(slot, word)) lookBy(now + tickMs);
+      // A job sent ahead with a timeout is looked for often (sample_times.ts).
+      const aheadTimeout = slots.aheadTimeout(slot, word);
+      if (!Number.isNaN(aheadTimeout)) {
+        lookBy(now + aheadLookMs(aheadTimeout, tickMs));
+      }
       if (readsProc) clockFor(slot, pid); // the job's CPU counts from here
       const started = slots.started(slot);
       if (now >= slots.deadline(slot)) {

@@ -89,8 +89,8 @@ test("watch slots: an arm wakes a waiting watchdog only if its job is due before
   assert.ok(
     !woken(0.5, () => slots.arm(1, { id: 4, baseBytes: 0, timeout: 5 })),
   );
-  // A job sent ahead with a timeout is looked for every tick; without one
-  // it is watched with the running job's memory limit.
+  // A job sent ahead with a timeout is looked for within a tenth of it;
+  // without one it is watched with the running job's memory limit.
   const generation = slots.arm(0, {
     id: 5,
     baseBytes: 0,
@@ -104,5 +104,9 @@ test("watch slots: an arm wakes a waiting watchdog only if its job is due before
       3000,
       () => slots.armAhead(0, generationAfter(generation, 2), 7, 77, 100),
     ),
+  );
+  const other = slots.arm(1, { id: 8, baseBytes: 0, memoryLimit: 256 * MiB });
+  assert.ok(
+    !woken(5, () => slots.armAhead(1, generationAfter(other), 9, 99, 100)),
   );
 });
