@@ -1,10 +1,11 @@
 /**
  * CPU time per task of every thread a pool uses, the host's and its
  * workers' (not a test; Linux): `node bench/thread_cost.ts [--ms 0.05]
- * [--tasks 3000] [--plain] [--signal] DIR`, likewise `bun`.
+ * [--tasks 3000] [--inflight 8] [--plain] [--signal] DIR`, likewise `bun`.
  *
  * Runs `busyFor(ms)` (bench/peer_tasks.ts) `tasks` times on a pool of
- * checkout DIR (default: this one) with 2 workers and 8 tasks in flight,
+ * checkout DIR (default: this one) with 2 workers and 8 tasks in flight
+ * (`--inflight`: 2 as a BullMQ Worker with `concurrency` = `size` sends),
  * with `memoryLimit` (256 MiB) and a `timeout` on every run unless
  * `--plain`, and with an AbortSignal that never aborts with `--signal` (as
  * memlimits/bullmq's runs: none is sent ahead), and reads
@@ -23,12 +24,19 @@ const { values: flags, positionals } = parseArgs({
   options: {
     ms: { type: "string", default: "0.05" },
     tasks: { type: "string", default: "3000" },
+    inflight: { type: "string", default: "8" },
     plain: { type: "boolean", default: false },
     signal: { type: "boolean", default: false },
   },
   allowPositionals: true,
 });
 const MS = Number(flags.ms), TASKS = Number(flags.tasks);
+const IN_FLIGHT = Number(flags.inflight);
+if (!Number.isInteger(IN_FLIGHT) || IN_FLIGHT < 1) {
+  throw new RangeError(
+    `--inflight must be a whole number ≥ 1, got ${flags.inflight}`,
+  );
+}
 if (!(MS >= 0)) throw new RangeError(`--ms must be ≥ 0, got ${flags.ms}`);
 if (!Number.isInteger(TASKS) || TASKS < 1) {
   throw new RangeError(
@@ -78,7 +86,7 @@ async function batch(n: number): Promise<void> {
       if (!r.ok) throw r.error;
     }
   };
-  await Promise.all(Array.from({ length: 8 }, lane));
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
 }
 
 try {
