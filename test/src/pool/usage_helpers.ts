@@ -15,8 +15,9 @@ export const USAGE_TASKS = new URL(
 export const TICK_MS = 10;
 
 /**
- * One sample of the watchdog: it samples every millisecond, but on this
- * shared machine a sample may come late by some milliseconds.
+ * One sample of the watchdog: it samples a run under a cpuLimit every
+ * millisecond, but on this shared machine a sample may come late by some
+ * milliseconds.
  */
 export const SAMPLE_SLACK_MS = 10;
 
