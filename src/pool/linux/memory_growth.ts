@@ -1,17 +1,17 @@
 /**
- * How soon resident memory could reach a bound: what lets the watchdog and
- * a worker's brake sample a task far below its limit less often than one
- * near it, and still see it before it passes the limit.
+ * How soon resident memory could reach a bound: what lets a worker's brake
+ * (worker/brake.thread.ts) read a task far below its limit less often than
+ * one near it, and still see it before it passes the limit.
  *
  * Memory becomes resident page by page, through faults that zero each page
  * (or through native code that populates a mapping, at about the same
  * speed): a core makes a bounded number of bytes resident per millisecond.
  * Measured here (bench/growth_rate.ts, 2 cores): 0.9 to 1.4 GiB/s for one
- * thread filling or touching fresh arrays, on Deno, Bun and Node alike. The bound assumed is 8 GiB/s per
- * core, above any of that with room for faster machines and huge pages
- * (zeroing runs at about that speed on one core), times the cores this
- * process may use: no task, with all its threads and processes, can grow
- * faster on this machine.
+ * thread filling or touching fresh arrays, on Deno, Bun and Node alike. The
+ * bound assumed is 8 GiB/s per core, above any of that with room for faster
+ * machines and huge pages (zeroing runs at about that speed on one core),
+ * times the cores this process may use: no task, with all its threads and
+ * processes, can grow faster on this machine.
  */
 import { availableParallelism } from "node:os";
 import { GiB } from "../../units.ts";

@@ -2,9 +2,10 @@
  * A worker's own brake on its memory: a thread in the worker process that
  * samples the process's resident memory while a task with a memory limit
  * runs (every millisecond near the limit, less often far below it), and
- * freezes the process group (SIGSTOP) once it is over the limit. The host's watchdog then charges and kills the frozen
- * worker as it would have anyway (watchdog.thread.ts); the brake only stops
- * the task from growing in the meantime.
+ * freezes the process group (SIGSTOP) once it is over the limit. The host's
+ * watchdog then charges and kills the frozen worker as it would have anyway
+ * (watchdog.thread.ts); the brake only stops the task from growing in the
+ * meantime.
  *
  * Why in the worker: each worker leads its own session, and where Linux
  * schedules by session (autogroup), the host's watchdog competes for a core
