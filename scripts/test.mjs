@@ -109,6 +109,7 @@ const staticChecks = [
 let passed = 0;
 let failed = 0;
 const failures = [];
+const failedNames = [];
 
 for (const [name, command, args] of staticChecks) {
   if (!want(name)) continue;
@@ -146,6 +147,22 @@ function nodeTestCounts(output) {
     failed: lastCount(output, /^ℹ fail (\d+)$/gm) +
       lastCount(output, /^ℹ cancelled (\d+)$/gm),
   };
+}
+
+/**
+ * The names of the failed tests in a step's output, so that the end of a long
+ * CI log (often all that is kept) says which test failed, not only which step.
+ */
+function failedTests(output) {
+  const names = [
+    // bun test: "(fail) suite > name [12.34ms]"
+    ...[...output.matchAll(/^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/gm)],
+    // node:test spec reporter: "✖ name (12.3ms)"
+    ...[...output.matchAll(/^\s*✖ (.+?) \([\d.]+m?s\)$/gm)],
+    // deno test, under FAILURES: "name => ./test/file.ts:12:3"
+    ...[...output.matchAll(/^(.+ => \.?\/?test\/\S+:\d+:\d+)$/gm)],
+  ].map((m) => m[1]);
+  return [...new Set(names)];
 }
 
 // What each runtime runs: every test, or with "timing" only the timing files.
@@ -202,11 +219,13 @@ for (const [name, label, command, args, counts] of testSteps) {
   failed += f;
   if (code !== 0 && f === 0) failed += 1; // crashed or failed without a count
   if (code !== 0) failures.push(name);
+  for (const test of failedTests(output)) failedNames.push(`${label}: ${test}`);
   process.stdout.write(`${label}: ${p} passed, ${f} failed\n`);
 }
 
 if (failures.length > 0) {
   process.stdout.write(`\nfailed steps: ${failures.join(", ")}\n`);
+  for (const test of failedNames) process.stdout.write(`  ${test}\n`);
 }
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failures.length > 0 ? 1 : 0);
