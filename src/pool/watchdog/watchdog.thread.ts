@@ -212,6 +212,35 @@ function beaconTag(slot: number, pid: number): number {
 /** Per slot, its state word when this tick saw its job running. */
 const watchedWords = new Int32Array(count);
 
+/** Per slot, its tree's bytes at the last sample, and when it was last looked at for a freeze. */
+const lastBytes = new Float64Array(count);
+const freezeLookedAt = new Float64Array(count);
+/** How often a tree whose size stands still is looked at for a freeze, ms. */
+const FREEZE_LOOK_MS = 20;
+
+/**
+ * Whether to look whether the worker of `slot` is frozen (read its state):
+ * near its memory limit, and every FREEZE_LOOK_MS while its tree's size
+ * stands still. A worker its brake froze over the limit (memory_brake.ts)
+ * shows less than it reached once the kernel reclaims some of its pages
+ * (its program's own, read from disk); only its high-water mark tells,
+ * and without this look its run would stay frozen, never settled.
+ */
+function mayBeFrozen(
+  slot: number,
+  now: number,
+  bytes: number,
+  growth: number,
+  limit: number,
+): boolean {
+  const still = bytes === lastBytes[slot];
+  lastBytes[slot] = bytes;
+  if (growth > 0.9 * limit) return true;
+  if (!still || now - freezeLookedAt[slot] < FREEZE_LOOK_MS) return false;
+  freezeLookedAt[slot] = now;
+  return true;
+}
+
 /**
  * The machine's floor: while its available memory is below
  * `minAvailableMemory` (or near it under memory pressure: floorReached),
@@ -331,9 +360,12 @@ function tick(): void {
     const growth = bytes - slots.baseBytes(slot);
     if (growth > limit) {
       stop(slot, word, pid, VerdictKind.Memory, limit, growth);
-    } else if (growth > 0.9 * limit && isStopped(pid)) {
-      // Frozen by its brake (memory_brake.ts) just over the limit, and some
-      // pages reclaimed since: its high-water mark tells what it reached.
+    } else if (
+      !Number.isNaN(limit) && mayBeFrozen(slot, now, bytes, growth, limit) &&
+      isStopped(pid)
+    ) {
+      // Frozen by its brake (memory_brake.ts) over the limit, and some pages
+      // reclaimed since: its high-water mark tells what it reached.
       const peak = (peakBytesOf(pid) ?? 0) - slots.baseBytes(slot);
       if (peak > limit) stop(slot, word, pid, VerdictKind.Memory, limit, peak);
       else watched.push(slot);

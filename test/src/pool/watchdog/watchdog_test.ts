@@ -154,6 +154,52 @@ test("watch: a spike taken and given back between two samples is charged at sett
   }
 });
 
+test("watch: a frozen worker, back below its memory limit after a spike over it, is stopped for its high-water mark", async () => {
+  // As a worker its brake froze over the limit looks once the kernel has
+  // reclaimed some of its pages (memory_brake.ts): here the run's own limit
+  // (no brake), a spike given back between two samples a second apart, and
+  // the task stops itself.
+  const limit = 64 * MiB;
+  {
+    // Control: after the spike the worker is far below 0.9 × the limit.
+    await using pool = new WorkerPool(TASKS, { size: 1 });
+    assert.ok(await eventually(() => pool.idleCount === 1));
+    const fresh = residentBytes(pool.workerPids[0]);
+    const r = await pool.run<number>("spike", [192 * MiB]);
+    assert.ok(r.ok);
+    assert.ok(
+      r.value - fresh < 0.5 * limit,
+      `${(r.value - fresh) / MiB} MiB still resident after the spike`,
+    );
+  }
+  const tick = Watchdog.tickMs;
+  Watchdog.tickMs = 1000;
+  try {
+    await using pool = new WorkerPool(TASKS, { size: 1 });
+    const run = pool.run("spikeThenFreeze", [192 * MiB], {
+      memoryLimit: limit,
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const result = await Promise.race([
+      run,
+      new Promise<"frozen">((resolve) => {
+        timer = setTimeout(() => resolve("frozen"), 15_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    assert.notEqual(result, "frozen", "the frozen run was not stopped in 15 s");
+    const e = limitError(result as Awaited<typeof run>);
+    assert.equal(e.kind, "memory");
+    assert.ok(e.observed! >= 160 * MiB, `charged ${e.observed! / MiB} MiB`);
+    assert.deepEqual(withoutUsage(await pool.run("add", [1, 2])), {
+      ok: true,
+      value: 3,
+    });
+  } finally {
+    Watchdog.tickMs = tick;
+  }
+});
+
 for (const how of ["exit", "throw", "sigterm"] as const) {
   test(`watch: no process a task started outlives the host's exit (${how})`, async () => {
     // Output to files: a worker that survived would hold a pipe open, and
