@@ -117,28 +117,44 @@ test("watch: no process a task started outlives a kill at a limit, or close()", 
   }
 });
 
+/** Bytes a fresh worker still holds over its fresh size after a `spike` of `bytes`. */
+async function heldAfterSpike(bytes: number): Promise<number> {
+  await using pool = new WorkerPool(TASKS, {
+    size: 1,
+    memoryLimit: 2048 * MiB,
+  });
+  assert.ok(await eventually(() => pool.idleCount === 1));
+  const fresh = residentBytes(pool.workerPids[0]);
+  const r = await pool.run<number>("spike", [bytes]);
+  assert.ok(r.ok);
+  return r.value - fresh;
+}
+
+/** Runs `body` with the watchdog's samples `ms` apart in the pools it makes. */
+async function withSamplesApart(
+  ms: number,
+  body: () => Promise<void>,
+): Promise<void> {
+  const tick = Watchdog.tickMs;
+  Watchdog.tickMs = ms;
+  try {
+    await body();
+  } finally {
+    Watchdog.tickMs = tick;
+  }
+}
+
 test("watch: a spike taken and given back between two samples is charged at settlement (the worker's VmHWM)", async () => {
   // Control: the spike really is given back before the task returns.
-  {
-    await using pool = new WorkerPool(TASKS, {
-      size: 1,
-      memoryLimit: 2048 * MiB,
-    });
-    assert.ok(await eventually(() => pool.idleCount === 1));
-    const fresh = residentBytes(pool.workerPids[0]);
-    const r = await pool.run<number>("spike", [512 * MiB]);
-    assert.ok(r.ok);
-    assert.ok(
-      r.value - fresh < 128 * MiB,
-      `${(r.value - fresh) / MiB} MiB still resident after the spike`,
-    );
-  }
+  const held = await heldAfterSpike(512 * MiB);
+  assert.ok(
+    held < 128 * MiB,
+    `${held / MiB} MiB still resident after the spike`,
+  );
   // Samples a minute apart: only the peak at settlement can see the spike.
   // The limit is the run's, not the pool's: the workers then have no brake
   // of their own (memory_brake.ts), which would stop the spike at the limit.
-  const tick = Watchdog.tickMs;
-  Watchdog.tickMs = 60_000;
-  try {
+  await withSamplesApart(60_000, async () => {
     await using pool = new WorkerPool(TASKS, { size: 1 });
     const e = limitError(
       await pool.run("spike", [512 * MiB], { memoryLimit: LIMIT }),
@@ -149,9 +165,7 @@ test("watch: a spike taken and given back between two samples is charged at sett
       ok: true,
       value: 3,
     });
-  } finally {
-    Watchdog.tickMs = tick;
-  }
+  });
 });
 
 test("watch: a frozen worker, back below its memory limit after a spike over it, is stopped for its high-water mark", async () => {
@@ -160,21 +174,13 @@ test("watch: a frozen worker, back below its memory limit after a spike over it,
   // (no brake), a spike given back between two samples a second apart, and
   // the task stops itself.
   const limit = 64 * MiB;
-  {
-    // Control: after the spike the worker is far below 0.9 × the limit.
-    await using pool = new WorkerPool(TASKS, { size: 1 });
-    assert.ok(await eventually(() => pool.idleCount === 1));
-    const fresh = residentBytes(pool.workerPids[0]);
-    const r = await pool.run<number>("spike", [192 * MiB]);
-    assert.ok(r.ok);
-    assert.ok(
-      r.value - fresh < 0.5 * limit,
-      `${(r.value - fresh) / MiB} MiB still resident after the spike`,
-    );
-  }
-  const tick = Watchdog.tickMs;
-  Watchdog.tickMs = 1000;
-  try {
+  // Control: after the spike the worker is far below 0.9 × the limit.
+  const held = await heldAfterSpike(192 * MiB);
+  assert.ok(
+    held < 0.5 * limit,
+    `${held / MiB} MiB still resident after the spike`,
+  );
+  await withSamplesApart(1000, async () => {
     await using pool = new WorkerPool(TASKS, { size: 1 });
     const run = pool.run("spikeThenFreeze", [192 * MiB], {
       memoryLimit: limit,
@@ -195,9 +201,7 @@ test("watch: a frozen worker, back below its memory limit after a spike over it,
       ok: true,
       value: 3,
     });
-  } finally {
-    Watchdog.tickMs = tick;
-  }
+  });
 });
 
 for (const how of ["exit", "throw", "sigterm"] as const) {
