@@ -176,6 +176,17 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       // The verdict in the slot is the result (`#takeBack` returns it).
       this.#interrupt(job, new LimitExceeded("memory"));
     };
+    // Were the thread to fail, the runs it watched would run on with no
+    // limit enforced: they fail, and their workers are replaced.
+    this.#watchdog.onFailure = (error) => {
+      const workers = new Set<WorkerProcess>();
+      for (const job of [...this.#running.values()]) {
+        if (!job.armed || job.done) continue;
+        if (job.worker) workers.add(job.worker);
+        this.#fail(job, watchdogFailed(error));
+      }
+      for (const worker of workers) this.#retire(worker, "crash");
+    };
     this.#workers = new WorkerSet(
       checked,
       workerStarter(checked),
@@ -370,13 +381,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
       job.armed = this.#watches(job);
       if (job.armed && this.#watchdog.error) {
         this.#workers.putIdle(worker, true);
-        this.#fail(
-          job,
-          new Error(
-            `the WorkerPool's watchdog thread failed: ${this.#watchdog.error.message}`,
-            { cause: this.#watchdog.error },
-          ),
-        );
+        this.#fail(job, watchdogFailed(this.#watchdog.error));
         continue;
       }
       if (job.armed) {
@@ -754,4 +759,12 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     }
     this.#allSettled.settled(this.#running.size + this.#queue.length);
   }
+}
+
+/** The error of a run that needs the watchdog, once its thread has failed. */
+function watchdogFailed(error: Error): Error {
+  return new Error(
+    `the WorkerPool's watchdog thread failed: ${error.message}`,
+    { cause: error },
+  );
 }

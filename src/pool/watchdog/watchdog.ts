@@ -49,6 +49,8 @@ export class Watchdog {
    * what the checks at settlement catch without the samples.
    */
   static tickMs = 1;
+  /** The thread's module. Tests replace it with one that fails. */
+  static threadModule: URL | string = WATCHDOG_THREAD;
   readonly #slots: WatchSlots;
   readonly #thread: Worker;
   readonly #exited: Promise<void>;
@@ -60,6 +62,12 @@ export class Watchdog {
   readonly up: Promise<void>;
   /** Called when the watchdog stopped the job `job` of `slot` (its verdict is in the slot). */
   onVerdict: (slot: number, job: number) => void = () => {};
+  /**
+   * Called once if the thread fails or ends before `stop()` (it should not):
+   * the jobs it watched then have no limit enforced, and the pool must
+   * not leave them running unwatched.
+   */
+  onFailure: (error: Error) => void = () => {};
 
   /**
    * A watchdog for up to `capacity` workers at once. It reads /proc only
@@ -80,7 +88,7 @@ export class Watchdog {
       this.#slots.minAvailable = minAvailableMemory;
     }
     for (let slot = capacity - 1; slot >= 0; slot--) this.#free.push(slot);
-    const thread = this.#thread = new Worker(WATCHDOG_THREAD, {
+    const thread = this.#thread = new Worker(Watchdog.threadModule, {
       workerData: {
         buffer: this.#slots.buffer,
         count: capacity,
@@ -103,10 +111,15 @@ export class Watchdog {
         } else this.onVerdict(message.slot, message.job);
       });
       thread.on("error", (error: Error) => {
-        this.#error = error;
+        this.#fail(error);
         resolve();
       });
-      this.#exited.then(() => resolve());
+      this.#exited.then(() => {
+        if (!this.#slots.stopped) {
+          this.#fail(new Error("the watchdog thread ended unasked"));
+        }
+        resolve();
+      });
     });
   }
 
@@ -211,6 +224,12 @@ export class Watchdog {
     if (claim === "gone") return UNWATCHED;
     const verdict = claim === "claimed" ? undefined : this.#slots.verdict(slot);
     return { verdict, peak, cpuMs, descendants };
+  }
+
+  #fail(error: Error): void {
+    if (this.#error) return;
+    this.#error = error;
+    this.onFailure(error);
   }
 
   /** Ends the thread and waits for it. Idempotent. */

@@ -204,6 +204,45 @@ test("watch: a frozen worker, back below its memory limit after a spike over it,
   });
 });
 
+test("watch: if the watchdog thread fails, the runs it watched fail naming it, and their workers are killed", async () => {
+  const module = Watchdog.threadModule;
+  Watchdog.threadModule = new URL(
+    "../fixtures/failing_watchdog.thread.ts",
+    import.meta.url,
+  );
+  try {
+    await using pool = new WorkerPool(TASKS, { size: 1 });
+    assert.ok(await eventually(() => pool.idleCount === 1));
+    const pid = pool.workerPids[0];
+    // Only the watchdog enforces the timeout: without it the task would spin on.
+    const run = pool.run("spin", [], { timeout: 60_000 });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settled = await Promise.race([
+      run.then(() => "resolved", (error: Error) => error.message),
+      new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve("still running after 15 s"), 15_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    assert.equal(
+      settled,
+      "the WorkerPool's watchdog thread failed: the fixture's watchdog failed",
+    );
+    assert.ok(await eventually(() => !processExists(pid)), "worker killed");
+    // Runs it would watch are refused; the others still run.
+    await assert.rejects(
+      pool.run("add", [1, 2], { timeout: 1000 }),
+      /watchdog thread failed/,
+    );
+    assert.deepEqual(withoutUsage(await pool.run("add", [1, 2])), {
+      ok: true,
+      value: 3,
+    });
+  } finally {
+    Watchdog.threadModule = module;
+  }
+});
+
 for (const how of ["exit", "throw", "sigterm"] as const) {
   test(`watch: no process a task started outlives the host's exit (${how})`, async () => {
     // Output to files: a worker that survived would hold a pipe open, and
