@@ -29,7 +29,8 @@ const decoder = new TextDecoder();
 /**
  * Reads the file at `path` (at most `size` bytes) through one open file.
  * A file that cannot be opened (gone, not Linux, or on Deno not granted) or
- * read (its process ended) reads as undefined.
+ * read (its process ended) reads as undefined; one that could not be opened
+ * for want of a descriptor is opened at a later reading.
  *
  * @example
  * ```ts
@@ -44,19 +45,35 @@ export class ProcFileReader {
   /** The buffer each reading fills from its start; valid up to the length `read()` returned. */
   readonly bytes: Uint8Array;
   #fd: number | undefined;
+  /**
+   * The path, while opening it failed for want of a descriptor (EMFILE,
+   * ENFILE): each reading tries again, so that a watched process is not
+   * left unread for good. Otherwise undefined.
+   */
+  #retryPath: string | undefined;
 
   constructor(path: string, size: number) {
     this.bytes = new Uint8Array(size);
-    if (!readGranted(path)) return;
+    if (readGranted(path)) this.#open(path);
+  }
+
+  #open(path: string): void {
     try {
       this.#fd = openSync(path, "r");
-    } catch {
-      this.#fd = undefined;
+      this.#retryPath = undefined;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      this.#retryPath = code === "EMFILE" || code === "ENFILE"
+        ? path
+        : undefined;
     }
   }
 
   /** Reads the file into `bytes`: how many bytes it holds now, or undefined once it is gone or the reader closed. */
   read(): number | undefined {
+    if (this.#fd === undefined && this.#retryPath !== undefined) {
+      this.#open(this.#retryPath);
+    }
     if (this.#fd === undefined) return undefined;
     try {
       return readSync(this.#fd, this.bytes, 0, this.bytes.length, 0);
@@ -77,5 +94,6 @@ export class ProcFileReader {
   close(): void {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
+    this.#retryPath = undefined;
   }
 }

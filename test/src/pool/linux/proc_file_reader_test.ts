@@ -4,9 +4,9 @@
  * that ends while its file is open.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { test } from "../../../harness.ts";
+import { isDeno, test } from "../../../harness.ts";
 import { ProcFileReader } from "../../../../src/pool/linux/proc_file_reader.ts";
 import { eventually, processExists } from "../helpers.ts";
 
@@ -69,4 +69,22 @@ test("ProcFileReader: the file of a process that ended reads as undefined", asyn
   } finally {
     stat.close();
   }
+});
+
+test("ProcFileReader: a file it could not open for want of a descriptor is opened at a later reading", () => {
+  // A process allowed 256 descriptors takes them all (fd_exhaustion_script.ts).
+  const script = new URL("./fd_exhaustion_script.ts", import.meta.url).pathname;
+  const runtime = isDeno
+    ? [Deno.execPath(), "run", "-A", "--no-check", script]
+    : [process.execPath, script];
+  const child = spawnSync(
+    "sh",
+    ["-c", 'ulimit -n 256 && exec "$@"', "sh", ...runtime],
+    { timeout: 20_000 },
+  );
+  assert.equal(child.status, 0, String(child.stderr));
+  const { code, starved, after } = JSON.parse(String(child.stdout));
+  assert.equal(code, "EMFILE");
+  assert.equal(starved, null, "no descriptor left: nothing read");
+  assert.ok(after > 0, `read ${after} bytes once descriptors were free`);
 });
