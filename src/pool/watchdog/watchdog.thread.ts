@@ -215,13 +215,13 @@ const watchedWords = new Int32Array(count);
 /** Per slot, its tree's bytes at the last sample, and when it was last looked at for a freeze. */
 const lastBytes = new Float64Array(count);
 const freezeLookedAt = new Float64Array(count);
-/** How often a tree whose size stands still is looked at for a freeze, ms. */
+/** How often a tree that does not grow is looked at for a freeze, ms. */
 const FREEZE_LOOK_MS = 20;
 
 /**
  * Whether to look whether the worker of `slot` is frozen (read its state):
- * near its memory limit, and every FREEZE_LOOK_MS while its tree's size
- * stands still. A worker its brake froze over the limit (memory_brake.ts)
+ * near its memory limit, and every FREEZE_LOOK_MS while its tree does not
+ * grow (a frozen one cannot). A worker its brake froze over the limit (memory_brake.ts)
  * shows less than it reached once the kernel reclaims some of its pages
  * (its program's own, read from disk); only its high-water mark tells,
  * and without this look its run would stay frozen, never settled.
@@ -233,10 +233,10 @@ function mayBeFrozen(
   growth: number,
   limit: number,
 ): boolean {
-  const still = bytes === lastBytes[slot];
+  const grew = bytes > lastBytes[slot];
   lastBytes[slot] = bytes;
   if (growth > 0.9 * limit) return true;
-  if (!still || now - freezeLookedAt[slot] < FREEZE_LOOK_MS) return false;
+  if (grew || now - freezeLookedAt[slot] < FREEZE_LOOK_MS) return false;
   freezeLookedAt[slot] = now;
   return true;
 }
