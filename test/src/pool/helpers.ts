@@ -201,6 +201,25 @@ export async function eventually(
   return true;
 }
 
+/** What `promise` settles to within `ms`, else `late` (its timer cleared either way). */
+export async function within<T, U>(
+  promise: Promise<T>,
+  ms: number,
+  late: U,
+): Promise<T | U> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<U>((resolve) => {
+        timer = setTimeout(() => resolve(late), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Pids of this process's child processes, zombies included. */
 export function childPids(): number[] {
   const children: number[] = [];

@@ -19,6 +19,7 @@ import { runInFreshProcess } from "../../../fresh_process.ts";
 import { Watchdog } from "../../../../src/pool/watchdog/watchdog.ts";
 import { WorkerPool } from "../../../../src/pool/worker_pool.ts";
 import {
+  assertStillRuns,
   blockFor,
   descendantPids,
   eventually,
@@ -30,6 +31,7 @@ import {
   TASKS,
   threadCount,
   twoTasksOverProcessLimit,
+  within,
 } from "../helpers.ts";
 import { withoutUsage } from "../../fixture.ts";
 import { readProcText } from "../../../../src/pool/linux/proc_fields.ts";
@@ -161,10 +163,7 @@ test("watch: a spike taken and given back between two samples is charged at sett
     );
     assert.equal(e.kind, "memory");
     assert.ok(e.observed! >= 480 * MiB, `charged ${e.observed! / MiB} MiB`);
-    assert.deepEqual(withoutUsage(await pool.run("add", [1, 2])), {
-      ok: true,
-      value: 3,
-    });
+    await assertStillRuns(pool);
   });
 });
 
@@ -185,22 +184,12 @@ test("watch: a frozen worker, back below its memory limit after a spike over it,
     const run = pool.run("spikeThenFreeze", [192 * MiB], {
       memoryLimit: limit,
     });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const result = await Promise.race([
-      run,
-      new Promise<"frozen">((resolve) => {
-        timer = setTimeout(() => resolve("frozen"), 15_000);
-      }),
-    ]);
-    clearTimeout(timer);
+    const result = await within(run, 15_000, "frozen" as const);
     assert.notEqual(result, "frozen", "the frozen run was not stopped in 15 s");
     const e = limitError(result as Awaited<typeof run>);
     assert.equal(e.kind, "memory");
     assert.ok(e.observed! >= 160 * MiB, `charged ${e.observed! / MiB} MiB`);
-    assert.deepEqual(withoutUsage(await pool.run("add", [1, 2])), {
-      ok: true,
-      value: 3,
-    });
+    await assertStillRuns(pool);
   });
 });
 
@@ -216,14 +205,11 @@ test("watch: if the watchdog thread fails, the runs it watched fail naming it, a
     const pid = pool.workerPids[0];
     // Only the watchdog enforces the timeout: without it the task would spin on.
     const run = pool.run("spin", [], { timeout: 60_000 });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const settled = await Promise.race([
+    const settled = await within(
       run.then(() => "resolved", (error: Error) => error.message),
-      new Promise<string>((resolve) => {
-        timer = setTimeout(() => resolve("still running after 15 s"), 15_000);
-      }),
-    ]);
-    clearTimeout(timer);
+      15_000,
+      "still running after 15 s",
+    );
     assert.equal(
       settled,
       "the WorkerPool's watchdog thread failed: the fixture's watchdog failed",
@@ -234,10 +220,7 @@ test("watch: if the watchdog thread fails, the runs it watched fail naming it, a
       pool.run("add", [1, 2], { timeout: 1000 }),
       /watchdog thread failed/,
     );
-    assert.deepEqual(withoutUsage(await pool.run("add", [1, 2])), {
-      ok: true,
-      value: 3,
-    });
+    await assertStillRuns(pool);
   } finally {
     Watchdog.threadModule = module;
   }
