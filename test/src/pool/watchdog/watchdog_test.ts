@@ -33,7 +33,6 @@ import {
   twoTasksOverProcessLimit,
   within,
 } from "../helpers.ts";
-import { withoutUsage } from "../../fixture.ts";
 import { readProcText } from "../../../../src/pool/linux/proc_fields.ts";
 import { realtimeAllowed } from "../worker/brake_child_process.ts";
 
