@@ -461,7 +461,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
 
   /**
    * Whether the watchdog watches `job`: one with a limit, which it samples
-   * about every ms. Others report their own usage; one with a signal, which
+   * (every ms near a memory limit). Others report their own usage; one with a signal, which
    * this thread handles, is read here once more if the signal stops it.
    */
   #watches(job: Job): boolean {

@@ -1,6 +1,6 @@
 /**
  * Reading a process's resident memory on Linux, from `/proc/PID/statm` (the
- * pool's watchdog thread does it about every millisecond). A busy worker answers no messages, but the kernel still
+ * pool's watchdog thread does it up to every millisecond). A busy worker answers no messages, but the kernel still
  * knows how many of its pages are resident; reading that costs a few
  * microseconds and never waits for the worker.
  */

@@ -12,6 +12,7 @@
  * spare ones keep room for later fields).
  */
 import { AHEAD_DEPTH } from "../queue/ahead.ts";
+import { aheadLookMs, firstSampleMs } from "./sample_times.ts";
 
 /** A slot's state word. */
 export const State = {
@@ -89,12 +90,16 @@ const STOP = 0; // 1: the watchdog leaves its loop
 const WAKE = 1; // bumped by the main thread to wake a sleeping watchdog
 const SLEEPING = 2; // 1 while the watchdog waits with nothing running
 const CPU_LIMITS = 3; // 1 once a job with a cpuLimit was armed
-const HEADER_INTS = 4;
+const LOOKING = 4; // 1 while the watchdog looks at the slots and plans its next wake
+const WAKE_AT = 5; // the planned wake, in WAKE_UNITS_PER_MS since ORIGIN (wraps)
+const HEADER_INTS = 6;
 // Header, Float64 words.
 const PROCESS_LIMIT = 0; // bytes, NaN: none
 const PROCESS_PEAK = 1; // bytes, written by the watchdog
 const MIN_AVAILABLE = 2; // bytes of the machine's available memory, NaN: no floor
+const ORIGIN = 3; // epoch ms the planned wake counts from
 const HEADER_FLOATS = 4;
+const WAKE_UNITS_PER_MS = 10;
 
 // Slot, Int32 words.
 const S_STATE = 0; // the State in the low STATE_BITS, the job's generation above
@@ -166,12 +171,15 @@ export interface VerdictWithUsage extends Verdict {
 export class WatchSlots {
   readonly buffer: SharedArrayBuffer;
   readonly count: number;
+  /** Milliseconds between two samples of a job near its limit (1; tests raise it). */
+  readonly tickMs: number;
   readonly #ints: Int32Array;
   readonly #floats: Float64Array;
 
   /** `buffer` from the other side, or a new one for `count` slots. */
-  constructor(count: number, buffer?: SharedArrayBuffer) {
+  constructor(count: number, buffer?: SharedArrayBuffer, tickMs = 1) {
     this.count = count;
+    this.tickMs = tickMs;
     const intBytes = (HEADER_INTS + count * SLOT_INTS) * 4;
     const floatStart = Math.ceil(intBytes / 8) * 8;
     this.buffer = buffer ??
@@ -187,6 +195,7 @@ export class WatchSlots {
     if (buffer === undefined) {
       this.#floats[PROCESS_LIMIT] = NaN;
       this.#floats[MIN_AVAILABLE] = NaN;
+      this.#floats[ORIGIN] = epochMs();
     }
   }
 
@@ -235,6 +244,45 @@ export class WatchSlots {
       Atomics.wait(this.#ints, WAKE, seen, ms);
     }
     Atomics.store(this.#ints, SLEEPING, 0);
+  }
+
+  /**
+   * Watchdog: starts a look at the slots. Returns what `waitUntil` waits on:
+   * a job armed from here on, which the look may miss, ends that wait.
+   */
+  beginLook(): number {
+    Atomics.store(this.#ints, LOOKING, 1);
+    return Atomics.load(this.#ints, WAKE);
+  }
+
+  /**
+   * Watchdog: after the look that returned `seen`, waits until epoch ms
+   * `at`, or until woken: by a job armed during the look, or due before
+   * `at` (`#wakeIfDueBefore`).
+   */
+  waitUntil(seen: number, at: number): void {
+    Atomics.store(this.#ints, WAKE_AT, this.#wakeUnits(at));
+    // After the planned wake: an arm that sees the look ended sees the plan.
+    Atomics.store(this.#ints, LOOKING, 0);
+    const ms = at - epochMs();
+    if (ms > 0) Atomics.wait(this.#ints, WAKE, seen, ms);
+  }
+
+  /** Epoch ms `at` as a planned wake (wraps after 2^31 units: compared by difference). */
+  #wakeUnits(at: number): number {
+    return Math.ceil((at - this.#floats[ORIGIN]) * WAKE_UNITS_PER_MS) | 0;
+  }
+
+  /**
+   * Main thread: a job armed is due a look at epoch ms `due`. Wakes the
+   * watchdog if it waits past that, or is looking (and may have missed it).
+   */
+  #wakeIfDueBefore(due: number): void {
+    if (Atomics.load(this.#ints, SLEEPING) === 1) return this.wake();
+    if (
+      Atomics.load(this.#ints, LOOKING) === 1 ||
+      ((this.#wakeUnits(due) - Atomics.load(this.#ints, WAKE_AT)) | 0) < 0
+    ) this.wake(true);
   }
 
   /**
@@ -386,7 +434,10 @@ export class WatchSlots {
     // Running. A new generation: a verdict on the job before cannot take it.
     const word = nextRunning(this.stateWord(slot));
     Atomics.store(this.#ints, this.#int(slot, S_STATE), word);
-    this.wake();
+    // Not sooner than a tick: a watchdog that ticks sees it in time.
+    this.#wakeIfDueBefore(
+      Math.max(this.firstLook(slot), this.started(slot) + this.tickMs),
+    );
     return generationOf(word);
   }
 
@@ -410,6 +461,46 @@ export class WatchSlots {
     this.#floats[this.#float(slot, S_AHEAD_TAG + entry)] = tag;
     this.#floats[this.#float(slot, S_AHEAD_TIMEOUT + entry)] = timeout ?? NaN;
     Atomics.store(this.#ints, at, generation);
+    // Looked for often from now (`aheadLookMs`): its start is its deadline's.
+    if (timeout !== undefined) {
+      this.#wakeIfDueBefore(epochMs() + aheadLookMs(timeout, this.tickMs));
+    }
+  }
+
+  /**
+   * Epoch ms at which the watchdog first looks at the running job of
+   * `slot`: at its deadline, or its first sample (sample_times.ts), or at
+   * once under a CPU limit, a process limit or a floor, whose samples start
+   * with the job.
+   */
+  firstLook(slot: number): number {
+    const started = this.started(slot);
+    const look = !Number.isNaN(this.cpuLimit(slot)) ||
+        !Number.isNaN(this.processLimit) || !Number.isNaN(this.minAvailable)
+      ? started
+      : started + firstSampleMs(this.memoryLimit(slot), this.tickMs);
+    const deadline = this.deadline(slot);
+    return deadline < look ? deadline : look;
+  }
+
+  /**
+   * The shortest timeout of the jobs sent ahead of the running job of
+   * state word `running` (NaN: none has one): the watchdog looks for their
+   * start often enough for their deadlines to count from near it.
+   */
+  aheadTimeout(slot: number, running: number): number {
+    let shortest = NaN;
+    for (let steps = 1; steps <= AHEAD_DEPTH; steps++) {
+      const generation = generationAfter(generationOf(running), steps);
+      const entry = generation % AHEAD_ENTRIES;
+      if (
+        Atomics.load(this.#ints, this.#int(slot, S_AHEAD_GEN + entry)) !==
+          generation
+      ) break;
+      const timeout = this.#floats[this.#float(slot, S_AHEAD_TIMEOUT + entry)];
+      if (!(timeout >= shortest)) shortest = timeout; // NaN: none yet
+    }
+    return shortest;
   }
 
   /** Whether a job was sent ahead of the running job of state word `running`. */

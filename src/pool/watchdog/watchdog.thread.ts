@@ -1,22 +1,25 @@
 /**
  * The watchdog's loop, in a thread of the host (node:worker_threads). It
- * never waits for the host's main thread: about every millisecond while a
- * job runs it reads /proc, and when a limit is reached it writes the verdict
- * into the job's slot and then kills the worker's process tree itself. The
- * main thread reads the verdict when its event loop turns (see watchdog.ts).
- * With nothing running it sleeps until the main thread arms a job.
+ * never waits for the host's main thread: while a job runs it reads /proc,
+ * every millisecond near the job's memory limit, less often far below it
+ * (sample_times.ts), and at its deadline; when a limit is reached it writes
+ * the verdict into the job's slot and then kills the worker's process tree
+ * itself. The main thread reads the verdict when its event loop turns (see
+ * watchdog.ts). With nothing running it sleeps until the main thread arms a
+ * job.
  */
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import { CpuClock, cpuMsOf } from "../linux/cpu_time.ts";
+import { type CpuClock, cpuMsOf } from "../linux/cpu_time.ts";
 import { MS_PER_TICK } from "../linux/proc_fields.ts";
-import { peakBytesOf, TreeSampler } from "../linux/process_tree.ts";
+import { peakBytesOf } from "../linux/process_tree.ts";
 import { currentThreadId } from "../linux/realtime.ts";
 import { isStopped, killTree } from "../linux/signals.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
-import { BeaconReader } from "../wire/run_beacon.ts";
 import { AvailableMemory, floorReached } from "../linux/machine_memory.ts";
 import { MemoryPressure } from "../linux/memory_pressure.ts";
+import { aheadLookMs, MAX_WAIT_MS, sampleWaitMs } from "./sample_times.ts";
+import { WatchedWorker } from "./watched_worker.ts";
 import {
   epochMs,
   State,
@@ -33,7 +36,7 @@ const { buffer, count, tickMs, readsProc } = workerData as {
   /** Whether /proc may be read (for usage and CPU limits; memory limits need it). */
   readsProc: boolean;
 };
-const slots = new WatchSlots(count, buffer);
+const slots = new WatchSlots(count, buffer, tickMs);
 const host = new ResidentReader(process.pid);
 const machine = new AvailableMemory();
 const pressure = new MemoryPressure();
@@ -43,52 +46,27 @@ const availableAtStart = new Float64Array(count);
 /** When the floor last stopped a task (epoch ms): one at a time, each given time to free its memory. */
 let lastFloorStop = -Infinity;
 const FLOOR_STOP_GAP_MS = 100;
-/** One sampler per watched slot, for the pid it was made for. */
-const samplers: (TreeSampler | undefined)[] = new Array(count);
-
-function samplerFor(slot: number, pid: number): TreeSampler {
-  let sampler = samplers[slot];
-  if (sampler?.pid !== pid) {
-    sampler?.close();
-    sampler = samplers[slot] = new TreeSampler(pid);
-  }
-  return sampler;
-}
-
-/** One CPU clock per watched slot, with the job it was started for. */
-const clocks: (CpuClock | undefined)[] = new Array(count);
-const clockPids = new Int32Array(count);
-const clockJobs = new Int32Array(count);
-/**
- * Per slot, 1 while its clock holds a start read while the worker was idle
- * and ready, with `slots.runs()` at that moment: the next job's CPU counts
- * from there, not from the watchdog's first sight of it, which on a loaded
- * machine can come tens of ms after the job started.
- */
-const idleStart = new Uint8Array(count);
-const idleStartRuns = new Int32Array(count);
-/** Samples per slot, and how often one reads the CPU time without a cpuLimit. */
-const cpuSamples = new Int32Array(count);
+/** Per slot, what this thread keeps of its worker (watched_worker.ts). */
+const workers: (WatchedWorker | undefined)[] = new Array(count);
+/** How often a sample reads the CPU time without a cpuLimit. */
 const USAGE_CPU_EVERY = 8;
 
-/** The CPU clock of the worker `pid` of `slot`, made anew for a new worker. */
-function clockOf(slot: number, pid: number): CpuClock {
-  let clock = clocks[slot];
-  if (clock === undefined || clockPids[slot] !== pid) {
-    clock?.close();
-    clock = clocks[slot] = new CpuClock(pid);
-    clockPids[slot] = pid;
-    clockJobs[slot] = 0;
-    idleStart[slot] = 0;
+/** What this thread keeps of the worker `pid` of `slot`: anew for a new worker. */
+function workerOf(slot: number, pid: number): WatchedWorker {
+  let worker = workers[slot];
+  if (worker?.pid !== pid) {
+    worker?.close();
+    worker = workers[slot] = new WatchedWorker(pid);
   }
-  return clock;
+  return worker;
 }
 
-/** Starts counting the CPU time of the job of `slot` if it is new. */
+/** The CPU clock of the worker `pid` of `slot`, counting for the slot's job. */
 function clockFor(slot: number, pid: number): CpuClock {
-  const clock = clockOf(slot, pid);
+  const worker = workerOf(slot, pid);
+  const clock = worker.clock;
   const job = slots.jobId(slot);
-  if (clockJobs[slot] !== job) {
+  if (worker.clockJob !== job) {
     const precise = !Number.isNaN(slots.cpuLimit(slot));
     const reported = slots.cpuStart(slot);
     // Without a cpuLimit the CPU time is for usage alone: it counts from the
@@ -98,30 +76,34 @@ function clockFor(slot: number, pid: number): CpuClock {
     if (!precise && !Number.isNaN(reported)) clock.startAt(reported);
     // Read while idle, and no job ran unseen since: it counts from there.
     else if (
-      idleStart[slot] === 1 && slots.runs(slot) === idleStartRuns[slot] + 1
+      worker.idleStart && slots.runs(slot) === worker.idleStartRuns + 1
     ) {
       if (precise) clock.startPrecise();
     } else clock.start(precise);
-    idleStart[slot] = 0;
-    clockJobs[slot] = job;
+    worker.idleStart = false;
+    worker.clockJob = job;
   }
   return clock;
 }
 
 /** Whether the idle, ready worker of `slot` has no clock start read since its last job. */
 function wantsIdleStart(slot: number): boolean {
-  return readsProc && slots.cpuLimitsUsed &&
-    slots.state(slot) === State.Alive &&
-    slots.isReady(slot) &&
-    (idleStart[slot] === 0 || idleStartRuns[slot] !== slots.runs(slot));
+  if (
+    !readsProc || !slots.cpuLimitsUsed || slots.state(slot) !== State.Alive ||
+    !slots.isReady(slot)
+  ) return false;
+  const worker = workers[slot];
+  return worker?.pid !== slots.pid(slot) || !worker.idleStart ||
+    worker.idleStartRuns !== slots.runs(slot);
 }
 
 /** Reads the clock of the idle worker of `slot`: its next job counts from here. */
 function startIdle(slot: number): void {
+  const worker = workerOf(slot, slots.pid(slot));
   // The count first: a job armed meanwhile makes this start late, never early.
-  idleStartRuns[slot] = slots.runs(slot);
-  clockOf(slot, slots.pid(slot)).start(false);
-  idleStart[slot] = 1;
+  worker.idleStartRuns = slots.runs(slot);
+  worker.clock.start(false);
+  worker.idleStart = true;
 }
 
 function anyWantsIdleStart(): boolean {
@@ -146,7 +128,7 @@ function treeCpuMs(slot: number, pid: number): number | undefined {
     own = Math.max(own, clock.preciseMs());
   }
   let total = own;
-  for (const child of samplers[slot]?.descendants ?? []) {
+  for (const child of workerOf(slot, pid).descendants) {
     total += cpuMsOf(child) ?? 0;
   }
   slots.noteCpu(slot, total);
@@ -154,14 +136,8 @@ function treeCpuMs(slot: number, pid: number): number | undefined {
 }
 
 function drop(slot: number): void {
-  idleStart[slot] = 0;
-  samplers[slot]?.close();
-  samplers[slot] = undefined;
-  clocks[slot]?.close();
-  clocks[slot] = undefined;
-  beacons[slot]?.close();
-  beacons[slot] = undefined;
-  beaconPids[slot] = 0;
+  workers[slot]?.close();
+  workers[slot] = undefined;
 }
 
 /**
@@ -186,58 +162,33 @@ function stop(
   parentPort?.postMessage({ slot, job });
 }
 
-/**
- * Per slot, this thread's reader of its worker's run beacon, for the pid it
- * was opened for (its own: on Deno a descriptor is only valid in the thread
- * that opened it).
- */
-const beacons: (BeaconReader | undefined)[] = new Array(count);
-const beaconPids = new Int32Array(count);
-
-/**
- * The tag the run beacon of `slot`'s worker `pid` shows (wire/run_beacon.ts):
- * that of the last job sent ahead it started; NaN without a beacon.
- */
-function beaconTag(slot: number, pid: number): number {
-  let reader = beacons[slot];
-  if (beaconPids[slot] !== pid) {
-    reader?.close();
-    const fd = slots.beacon(slot);
-    reader = beacons[slot] = fd < 0 ? undefined : BeaconReader.open(pid, fd);
-    beaconPids[slot] = pid;
-  }
-  return reader?.tag() ?? NaN;
-}
-
 /** Per slot, its state word when this tick saw its job running. */
 const watchedWords = new Int32Array(count);
 
-/** Per slot, its tree's bytes at the last sample, and when it was last looked at for a freeze. */
-const lastBytes = new Float64Array(count);
-const freezeLookedAt = new Float64Array(count);
 /** How often a tree that does not grow is looked at for a freeze, ms. */
 const FREEZE_LOOK_MS = 20;
 
 /**
- * Whether to look whether the worker of `slot` is frozen (read its state):
- * near its memory limit, and every FREEZE_LOOK_MS while its tree does not
- * grow (a frozen one cannot). A worker its brake froze over the limit (memory_brake.ts)
- * shows less than it reached once the kernel reclaims some of its pages
- * (its program's own, read from disk); only its high-water mark tells,
- * and without this look its run would stay frozen, never settled.
+ * Whether to look whether `worker` is frozen (read its state): near its
+ * memory limit, and every FREEZE_LOOK_MS while its tree does not grow (a
+ * frozen one cannot). A worker its brake froze over the limit
+ * (memory_brake.ts) shows less than it reached once the kernel reclaims
+ * some of its pages (its program's own, read from disk); only its
+ * high-water mark tells, and without this look its run would stay frozen,
+ * never settled.
  */
 function mayBeFrozen(
-  slot: number,
+  worker: WatchedWorker,
   now: number,
   bytes: number,
   growth: number,
   limit: number,
 ): boolean {
-  const grew = bytes > lastBytes[slot];
-  lastBytes[slot] = bytes;
+  const grew = bytes > worker.lastBytes;
+  worker.lastBytes = bytes;
   if (growth > 0.9 * limit) return true;
-  if (grew || now - freezeLookedAt[slot] < FREEZE_LOOK_MS) return false;
-  freezeLookedAt[slot] = now;
+  if (grew || now - worker.freezeLookedAt < FREEZE_LOOK_MS) return false;
+  worker.freezeLookedAt = now;
   return true;
 }
 
@@ -285,8 +236,16 @@ function checkFloor(now: number, running: Map<number, number>): void {
   );
 }
 
-function tick(): void {
-  const now = epochMs();
+/**
+ * Looks at every slot at epoch ms `now`: stops what is over a limit,
+ * samples what is due. Returns when the next look is due (epoch ms;
+ * Infinity: nothing asks for one).
+ */
+function look(now: number): number {
+  let next = Infinity;
+  const lookBy = (at: number) => {
+    if (at < next) next = at;
+  };
   const floorWatch = Number.isNaN(slots.minAvailable)
     ? undefined
     : new Map<number, number>();
@@ -310,9 +269,19 @@ function tick(): void {
     if (
       state === State.Running && slots.hasAhead(slot, word) &&
       (now - slots.started(slot) >= tickMs || now >= slots.deadline(slot)) &&
-      slots.advance(slot, word, now, beaconTag(slot, pid))
+      slots.advance(
+        slot,
+        word,
+        now,
+        workerOf(slot, pid).beaconTag(slots.beacon(slot)),
+      )
     ) word = slots.stateWord(slot);
     if (state === State.Running) {
+      // A job sent ahead with a timeout is looked for often (sample_times.ts).
+      const aheadTimeout = slots.aheadTimeout(slot, word);
+      if (!Number.isNaN(aheadTimeout)) {
+        lookBy(now + aheadLookMs(aheadTimeout, tickMs));
+      }
       if (readsProc) clockFor(slot, pid); // the job's CPU counts from here
       const started = slots.started(slot);
       if (now >= slots.deadline(slot)) {
@@ -326,29 +295,42 @@ function tick(): void {
         );
         continue;
       }
-      // Younger than a tick, a job has had no time to grow or compute much
-      // (the worker's brake stops a fast allocation meanwhile): its first
-      // sample waits for the next tick, which most short jobs do not see.
-      if (
-        now - started < tickMs && Number.isNaN(slots.cpuLimit(slot)) &&
-        !watchProcess && floorWatch === undefined
-      ) continue;
+      lookBy(slots.deadline(slot));
+      // Before its first sample a job has had no time to grow to its limit
+      // or compute much (the worker's brake stops a fast allocation
+      // meanwhile): most short jobs end before it.
+      const first = slots.firstLook(slot);
+      if (now < first) {
+        lookBy(first);
+        continue;
+      }
       limit = slots.memoryLimit(slot);
     }
     // Running jobs are sampled for their usage too, where /proc may be read.
     const running = state === State.Running &&
       (readsProc || !Number.isNaN(slots.minAvailable));
     if (Number.isNaN(limit) && !watchProcess && !running) continue;
-    const bytes = samplerFor(slot, pid).residentBytes();
+    const worker = workerOf(slot, pid);
+    const bytes = worker.sampler.residentBytes();
     if (bytes === undefined) continue; // it exited; the main thread reports
-    slots.setDescendants(slot, samplers[slot]!.descendants.length);
+    slots.setDescendants(slot, worker.descendants.length);
     total += bytes;
     if (state !== State.Running) continue;
     slots.notePeak(slot, bytes);
+    const growth = bytes - slots.baseBytes(slot);
+    const cpuLimit = slots.cpuLimit(slot);
+    // Memory near its limit every tick, far below it later; CPU limits, the
+    // process limit and the floor every tick.
+    const headroom = Number.isNaN(limit) ? Infinity : limit - growth;
+    lookBy(
+      now +
+        (!Number.isNaN(cpuLimit) || watchProcess || floorWatch
+          ? tickMs
+          : sampleWaitMs(headroom, tickMs)),
+    );
     // Every sample under a cpuLimit; else now and then, for the usage of a
     // job the main thread stops (a token): a few µs saved per job and tick.
-    const cpuLimit = slots.cpuLimit(slot);
-    if (!Number.isNaN(cpuLimit) || ++cpuSamples[slot] % USAGE_CPU_EVERY === 0) {
+    if (!Number.isNaN(cpuLimit) || ++worker.samples % USAGE_CPU_EVERY === 0) {
       const used = treeCpuMs(slot, pid) ?? 0;
       if (used > cpuLimit) {
         stop(slot, word, pid, VerdictKind.Cpu, cpuLimit, used);
@@ -357,11 +339,10 @@ function tick(): void {
     }
     watchedWords[slot] = word; // for the floor's and the process limit's stops
     floorWatch?.set(slot, bytes);
-    const growth = bytes - slots.baseBytes(slot);
     if (growth > limit) {
       stop(slot, word, pid, VerdictKind.Memory, limit, growth);
     } else if (
-      !Number.isNaN(limit) && mayBeFrozen(slot, now, bytes, growth, limit) &&
+      !Number.isNaN(limit) && mayBeFrozen(worker, now, bytes, growth, limit) &&
       isStopped(pid)
     ) {
       // Frozen by its brake (memory_brake.ts) over the limit, and some pages
@@ -372,9 +353,9 @@ function tick(): void {
     } else watched.push(slot);
   }
   if (floorWatch) checkFloor(now, floorWatch);
-  if (!watchProcess || watched.length === 0) return;
+  if (!watchProcess || watched.length === 0) return next;
   slots.processPeak = Math.max(slots.processPeak, total);
-  if (total <= processLimit) return;
+  if (total <= processLimit) return next;
   for (const slot of watched) {
     stop(
       slot,
@@ -385,6 +366,17 @@ function tick(): void {
       total,
     );
   }
+  return next;
+}
+
+/**
+ * When to look again after a look at `now` that asked for `next`: a tick
+ * later at the soonest, MAX_WAIT_MS at the latest (unless a tick is longer).
+ */
+function wakeAt(now: number, next: number): number {
+  const soonest = now + tickMs;
+  const latest = now + Math.max(tickMs, MAX_WAIT_MS);
+  return next < soonest ? soonest : next > latest ? latest : next;
 }
 
 /**
@@ -417,23 +409,23 @@ parentPort?.postMessage("up"); // the pool sends no watched job before this
 const IDLE_TICKS_BEFORE_SLEEP = 20;
 let idleTicks = 0;
 while (!slots.stopped) {
+  const seen = slots.beginLook();
+  const now = epochMs();
   if (slots.anyRunning()) {
     idleTicks = 0;
-    tick();
-  } else {
-    // An idle worker's clock reading does not keep the watchdog awake: a
-    // stream of jobs it does not watch (each asks for one) lets it sleep.
-    if (anyWantsIdleStart()) tick();
-    if (++idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
-      slots.sleep(
-        Infinity,
-        true,
-        () => slots.anyRunning() || anyWantsIdleStart(),
-      );
-      continue;
-    }
+    slots.waitUntil(seen, wakeAt(now, look(now)));
+    continue;
   }
-  slots.sleep(tickMs, false);
+  // An idle worker's clock reading does not keep the watchdog awake: a
+  // stream of jobs it does not watch (each asks for one) lets it sleep.
+  if (anyWantsIdleStart()) look(now);
+  if (++idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
+    slots.sleep(
+      Infinity,
+      true,
+      () => slots.anyRunning() || anyWantsIdleStart(),
+    );
+  } else slots.waitUntil(seen, now + tickMs);
 }
 for (let slot = 0; slot < count; slot++) drop(slot);
 host.close();

@@ -45,7 +45,8 @@ export const UNWATCHED: WatchReadings = {
 
 export class Watchdog {
   /**
-   * Milliseconds between two samples while jobs run. Tests raise it to show
+   * Milliseconds between two samples of a job near its memory limit, and
+   * the least between any two (sample_times.ts). Tests raise it to show
    * what the checks at settlement catch without the samples.
    */
   static tickMs = 1;
@@ -80,7 +81,7 @@ export class Watchdog {
     readsProc: boolean,
     minAvailableMemory?: number,
   ) {
-    this.#slots = new WatchSlots(capacity);
+    this.#slots = new WatchSlots(capacity, undefined, Watchdog.tickMs);
     if (processMemoryLimit !== undefined) {
       this.#slots.processLimit = processMemoryLimit;
     }

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "../../../harness.ts";
 import { runInFreshProcess } from "../../../fresh_process.ts";
+import { withoutUsage } from "../../fixture.ts";
 import { Watchdog } from "../../../../src/pool/watchdog/watchdog.ts";
 import { WorkerPool } from "../../../../src/pool/worker_pool.ts";
 import {
@@ -45,6 +46,29 @@ function tempFile(name: string): string {
 
 /** Whether a process has been killed: a zombie not yet reaped, or gone. */
 const dead = (pid: number) => ["Z", "X", "gone"].includes(processState(pid));
+
+/** Times the threads of this process gave up their core (a wait each), in all. */
+function hostWaits(): number {
+  let waits = 0;
+  for (const tid of readdirSync("/proc/self/task")) {
+    const status = readProcText(`/proc/self/task/${tid}/status`);
+    const match = /^voluntary_ctxt_switches:\s*(\d+)/m.exec(status ?? "");
+    waits += Number(match?.[1] ?? 0);
+  }
+  return waits;
+}
+
+test("watch: a job far below its memory limit is sampled every few ms, not every ms", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: LIMIT });
+  const run = pool.run("delayed", [1, 800], { timeout: 10_000 });
+  await new Promise((r) => setTimeout(r, 100));
+  const before = hostWaits();
+  await new Promise((r) => setTimeout(r, 300));
+  const waits = hostWaits() - before;
+  assert.deepEqual(withoutUsage(await run), { ok: true, value: 1 });
+  // A watchdog that sampled every millisecond woke about 300 times.
+  assert.ok(waits < 100, `the host's threads waited ${waits} times in 300 ms`);
+});
 
 test("watch: processMemoryLimit stops the running tasks while the host is blocked", async () => {
   let bothDead = -1;
@@ -284,14 +308,14 @@ test(`watch: the watchdog thread runs under SCHED_FIFO where the system allows i
   const before = realtimeThreads();
   await using pool = new WorkerPool(TASKS, { size: 1, memoryLimit: LIMIT });
   assert.equal((await pool.run("add", [1, 2])).ok, true); // the pool is up
-  // A watched job, so that the watchdog ticks every millisecond meanwhile.
+  // A watched job, so that the watchdog samples it meanwhile.
   const run = pool.run("delayed", ["done", 600], { timeout: 10_000 });
   const raised = [...realtimeThreads()].filter((tid) => !before.has(tid));
   assert.equal(raised.length, realtimeAllowed ? 1 : 0, `threads ${raised}`);
   assert.notEqual(raised[0], String(process.pid), "not the main thread");
   if (realtimeAllowed) {
     // A thread that spun under SCHED_FIFO would hold a core: about 1 s of
-    // CPU a second. Ticking, it uses a few per cent.
+    // CPU a second. Sampling, it uses a few per cent.
     const cpu0 = threadCpuNs(raised[0]);
     const wall0 = performance.now();
     await new Promise((resolve) => setTimeout(resolve, 300));
