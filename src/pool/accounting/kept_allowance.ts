@@ -1,7 +1,9 @@
 /**
  * What a worker may keep from earlier tasks and still run a task under a
- * memory limit: the pool replaces a worker that kept more (charge.ts), and
- * a worker declines a run sent ahead while it holds more (queue/ahead.ts).
+ * memory limit: the pool replaces a worker that kept more (charge.ts), a
+ * worker declines a run sent ahead while it holds more (queue/ahead.ts),
+ * and so the watchdog knows how far below its limit a job starts
+ * (watchdog/sample_times.ts).
  */
 import { MiB } from "../../units.ts";
 

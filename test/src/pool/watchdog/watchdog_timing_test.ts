@@ -226,7 +226,7 @@ test("watch: a run whose only limit is a signal is not sampled: the host spends 
     await hostCpu({ signal: new AbortController().signal }),
   );
   // A cpuLimit needs the samples: the watchdog reads /proc every
-  // millisecond.
+  // millisecond (a timeout alone, only every 20 ms: sample_times.ts).
   const sampled = await hostCpu({ cpuLimit: 60_000 });
   // Measured: 2-13 ms against 73-116 ms (Node, Bun, Deno; 2 cores).
   assert.ok(
