@@ -6,7 +6,7 @@ import { LimitExceeded } from "../limit_exceeded.ts";
 import { cancellation } from "../token.ts";
 import type { PoolResult } from "../usage.ts";
 import type { CheckedRun } from "./check_options.ts";
-import type { WorkerProcess } from "./spawn/worker_process.ts";
+import type { PoolWorker } from "./pool_worker.ts";
 import { keptAllowance } from "./accounting/kept_allowance.ts";
 import type { WatchedJob } from "./watchdog/watch_slots.ts";
 import type { RunMessage } from "./wire/messages.ts";
@@ -20,7 +20,7 @@ export interface Job extends CheckedRun {
   resolve(result: PoolResult<unknown>): void;
   reject(error: Error): void;
   /** Its worker, once it was sent to one. */
-  worker?: WorkerProcess;
+  worker?: PoolWorker;
   /** Resident bytes its memory growth is counted from (accounting/charge.ts). */
   startBytes: number;
   /** Whether the watchdog watches it (it has a timeout, CPU or memory limits). */

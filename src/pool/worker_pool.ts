@@ -52,7 +52,8 @@ import type {
   TaskName,
   TaskValue,
 } from "./task_types.ts";
-import type { WorkerExit, WorkerProcess } from "./spawn/worker_process.ts";
+import type { WorkerExit } from "./spawn/worker_process.ts";
+import { PoolWorker } from "./pool_worker.ts";
 import type { WorkerExitReason } from "./observe/pool_events.ts";
 import { workerStarter } from "./spawn/worker_starter.ts";
 import {
@@ -135,7 +136,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   /** True while a run is taken from the queue to be sent ahead. */
   #takingAhead = false;
   /** Busy workers that may take a run sent ahead (their current job allows one). */
-  readonly #mayTakeAhead = new Set<WorkerProcess>();
+  readonly #mayTakeAhead = new Set<PoolWorker>();
 
   /**
    * Starts `minSize` (by default `size`) worker processes on the task module
@@ -179,7 +180,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     // Were the thread to fail, the runs it watched would run on with no
     // limit enforced: they fail, and their workers are replaced.
     this.#watchdog.onFailure = (error) => {
-      const workers = new Set<WorkerProcess>();
+      const workers = new Set<PoolWorker>();
       for (const job of [...this.#running.values()]) {
         if (!job.armed || job.done) continue;
         if (job.worker) workers.add(job.worker);
@@ -189,7 +190,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     };
     this.#workers = new WorkerSet(
       checked,
-      workerStarter(checked),
+      workerStarter(checked, PoolWorker),
       this.#watchdog,
       {
         ready: (_worker, exports) => {
@@ -413,7 +414,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   }
 
   /** Sends the queue's next run to `worker`, busy, if it may take it: true if it did. */
-  #sendOneAhead(worker: WorkerProcess): boolean {
+  #sendOneAhead(worker: PoolWorker): boolean {
     const running = worker.current;
     // Not a "drain": the run goes ahead, or back to the queue.
     this.#takingAhead = true;
@@ -483,7 +484,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     return this.#watchdog.takeBack(job.worker!.slot, job.generation);
   }
 
-  #onMessage(worker: WorkerProcess, message: WorkerMessage): void {
+  #onMessage(worker: PoolWorker, message: WorkerMessage): void {
     if (!("id" in message)) return;
     // Only the answer to the job this worker runs, with its token, once.
     const job = this.#running.get(message.id);
@@ -542,7 +543,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
    * watchdog stopped it.
    */
   #moveOn(
-    worker: WorkerProcess,
+    worker: PoolWorker,
     next: Job,
     keptMuch: boolean,
   ): boolean {
@@ -575,7 +576,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
    * The worker did not start `job`, sent ahead: it kept more memory than
    * `job` may be charged for. `job` runs on another worker.
    */
-  #declined(worker: WorkerProcess, job: Job): void {
+  #declined(worker: PoolWorker, job: Job): void {
     if (job !== worker.current && !worker.ahead.includes(job)) return;
     this.#takeBack(job);
     this.#removeAhead(worker, job);
@@ -615,7 +616,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
    * Replaces `worker`. The jobs sent ahead to it are settled once it is gone
    * and every message it sent has been read (`settleAhead`).
    */
-  #retire(worker: WorkerProcess, reason: WorkerExitReason): void {
+  #retire(worker: PoolWorker, reason: WorkerExitReason): void {
     this.#mayTakeAhead.delete(worker);
     this.#workers.retire(worker, reason);
     if (worker.ahead.length > 0) {
@@ -624,7 +625,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   }
 
   /** `job`, sent ahead to `worker`, is no longer ahead (it started, or is taken back). */
-  #removeAhead(worker: WorkerProcess, job: Job): void {
+  #removeAhead(worker: PoolWorker, job: Job): void {
     const i = worker.ahead.indexOf(job);
     if (i < 0) return;
     worker.ahead.splice(i, 1);
@@ -643,7 +644,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
    * and run elsewhere; it and those before it (whose results never came)
    * fail. (Unreadable: all may have started.)
    */
-  #settleAhead(worker: WorkerProcess): void {
+  #settleAhead(worker: PoolWorker): void {
     const jobs = [...worker.ahead];
     const started = Number.isNaN(worker.lastTag)
       ? jobs.length - 1
@@ -686,7 +687,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
   }
 
   /** A ready worker exited unasked (a crash, the heap cap, or the watchdog's kill). */
-  #onExit(worker: WorkerProcess, exit: WorkerExit): void {
+  #onExit(worker: PoolWorker, exit: WorkerExit): void {
     if (worker.ahead.length > 0) {
       // Every message it sent is read first: whether the job before the one
       // sent ahead ended, and so which of the two the exit stopped.
@@ -696,7 +697,7 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     this.#onExitRead(worker, exit);
   }
 
-  #onExitRead(worker: WorkerProcess, exit: WorkerExit): void {
+  #onExitRead(worker: PoolWorker, exit: WorkerExit): void {
     const job = worker.current?.done === false ? worker.current : undefined;
     let reason: "limit" | "crash" = "crash";
     if (job) {

@@ -7,20 +7,21 @@
  * where is the pool's to decide (worker_pool.ts).
  */
 import type { WorkerMessage } from "./wire/messages.ts";
-import type { WorkerExit, WorkerProcess } from "./spawn/worker_process.ts";
+import type { WorkerExit } from "./spawn/worker_process.ts";
+import type { PoolWorker } from "./pool_worker.ts";
 import type { Watchdog } from "./watchdog/watchdog.ts";
 import type { WorkerExitReason } from "./observe/pool_events.ts";
 
 /** What the set tells the pool. */
 export interface WorkerSetEvents {
   /** `worker` loaded the task module, which exports `exports`, and is idle. */
-  ready(worker: WorkerProcess, exports: string[]): void;
+  ready(worker: PoolWorker, exports: string[]): void;
   /** A worker ended before it was ready; `alive` workers remain. */
   startFailed(error: Error, alive: number): void;
   /** A message of a ready worker. */
-  message(worker: WorkerProcess, message: WorkerMessage): void;
+  message(worker: PoolWorker, message: WorkerMessage): void;
   /** A ready worker exited without being asked to. */
-  exited(worker: WorkerProcess, exit: WorkerExit): void;
+  exited(worker: PoolWorker, exit: WorkerExit): void;
   /** A worker process started. */
   started(pid: number): void;
   /** A worker process ended (it was reaped), for `reason`. */
@@ -42,15 +43,15 @@ export interface WorkerSetSizes {
 }
 
 export class WorkerSet {
-  readonly #all = new Set<WorkerProcess>();
-  readonly #idle: WorkerProcess[] = [];
+  readonly #all = new Set<PoolWorker>();
+  readonly #idle: PoolWorker[] = [];
   readonly #idleTimers = new Map<
-    WorkerProcess,
+    PoolWorker,
     ReturnType<typeof setTimeout>
   >();
   readonly #exiting = new Set<Promise<unknown>>();
   readonly #sizes: WorkerSetSizes;
-  readonly #start: () => WorkerProcess;
+  readonly #start: () => PoolWorker;
   readonly #watchdog: Watchdog;
   readonly #events: WorkerSetEvents;
   /** Workers started and not yet ready. */
@@ -60,7 +61,7 @@ export class WorkerSet {
   /** Keeps workers made by `start`, each in a slot of `watchdog`. */
   constructor(
     sizes: WorkerSetSizes,
-    start: () => WorkerProcess,
+    start: () => PoolWorker,
     watchdog: Watchdog,
     events: WorkerSetEvents,
   ) {
@@ -92,7 +93,7 @@ export class WorkerSet {
   }
 
   /** Whether `worker` is one of the set's (not yet ended). */
-  has(worker: WorkerProcess): boolean {
+  has(worker: PoolWorker): boolean {
     return this.#all.has(worker);
   }
 
@@ -101,7 +102,7 @@ export class WorkerSet {
    * or, when idle workers may exit, the last one back (so that the others
    * stay idle long enough to exit when the load falls).
    */
-  takeIdle(): WorkerProcess | undefined {
+  takeIdle(): PoolWorker | undefined {
     if (this.#sizes.idleTimeout === Infinity) return this.#idle.shift();
     const worker = this.#idle.pop();
     if (worker) this.#stopIdleTimer(worker);
@@ -113,7 +114,7 @@ export class WorkerSet {
    * `maxTasksPerWorker` tasks (then it is replaced). `first`: it never ran
    * the job it was taken for, and is taken next.
    */
-  putIdle(worker: WorkerProcess, first = false): void {
+  putIdle(worker: PoolWorker, first = false): void {
     if (!this.#all.has(worker)) return;
     if (!first && worker.tasksRun >= this.#sizes.maxTasksPerWorker) {
       return this.retire(worker, "recycled");
@@ -140,7 +141,7 @@ export class WorkerSet {
   }
 
   /** Kills `worker` (with what its task started) for `reason`; starts another if needed. */
-  retire(worker: WorkerProcess, reason: WorkerExitReason): void {
+  retire(worker: PoolWorker, reason: WorkerExitReason): void {
     if (!this.#all.has(worker)) return;
     this.#track(this.#drop(worker, reason));
     this.topUp();
@@ -195,14 +196,14 @@ export class WorkerSet {
    * not replaced at once (a module that always fails would make that a spawn
    * loop): the pool's next run starts the missing workers again.
    */
-  #onStartFailure(worker: WorkerProcess, error: Error): void {
+  #onStartFailure(worker: PoolWorker, error: Error): void {
     if (!this.#all.has(worker)) return; // closed meanwhile
     this.#track(this.#drop(worker, "crash"));
     this.#events.startFailed(error, this.#all.size);
   }
 
   /** An idle worker above `minSize` exits after `idleTimeout` ms still idle. */
-  #startIdleTimer(worker: WorkerProcess): void {
+  #startIdleTimer(worker: PoolWorker): void {
     const { idleTimeout, minSize } = this.#sizes;
     if (idleTimeout === Infinity || this.#all.size <= minSize) return;
     this.#idleTimers.set(
@@ -214,7 +215,7 @@ export class WorkerSet {
     );
   }
 
-  #stopIdleTimer(worker: WorkerProcess): void {
+  #stopIdleTimer(worker: PoolWorker): void {
     const timer = this.#idleTimers.get(worker);
     if (timer === undefined) return;
     clearTimeout(timer);
@@ -225,7 +226,7 @@ export class WorkerSet {
    * Kills `worker`'s tree, stops watching it, and forgets it; resolves at
    * its exit, once the pool was told why it ended.
    */
-  #drop(worker: WorkerProcess, reason: WorkerExitReason): Promise<unknown> {
+  #drop(worker: PoolWorker, reason: WorkerExitReason): Promise<unknown> {
     this.#all.delete(worker);
     this.#stopIdleTimer(worker);
     const i = this.#idle.indexOf(worker);

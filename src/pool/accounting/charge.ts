@@ -14,7 +14,8 @@ import { LimitExceeded } from "../../limit_exceeded.ts";
 import { MiB } from "../../units.ts";
 import type { PoolResult, PoolUsage } from "../../usage.ts";
 import { descendantsOf, peakBytesOf } from "../linux/process_tree.ts";
-import type { WorkerExit, WorkerProcess } from "../spawn/worker_process.ts";
+import type { WorkerExit } from "../spawn/worker_process.ts";
+import type { PoolWorker } from "../pool_worker.ts";
 import { isHeapCapExit } from "../spawn/command_line.ts";
 import type { WorkerMessage } from "../wire/messages.ts";
 import type { WatchReadings } from "../watchdog/watchdog.ts";
@@ -30,7 +31,7 @@ export interface ChargedRun {
   /** `performance.now()` when it was sent to its worker. */
   sentAt: number;
   /** Its worker, once it was sent to one. */
-  worker?: WorkerProcess;
+  worker?: PoolWorker;
 }
 
 /** A run its worker settled, as charged. */
@@ -155,7 +156,7 @@ function usageWhenStopped(run: ChargedRun, watch: WatchReadings): PoolUsage {
 }
 
 /** The worker's peak plus the peaks of its live descendants (an upper bound of the tree's peak). */
-function treePeak(worker: WorkerProcess): number {
+function treePeak(worker: PoolWorker): number {
   let total = peakBytesOf(worker.pid) ?? 0;
   for (const pid of descendantsOf(worker.pid)) total += peakBytesOf(pid) ?? 0;
   return total;
@@ -165,7 +166,7 @@ function treePeak(worker: WorkerProcess): number {
 const REPLACE_ABOVE_BYTES = 64 * MiB;
 
 /** Reads how much `worker` kept over its fresh size (an upper bound was known). */
-function measureKept(worker: WorkerProcess): void {
+function measureKept(worker: PoolWorker): void {
   const resident = worker.residentBytes();
   if (resident === undefined) return;
   worker.keptBytes = resident - worker.freshBytes;
@@ -177,7 +178,7 @@ function measureKept(worker: WorkerProcess): void {
  * it, and tells whether the worker kept so much that it must be replaced.
  */
 export function keptTooMuch(
-  worker: WorkerProcess,
+  worker: PoolWorker,
   kept: { bytes: number; exact: boolean },
 ): boolean {
   if (kept.bytes > 0) {
@@ -196,7 +197,7 @@ export function keptTooMuch(
  * what earlier tasks left behind.
  */
 export function keepsTooMuchFor(
-  worker: WorkerProcess,
+  worker: PoolWorker,
   memoryLimit: number,
 ): boolean {
   const allowance = keptAllowance(memoryLimit);

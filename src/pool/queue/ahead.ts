@@ -17,7 +17,7 @@
  * `maxTasksPerWorker` will not retire after the first job.
  */
 import type { Job } from "../job.ts";
-import type { WorkerProcess } from "../spawn/worker_process.ts";
+import type { PoolWorker } from "../pool_worker.ts";
 
 /**
  * Runs a worker holds ahead of the one it runs, at most. With one, a
@@ -42,7 +42,7 @@ export interface AheadRules {
  */
 export function maySendAhead(
   rules: AheadRules,
-  worker: WorkerProcess,
+  worker: PoolWorker,
   running: Job,
   next: Job,
   nextWatched: boolean,

@@ -18,7 +18,6 @@ import { ResidentReader } from "../linux/resident_memory.ts";
 import { markedProcesses, MARKER_VARIABLE } from "../linux/marked_processes.ts";
 import { spawnCommand } from "./command_line.ts";
 import { BeaconReader } from "../wire/run_beacon.ts";
-import type { Job } from "../job.ts";
 
 /** `WorkerPoolOptions.startTimeout` when not given, ms. */
 export const DEFAULT_START_TIMEOUT = 30_000;
@@ -53,12 +52,6 @@ export class WorkerProcess {
   killed = false;
   /** True once the task module loaded ("ready"). */
   loaded = false;
-  /** Tasks sent to this worker so far. */
-  tasksRun = 0;
-  /** Resident bytes above `freshBytes` when its last task under memory limits ended. */
-  keptBytes = 0;
-  /** Whether `keptBytes` was read (else it is an upper bound: the task's peak). */
-  keptExact = true;
   /** Resident bytes right after the module loaded. */
   freshBytes = 0;
   /** Whether the worker is a child subreaper (linux/subreaper.ts). */
@@ -72,19 +65,11 @@ export class WorkerProcess {
    * it sent was read (`closed`); NaN before, or without a beacon.
    */
   lastTag = NaN;
-  /** The job it runs (the pool's view: until it read that job's result). */
-  current: Job | undefined;
-  /** The jobs sent ahead of `current` (queue/ahead.ts), in order, until the pool moves on to each. */
-  ahead: Job[] = [];
-  /** Replace the worker once its current job settles (it kept too much memory). */
-  retireAfterJob = false;
   /**
    * The worker's CPU time when it last became idle, ms, as it reported it
    * (NaN: not known): its next task's CPU time counts from there.
    */
   idleCpuMs = NaN;
-  /** The pool's watch slot for this worker (-1: none). */
-  slot = -1;
   /** Why the process could not be started, if it could not. */
   spawnError: Error | undefined;
   /** Called for every message after "ready". */

@@ -8,12 +8,16 @@ import type { CheckedPoolOptions } from "../check_options.ts";
 import { BRAKE_ARG } from "../worker/memory_brake.ts";
 import { heapCapFor, spawnCommand } from "./command_line.ts";
 import { workerEnv } from "./worker_env.ts";
-import { WorkerProcess } from "./worker_process.ts";
+import type { WorkerProcess } from "./worker_process.ts";
 
-/** A function that starts one worker process of the pool `options` describe. */
-export function workerStarter(
+/**
+ * A function that starts one worker process of the pool `options` describe,
+ * as a `Process` (`WorkerProcess` or a class the pool derives from it).
+ */
+export function workerStarter<W extends WorkerProcess>(
   options: CheckedPoolOptions,
-): () => WorkerProcess {
+  Process: new (...args: ConstructorParameters<typeof WorkerProcess>) => W,
+): () => W {
   const { moduleUrl, memoryLimit } = options;
   const heapCap = heapCapFor(memoryLimit ?? options.processMemoryLimit);
   const env = workerEnv(options.env);
@@ -27,6 +31,6 @@ export function workerStarter(
     // Workers of a pool with a memory limit brake themselves near it.
     if (memoryLimit !== undefined) command.args.push(BRAKE_ARG);
     command.env = env;
-    return new WorkerProcess(moduleUrl, heapCap, command, options.startTimeout);
+    return new Process(moduleUrl, heapCap, command, options.startTimeout);
   };
 }
