@@ -61,7 +61,13 @@ import {
   Watchdog,
   type WatchReadings,
 } from "./watchdog/watchdog.ts";
-import { generationAfter, generationsBetween } from "./watchdog/watch_slots.ts";
+import {
+  generationAfter,
+  generationOf,
+  generationsBetween,
+  State,
+  stateOf,
+} from "./watchdog/watch_slots.ts";
 import type { WorkerMessage } from "./wire/messages.ts";
 import { fromWire } from "./wire/wire_error.ts";
 import { WorkerSet } from "./worker_set.ts";
@@ -553,13 +559,13 @@ export class WorkerPool<M extends TaskModule = Record<string, unknown>>
     if (keptMuch) worker.retireAfterJob = true;
     const slot = worker.slot;
     if (next.generation >= 0) {
-      const now = this.#watchdog.current(slot);
-      const past = generationsBetween(next.generation, now.generation);
+      const now = this.#watchdog.stateWord(slot);
+      const past = generationsBetween(next.generation, generationOf(now));
       if (past <= AHEAD_DEPTH) {
         // The watchdog saw it start and watches it (or stopped it already),
         // or saw a later one start: it ended.
         next.armed = true;
-        return past === 0 && now.verdict;
+        return past === 0 && stateOf(now) === State.Verdict;
       }
     }
     // In the generation after the job before, as sent (watch_slots.ts): one

@@ -9,9 +9,6 @@ import { Worker } from "node:worker_threads";
 import { WATCHDOG_THREAD } from "../spawn/entry_points.ts";
 import { raiseToRealtime } from "../linux/realtime.ts";
 import {
-  generationOf,
-  State,
-  stateOf,
   type VerdictWithUsage,
   type WatchedJob,
   WatchSlots,
@@ -201,13 +198,13 @@ export class Watchdog {
     this.#slots.armAhead(slot, generation, job.id, tag, job.timeout);
   }
 
-  /** The generation of the job the slot watches now, and whether the watchdog took it (a verdict). */
-  current(slot: number): { generation: number; verdict: boolean } {
-    const word = this.#slots.stateWord(slot);
-    return {
-      generation: generationOf(word),
-      verdict: stateOf(word) === State.Verdict,
-    };
+  /**
+   * The state word of `slot` (one read): the generation of the job it
+   * watches now (`generationOf`), and whether the watchdog took that job
+   * (`stateOf` is `State.Verdict`).
+   */
+  stateWord(slot: number): number {
+    return this.#slots.stateWord(slot);
   }
 
   /**
