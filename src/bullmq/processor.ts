@@ -101,7 +101,8 @@ export type QueueProcessor<Data = unknown, Value = unknown> = (
  * - writes the run's usage to the job's log as one JSON line, for
  *   `memlimits observed` (see {@linkcode usageLines}), sent ahead of the
  *   job's completion (awaited only for a Worker's first job); a run whose
- *   task threw has no usage and writes none;
+ *   task threw has no usage and writes none; `options.usageLog: false`
+ *   writes none at all;
  * - when BullMQ cancels the job (`worker.cancelJob(id)`: the processor's
  *   `AbortSignal`), stops the run: kind "token", like any other limit.
  *
@@ -151,8 +152,13 @@ export function processor<Data = unknown, Value = unknown>(
       [job.data, info],
       withSignal(signal),
     );
-    const outcome = result.ok ? "ok" : kindOf(result.error);
-    await writeUsage(job, usageLine(job.attemptsMade, outcome, result.usage));
+    if (checked.usageLog) {
+      const outcome = result.ok ? "ok" : kindOf(result.error);
+      await writeUsage(
+        job,
+        usageLine(job.attemptsMade, outcome, result.usage),
+      );
+    }
     if (result.ok) return result.value;
     throw failure(result.error as LimitExceeded, checked.retry);
   };

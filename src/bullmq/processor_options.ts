@@ -30,9 +30,20 @@ export interface ProcessorOptions {
    * an `UnrecoverableError`. Default: none.
    */
   retry?: readonly LimitKind[];
+  /**
+   * Whether each run's usage is written to its job's log, for `memlimits
+   * observed` (default: true). A line is one Redis script call per job: with
+   * Redis, the consumer and the workers on one 2-core machine, 1 ms jobs went
+   * 1.06 × as fast without it (bench/RESULTS.md). Without it the queue keeps
+   * no history of its jobs' usage.
+   */
+  usageLog?: boolean;
 }
 
-const OPTION_KEYS: AcceptedKeys<ProcessorOptions> = { retry: true };
+const OPTION_KEYS: AcceptedKeys<ProcessorOptions> = {
+  retry: true,
+  usageLog: true,
+};
 
 const LIMIT_KINDS: readonly LimitKind[] = [
   "memory",
@@ -46,6 +57,7 @@ const LIMIT_KINDS: readonly LimitKind[] = [
 export interface CheckedProcessor {
   limits: RunLimits;
   retry: ReadonlySet<LimitKind>;
+  usageLog: boolean;
 }
 
 /** Checks `processor(pool, exportName, limits, options)`'s arguments. */
@@ -67,7 +79,16 @@ export function checkProcessor(
   const given = limits === undefined ? {} : limits;
   checkRun(exportName, [], given, undefined);
   const o = checkOptions(options, true, OPTION_KEYS, "processor");
-  return { limits: given as RunLimits, retry: checkRetry(o.retry) };
+  if (o.usageLog !== undefined && typeof o.usageLog !== "boolean") {
+    throw new TypeError(
+      `options.usageLog must be a boolean, got ${describe(o.usageLog)}`,
+    );
+  }
+  return {
+    limits: given as RunLimits,
+    retry: checkRetry(o.retry),
+    usageLog: o.usageLog !== false,
+  };
 }
 
 function checkRetry(retry: unknown): ReadonlySet<LimitKind> {

@@ -279,6 +279,34 @@ test("bullmq processor: the first usage line through a queue is awaited, a later
   assert.equal(late, true);
 });
 
+test("bullmq processor: options.usageLog false writes no usage line; the job's value is the same", async () => {
+  await using pool = new WorkerPool(QUEUE_TASKS, { size: 1 });
+  const logged: string[] = [];
+  const job = (id: string) => ({
+    id,
+    name: "squares",
+    data: { n: 4 },
+    attemptsMade: 0,
+    log: (line: string) => Promise.resolve(logged.push(line)),
+  });
+  const quiet = processor<{ n: number }, number>(
+    pool,
+    "sumOfSquares",
+    { timeout: 10_000 },
+    { usageLog: false },
+  );
+  assert.equal(await quiet(job("1")), 14);
+  assert.equal(await quiet(job("2")), 14);
+  assert.deepEqual(logged, []);
+  // The same processor by default writes one line a job.
+  const logging = processor<{ n: number }, number>(pool, "sumOfSquares", {
+    timeout: 10_000,
+  });
+  assert.equal(await logging(job("3")), 14);
+  assert.equal(logged.length, 1);
+  assert.match(logged[0], /^\{"memlimits":"usage"/);
+});
+
 test("bullmq processor: bad arguments throw a TypeError or RangeError naming the parameter", async () => {
   await using pool = new WorkerPool(QUEUE_TASKS, { size: 1 });
   const bad: [unknown[], ErrorConstructor, RegExp][] = [
@@ -304,7 +332,7 @@ test("bullmq processor: bad arguments throw a TypeError or RangeError naming the
     [
       [pool, "spin", {}, { retyr: [] }],
       TypeError,
-      /^options\.retyr is not an option of processor\(\); accepted: retry$/,
+      /^options\.retyr is not an option of processor\(\); accepted: retry, usageLog$/,
     ],
     [
       [pool, "spin", {}, { retry: "timeout" }],
@@ -320,6 +348,11 @@ test("bullmq processor: bad arguments throw a TypeError or RangeError naming the
       [pool, "spin", {}, { retry: ["timeout", "time"] }],
       RangeError,
       /^options\.retry\[1\] must be a limit kind .*, got "time"$/,
+    ],
+    [
+      [pool, "spin", {}, { usageLog: "no" }],
+      TypeError,
+      /^options\.usageLog must be a boolean, got string$/,
     ],
   ];
   for (const [args, type, message] of bad) {
