@@ -2,7 +2,8 @@
  * Jobs per second of a BullMQ queue of small jobs (about 1 ms of CPU each)
  * on one consumer with `concurrency` = `SIZE`, through memlimits/bullmq
  * against BullMQ's own sandboxed processors (a processor file, in child
- * processes and in worker threads) and against an in-process processor
+ * processes and in worker threads) and against an in-process processor,
+ * and memlimits/bullmq without its usage line (`usageLog: false`) beside
  * (not a test): `node bench/bullmq_bench.ts [rounds] [base]`. With `base`,
  * the directory of another checkout (its own node_modules beside), that
  * checkout's memlimits/bullmq runs as two more variants in the same rounds,
@@ -81,7 +82,11 @@ interface Checkout {
 }
 
 const pools: { close(): Promise<void>; idleCount: number }[] = [];
-/** The two memlimits/bullmq variants of `c`: without limits, and with the pool's memoryLimit and a timeout. */
+/**
+ * The memlimits/bullmq variants of `c`: without limits, and with the pool's
+ * memoryLimit and a timeout; for this checkout, the latter again without
+ * the usage line (`usageLog: false`, which a base may not know).
+ */
 function memlimitsVariants(c: Checkout): Variant[] {
   const pool = (limited: boolean) => {
     const p = new c.WorkerPool(c.tasks, {
@@ -100,6 +105,14 @@ function memlimitsVariants(c: Checkout): Variant[] {
       `${c.label}memlimits/bullmq, memoryLimit 256 MiB + timeout`,
       c.processor(pool(true), "busy", { timeout: 10_000 }),
     ),
+    ...(c.label === ""
+      ? [variant(
+        "memlimits/bullmq, memoryLimit 256 MiB + timeout, usageLog: false",
+        c.processor(pool(true), "busy", { timeout: 10_000 }, {
+          usageLog: false,
+        }),
+      )]
+      : []),
   ];
 }
 const checkouts: Checkout[] = [{
