@@ -236,16 +236,21 @@ function checkFloor(now: number, running: Map<number, number>): void {
   );
 }
 
+/** The soonest look a slot asked for during the current `look()`, epoch ms. */
+let nextLook = Infinity;
+
+/** A slot asks to be looked at again by epoch ms `at`. */
+function lookBy(at: number): void {
+  if (at < nextLook) nextLook = at;
+}
+
 /**
  * Looks at every slot at epoch ms `now`: stops what is over a limit,
  * samples what is due. Returns when the next look is due (epoch ms;
  * Infinity: nothing asks for one).
  */
 function look(now: number): number {
-  let next = Infinity;
-  const lookBy = (at: number) => {
-    if (at < next) next = at;
-  };
+  nextLook = Infinity;
   const floorWatch = Number.isNaN(slots.minAvailable)
     ? undefined
     : new Map<number, number>();
@@ -353,9 +358,9 @@ function look(now: number): number {
     } else watched.push(slot);
   }
   if (floorWatch) checkFloor(now, floorWatch);
-  if (!watchProcess || watched.length === 0) return next;
+  if (!watchProcess || watched.length === 0) return nextLook;
   slots.processPeak = Math.max(slots.processPeak, total);
-  if (total <= processLimit) return next;
+  if (total <= processLimit) return nextLook;
   for (const slot of watched) {
     stop(
       slot,
@@ -366,7 +371,7 @@ function look(now: number): number {
       total,
     );
   }
-  return next;
+  return nextLook;
 }
 
 /**
