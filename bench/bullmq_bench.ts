@@ -234,7 +234,10 @@ for (const v of variants) {
 }
 if (BASE !== undefined) {
   console.log("\nThis checkout against the base, median of rounds' ratios:");
-  for (const v of variants.filter((v) => v.name.startsWith("memlimits/"))) {
+  // Variants the base has too (not `usageLog: false`, which it may not know).
+  for (
+    const v of variants.filter((v) => rates.has(`base: ${v.name}`))
+  ) {
     const mine = rates.get(v.name)!;
     const base = rates.get(`base: ${v.name}`)!;
     const ratios = mine.map((x, i) => x / base[i]);
