@@ -10,6 +10,7 @@ import type { RunLimits } from "../pool/pool_options.ts";
 import type { WorkerPool } from "../pool/worker_pool.ts";
 import { limitMessage } from "./limit_message.ts";
 import { checkProcessor, type ProcessorOptions } from "./processor_options.ts";
+import { QueueConnection } from "./queue_connection.ts";
 import { usageLine } from "./usage_line.ts";
 
 /**
@@ -166,18 +167,19 @@ export function processor<Data = unknown, Value = unknown>(
 
 /**
  * The queues (BullMQ's `job.queue`: the Worker, with its connection) whose
- * Redis has run the log script: through them, a usage line is sent and not
- * awaited.
+ * Redis has run the log script, with their connection: through them, a
+ * usage line is sent with the job's completion and not awaited.
  */
-const loggedThrough = new WeakSet<object>();
+const loggedThrough = new WeakMap<object, QueueConnection>();
 
 /**
  * Writes `line` to the job's log. BullMQ sends the log and then the job's
  * completion (moveToFinished) on one connection, so once Redis knows the
  * log script the line lands first without waiting for it (a Redis round
- * trip less per job: 1.10 x the jobs per second on Bun, bench/RESULTS.md).
- * The first line through a queue is awaited: Redis may not know the script
- * yet, and a script sent again after Redis's NOSCRIPT reply (BullMQ's
+ * trip less per job: 1.10 x the jobs per second on Bun, bench/RESULTS.md),
+ * and both leave in one write (`holdWritesForTick`: a Redis read less, 1.05
+ * x). The first line through a queue is awaited: Redis may not know the
+ * script yet, and a script sent again after Redis's NOSCRIPT reply (BullMQ's
  * adapter for Bun's RedisClient tries EVALSHA first) would land behind the
  * completion sent meanwhile (as after a SCRIPT FLUSH: such a line lands
  * just after its job's completion). A line that fails later is reported as
@@ -187,19 +189,20 @@ const loggedThrough = new WeakSet<object>();
 async function writeUsage(job: QueueJob, line: string): Promise<void> {
   const queue = (job as { queue?: unknown }).queue;
   const known = typeof queue === "object" && queue !== null;
-  const written = job.log(line);
-  if (known && loggedThrough.has(queue)) {
-    written.catch((error) =>
-      process.emitWarning(
-        `memlimits/bullmq: the usage line of job ${job.id} was not written: ${
-          (error as Error)?.message ?? error
-        }`,
-      )
-    );
+  const connection = known ? loggedThrough.get(queue) : undefined;
+  if (connection === undefined) {
+    await job.log(line);
+    if (known) loggedThrough.set(queue, await QueueConnection.of(queue));
     return;
   }
-  await written;
-  if (known) loggedThrough.add(queue);
+  connection.holdWritesForTick();
+  job.log(line).catch((error) =>
+    process.emitWarning(
+      `memlimits/bullmq: the usage line of job ${job.id} was not written: ${
+        (error as Error)?.message ?? error
+      }`,
+    )
+  );
 }
 
 function kindOf(error: unknown): LimitKind {

@@ -2,8 +2,13 @@
 // becomes for each way its task can end, read back from Redis.
 import assert from "node:assert/strict";
 import { UnrecoverableError } from "bullmq";
+import { Redis } from "ioredis";
 import { LimitExceeded, Token } from "../../../mod.ts";
-import { processor, usageLines } from "../../../src/bullmq/mod.ts";
+import {
+  processor,
+  type ProcessorOptions,
+  usageLines,
+} from "../../../src/bullmq/mod.ts";
 import { WorkerPool } from "../../../src/pool/worker_pool.ts";
 import { test } from "../../harness.ts";
 import { calcWithInput } from "../../stats/calc/calc_run.ts";
@@ -223,6 +228,72 @@ test("bullmq processor: every job's usage line is in its log when the job comple
       assert.equal(lines, 1, `job ${id}`);
     }
   });
+});
+
+/**
+ * Redis reads (`total_reads_processed`: the times it read a client's
+ * socket) per job, over `jobs` jobs of a queue consumed through
+ * `processor(pool, "sumOfSquares", {}, options)`, after one job first
+ * (whose usage line is awaited).
+ */
+async function redisReadsPerJob(
+  options: ProcessorOptions,
+  jobs: number,
+): Promise<number> {
+  let perJob = NaN;
+  await withQueue(
+    { exportName: "sumOfSquares", options },
+    async ({ queue, worker, connection }) => {
+      const admin = new Redis(connection);
+      const reads = async () =>
+        Number(
+          (await admin.info("stats")).match(/total_reads_processed:(\d+)/)![1],
+        );
+      try {
+        const completed = (count: number) =>
+          new Promise<void>((resolve) => {
+            let done = 0;
+            const onCompleted = () => {
+              if (++done < count) return;
+              worker.off("completed", onCompleted);
+              resolve();
+            };
+            worker.on("completed", onCompleted);
+          });
+        const first = completed(1);
+        await queue.add("squares", { n: 10 });
+        await first;
+        await queue.pause();
+        await queue.addBulk(
+          Array.from({ length: jobs }, () => ({
+            name: "squares",
+            data: { n: 100 },
+          })),
+        );
+        const all = completed(jobs);
+        const before = await reads();
+        await queue.resume();
+        await all;
+        perJob = (await reads() - before) / jobs;
+      } finally {
+        await admin.quit();
+      }
+    },
+  );
+  return perJob;
+}
+
+test("bullmq processor: a usage line leaves with its job's completion, in one Redis read", async () => {
+  const jobs = 100;
+  const without = await redisReadsPerJob({ usageLog: false }, jobs);
+  const withLine = await redisReadsPerJob({}, jobs);
+  // One read a job (the completion, which fetches the next) either way; a
+  // line sent on its own would be a second.
+  assert.ok(without >= 0.9 && without <= 1.3, `without a line: ${without}`);
+  assert.ok(
+    withLine <= without + 0.2,
+    `reads a job with a line ${withLine}, without ${without}`,
+  );
 });
 
 test("bullmq processor: the first usage line through a queue is awaited, a later one not; one that fails is a warning", async () => {

@@ -17,6 +17,8 @@ export interface QueueSetup {
   pool: WorkerPool;
   /** Every error the worker's jobs failed with (one per failed attempt), by job id. */
   errors: Map<string, Error[]>;
+  /** What a Redis client takes to reach the queue's server. */
+  connection: { host: string; port: number };
 }
 
 /**
@@ -48,7 +50,13 @@ export async function withQueue(
       const id = job?.id ?? "?";
       errors.set(id, [...errors.get(id) ?? [], error]);
     });
-    await body({ queue, worker, pool, errors });
+    await body({
+      queue,
+      worker,
+      pool,
+      errors,
+      connection: redis.connection,
+    });
   } finally {
     await worker?.close();
     await pool.close();
