@@ -100,8 +100,9 @@ export type QueueProcessor<Data = unknown, Value = unknown> = (
  *   message and cause), retried per the job's `attempts`;
  * - when the task throws, rethrows its error (retried per `attempts`);
  * - writes the run's usage to the job's log as one JSON line, for
- *   `memlimits observed` (see {@linkcode usageLines}), sent ahead of the
- *   job's completion (awaited only for a Worker's first job); a run whose
+ *   `memlimits observed` (see {@linkcode usageLines}), sent just ahead of
+ *   the job's completion and in the same write where BullMQ's client is
+ *   ioredis (awaited only for a Worker's first job); a run whose
  *   task threw has no usage and writes none; `options.usageLog: false`
  *   writes none at all;
  * - when BullMQ cancels the job (`worker.cancelJob(id)`: the processor's
