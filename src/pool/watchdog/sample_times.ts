@@ -14,14 +14,19 @@ import { keptAllowance } from "../accounting/kept_allowance.ts";
  * (unless its tick is longer): what a wrong growth bound could cost, and
  * how fresh the samples of a job's usage stay.
  */
-export const MAX_WAIT_MS = 20;
+const MAX_WAIT_MS = 20;
+
+/** The longest wait between two looks with ticks of `tickMs`, ms. */
+export function longestWaitMs(tickMs: number): number {
+  return Math.max(tickMs, MAX_WAIT_MS);
+}
 
 /**
  * Ms before a job `headroom` bytes below its memory limit is sampled again,
  * `tickMs` at least (Infinity: no limit).
  */
 export function sampleWaitMs(headroom: number, tickMs: number): number {
-  return msToReach(headroom, tickMs, Math.max(tickMs, MAX_WAIT_MS));
+  return msToReach(headroom, tickMs, longestWaitMs(tickMs));
 }
 
 /**
@@ -31,10 +36,7 @@ export function sampleWaitMs(headroom: number, tickMs: number): number {
  * by less than a tenth of its timeout, and by MAX_WAIT_MS at most.
  */
 export function aheadLookMs(timeout: number, tickMs: number): number {
-  return Math.min(
-    Math.max(tickMs, timeout / 10),
-    Math.max(tickMs, MAX_WAIT_MS),
-  );
+  return Math.min(Math.max(tickMs, timeout / 10), longestWaitMs(tickMs));
 }
 
 /**

@@ -18,7 +18,7 @@ import { isStopped, killTree } from "../linux/signals.ts";
 import { ResidentReader } from "../linux/resident_memory.ts";
 import { AvailableMemory, floorReached } from "../linux/machine_memory.ts";
 import { MemoryPressure } from "../linux/memory_pressure.ts";
-import { aheadLookMs, MAX_WAIT_MS, sampleWaitMs } from "./sample_times.ts";
+import { aheadLookMs, longestWaitMs, sampleWaitMs } from "./sample_times.ts";
 import { WatchedWorker } from "./watched_worker.ts";
 import {
   epochMs,
@@ -376,11 +376,11 @@ function look(now: number): number {
 
 /**
  * When to look again after a look at `now` that asked for `next`: a tick
- * later at the soonest, MAX_WAIT_MS at the latest (unless a tick is longer).
+ * later at the soonest, `longestWaitMs` at the latest.
  */
 function wakeAt(now: number, next: number): number {
   const soonest = now + tickMs;
-  const latest = now + Math.max(tickMs, MAX_WAIT_MS);
+  const latest = now + longestWaitMs(tickMs);
   return next < soonest ? soonest : next > latest ? latest : next;
 }
 
