@@ -178,8 +178,15 @@ test(
       );
       const before = meter.heapBytes();
       while (kept.length * shape.payload < 128e6) kept.push(shape.make());
-      const by = meter.heapBytes() - before;
+      let by = meter.heapBytes() - before;
       const payload = kept.length * shape.payload;
+      // One GC late: on a loaded machine none may have come in the loop
+      // (two suites at once: strings read 23 of 140 MB); after one, it shows.
+      if (by < payload * 0.5) {
+        (globalThis as unknown as { Bun: { gc(sync: boolean): void } }).Bun
+          .gc(true);
+        by = meter.heapBytes() - before;
+      }
       assert.ok(
         by >= payload * 0.5,
         `${name}: heap grew ${by}, payload ${payload}`,
